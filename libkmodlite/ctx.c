@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The context: where the module tree is, how to log, and the indexes,
+ * each opened once on first use. */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/utsname.h>
+
+#include "kmodlite-private.h"
+
+struct kml_ctx {
+	char *kver;
+	char *module_dir;
+	kml_log_fn log_fn;
+	void *log_data;
+	int log_priority;
+	struct kml_index *indexes[KML_INDEX_COUNT];
+	bool index_tried[KML_INDEX_COUNT];
+};
+
+static const char *const index_files[KML_INDEX_COUNT] = {
+	[KML_INDEX_DEP] = "modules.dep.bin",
+	[KML_INDEX_ALIAS] = "modules.alias.bin",
+	[KML_INDEX_SYMBOLS] = "modules.symbols.bin",
+	[KML_INDEX_BUILTIN] = "modules.builtin.bin",
+	[KML_INDEX_BUILTIN_ALIAS] = "modules.builtin.alias.bin",
+};
+
+const char *kml_version(void)
+{
+	return KMODLITE_VERSION;
+}
+
+const char *kml_features(void)
+{
+	return KMODLITE_FEATURES;
+}
+
+int kml_ctx_new(const char *root, const char *kver, struct kml_ctx **ret_ctx)
+{
+	struct utsname u;
+	if (!kver) {
+		if (uname(&u) < 0)
+			return -errno;
+		kver = u.release;
+	}
+	if (!root || !*root)
+		root = "/";
+
+	struct kml_ctx *ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->log_priority = KML_LOG_ERR;
+	ctx->kver = strdup(kver);
+	/* "/" + "lib/modules/KVER" without a doubled slash, like the reference */
+	size_t rl = strlen(root);
+	while (rl > 1 && root[rl - 1] == '/')
+		rl--;
+	if (ctx->kver &&
+	    asprintf(&ctx->module_dir, "%.*s/lib/modules/%s", (int)(rl == 1 && root[0] == '/' ? 0 : rl),
+		     root, kver) < 0)
+		ctx->module_dir = NULL;
+	if (!ctx->kver || !ctx->module_dir) {
+		kml_ctx_free(ctx);
+		return -ENOMEM;
+	}
+	*ret_ctx = ctx;
+	return 0;
+}
+
+int kml_ctx_set_module_dir(struct kml_ctx *ctx, const char *dir)
+{
+	char *d = strdup(dir);
+	if (!d)
+		return -ENOMEM;
+	free(ctx->module_dir);
+	ctx->module_dir = d;
+	return 0;
+}
+
+void kml_ctx_free(struct kml_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	for (size_t i = 0; i < KML_INDEX_COUNT; i++)
+		kml_index_close(ctx->indexes[i]);
+	free(ctx->kver);
+	free(ctx->module_dir);
+	free(ctx);
+}
+
+void kml_ctx_set_log(struct kml_ctx *ctx, kml_log_fn fn, void *data, int max_priority)
+{
+	ctx->log_fn = fn;
+	ctx->log_data = data;
+	ctx->log_priority = max_priority;
+}
+
+const char *kml_ctx_get_module_dir(const struct kml_ctx *ctx)
+{
+	return ctx->module_dir;
+}
+
+const char *kml_ctx_get_kernel_version(const struct kml_ctx *ctx)
+{
+	return ctx->kver;
+}
+
+void kml_log(const struct kml_ctx *ctx, int priority, const char *file, int line, const char *fn,
+	     const char *format, ...)
+{
+	if (!ctx || !ctx->log_fn || priority > ctx->log_priority)
+		return;
+	char *msg = NULL;
+	va_list ap;
+	va_start(ap, format);
+	int r = vasprintf(&msg, format, ap);
+	va_end(ap);
+	if (r < 0)
+		return;
+	ctx->log_fn(ctx->log_data, priority, file, line, fn, msg);
+	free(msg);
+}
+
+const struct kml_index *kml_ctx_index(struct kml_ctx *ctx, enum kml_index_id id)
+{
+	if (!ctx->index_tried[id]) {
+		ctx->index_tried[id] = true;
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", ctx->module_dir, index_files[id]) < 0)
+			return NULL;
+		int r = kml_index_open(path, &ctx->indexes[id]);
+		if (r < 0 && r != -ENOENT)
+			kml_dbg(ctx, "could not open index %s: %s", path, strerror(-r));
+		free(path);
+	}
+	return ctx->indexes[id];
+}

@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Reader for the modules.*.bin trie indexes (layout in formats.md).
+ *
+ * The file is never trusted: every node is decoded through parse_node(),
+ * which checks its offset, flags and parts against the mapping. Walks that
+ * follow the query (exact lookup, the literal path of a wildcard lookup)
+ * consume at least one key byte per node, so they end with the key. Walks
+ * over whole subtrees (wildcard patterns, foreach) use an explicit stack and
+ * a work budget a genuine tree cannot exceed, so a node pointing back at an
+ * ancestor, or a graph of shared nodes, ends with -EBADMSG instead of
+ * looping or blowing up.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kmodlite-private.h"
+
+#define INDEX_MAGIC 0xB007F457u
+#define INDEX_MAJOR 2u
+#define INDEX_HEADER_SIZE 12u
+
+#define NODE_PREFIX 0x80000000u
+#define NODE_VALUES 0x40000000u
+#define NODE_CHILDREN 0x20000000u
+#define NODE_OFFSET_MASK 0x0FFFFFFFu
+
+/* Smallest value entry: u32 priority + an empty NUL-terminated string. */
+#define VALUE_MIN_SIZE 5u
+
+/* Longest key rebuilt while walking a subtree; real keys are a few hundred
+ * bytes (symbol names are at most 512). It also bounds the depth of a walk,
+ * since every level adds at least its edge byte. */
+#define KEY_MAX 65536u
+
+struct kml_index {
+	const uint8_t *data;
+	size_t size;
+	uint32_t root;
+	bool mapped;
+};
+
+struct node {
+	const char *prefix; /* not NUL-terminated within prefix_len */
+	size_t prefix_len;
+	const uint8_t *children; /* NULL when the node has none */
+	unsigned int first, last;
+	uint32_t value_count;
+	size_t values_offset; /* file offset of the first value entry */
+};
+
+static inline uint32_t read_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static inline bool node_word_empty(uint32_t word)
+{
+	return (word & NODE_OFFSET_MASK) == 0;
+}
+
+/* Decodes the node WORD refers to; WORD must not be empty. */
+static int parse_node(const struct kml_index *index, uint32_t word, struct node *n)
+{
+	const uint8_t *data = index->data;
+	size_t size = index->size;
+	size_t p = word & NODE_OFFSET_MASK;
+
+	if (p < INDEX_HEADER_SIZE || p >= size)
+		return -EBADMSG;
+
+	n->prefix = "";
+	n->prefix_len = 0;
+	if (word & NODE_PREFIX) {
+		size_t start = p;
+
+		for (; p < size && data[p] != '\0'; p++)
+			if (data[p] >= 0x80)
+				return -EBADMSG;
+		if (p >= size)
+			return -EBADMSG;
+		n->prefix = (const char *)data + start;
+		n->prefix_len = p - start;
+		p++;
+	}
+
+	n->children = NULL;
+	n->first = 1;
+	n->last = 0;
+	if (word & NODE_CHILDREN) {
+		size_t count;
+
+		if (!range_ok(p, 2, size))
+			return -EBADMSG;
+		n->first = data[p];
+		n->last = data[p + 1];
+		/* Edge bytes are key bytes: 1..127. */
+		if (n->first == 0 || n->first > n->last || n->last >= 0x80)
+			return -EBADMSG;
+		count = n->last - n->first + 1;
+		p += 2;
+		if (!range_ok(p, count * 4, size))
+			return -EBADMSG;
+		n->children = data + p;
+		p += count * 4;
+	}
+
+	n->value_count = 0;
+	n->values_offset = p;
+	if (word & NODE_VALUES) {
+		if (!range_ok(p, 4, size))
+			return -EBADMSG;
+		n->value_count = read_be32(data + p);
+		p += 4;
+		if (n->value_count > (size - p) / VALUE_MIN_SIZE)
+			return -EBADMSG;
+		n->values_offset = p;
+	}
+	return 0;
+}
+
+static inline uint32_t node_child(const struct node *n, unsigned char c)
+{
+	if (n->children == NULL || c < n->first || c > n->last)
+		return 0;
+	return read_be32(n->children + 4 * (c - n->first));
+}
+
+/* Reads the value entry at *OFFSET and advances it past the entry. */
+static int read_value(const struct kml_index *index, size_t *offset, struct kml_index_value *ret)
+{
+	size_t p = *offset;
+	const uint8_t *nul;
+
+	if (!range_ok(p, VALUE_MIN_SIZE, index->size))
+		return -EBADMSG;
+	nul = memchr(index->data + p + 4, '\0', index->size - p - 4);
+	if (nul == NULL)
+		return -EBADMSG;
+	ret->priority = read_be32(index->data + p);
+	ret->value = (const char *)index->data + p + 4;
+	*offset = (size_t)(nul - index->data) + 1;
+	return 0;
+}
+
+static int index_new(const void *data, size_t size, bool mapped, struct kml_index **ret_index)
+{
+	const uint8_t *bytes = data;
+	struct kml_index *index;
+
+	if (size < INDEX_HEADER_SIZE)
+		return -EBADMSG;
+	if (read_be32(bytes) != INDEX_MAGIC || read_be32(bytes + 4) >> 16 != INDEX_MAJOR)
+		return -EBADMSG;
+
+	index = calloc(1, sizeof(*index));
+	if (index == NULL)
+		return -ENOMEM;
+	index->data = bytes;
+	index->size = size;
+	index->root = read_be32(bytes + 8);
+	index->mapped = mapped;
+	*ret_index = index;
+	return 0;
+}
+
+int kml_index_open(const char *path, struct kml_index **ret_index)
+{
+	struct stat st;
+	void *map;
+	size_t size;
+	int fd, r;
+
+	if (path == NULL || ret_index == NULL)
+		return -EINVAL;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -EISDIR;
+	}
+	if (st.st_size < (off_t)INDEX_HEADER_SIZE || (uint64_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return -EBADMSG;
+	}
+	size = (size_t)st.st_size;
+
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	r = map == MAP_FAILED ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return r;
+
+	r = index_new(map, size, true, ret_index);
+	if (r < 0)
+		munmap(map, size);
+	return r;
+}
+
+int kml_index_from_memory(const void *data, size_t size, struct kml_index **ret_index)
+{
+	if ((data == NULL && size > 0) || ret_index == NULL)
+		return -EINVAL;
+	return index_new(data, size, false, ret_index);
+}
+
+void kml_index_close(struct kml_index *index)
+{
+	if (index == NULL)
+		return;
+	if (index->mapped)
+		munmap((void *)index->data, index->size);
+	free(index);
+}
+
+/*
+ * Follows KEY from the root to the node it ends at. Each step consumes at
+ * least the edge byte, so the walk is bounded by the key's length whatever
+ * the offsets say.
+ */
+static int find_node(const struct kml_index *index, const char *key, struct node *ret)
+{
+	uint32_t word = index->root;
+	const char *k = key;
+
+	for (;;) {
+		unsigned char c;
+		int r;
+
+		if (node_word_empty(word))
+			return -ENOENT;
+		r = parse_node(index, word, ret);
+		if (r < 0)
+			return r;
+		/* The prefix holds no NUL, so a shorter key mismatches. */
+		if (strncmp(ret->prefix, k, ret->prefix_len) != 0)
+			return -ENOENT;
+		k += ret->prefix_len;
+		if (*k == '\0')
+			return ret->value_count > 0 ? 0 : -ENOENT;
+		c = (unsigned char)*k++;
+		word = node_child(ret, c); /* 0 for bytes >= 128: never stored */
+	}
+}
+
+int kml_index_lookup(const struct kml_index *index, const char *key, const char **ret_value)
+{
+	struct kml_index_value v;
+	struct node n;
+	size_t p;
+	int r;
+
+	if (index == NULL || key == NULL || ret_value == NULL)
+		return -EINVAL;
+	r = find_node(index, key, &n);
+	if (r < 0)
+		return r;
+	p = n.values_offset;
+	r = read_value(index, &p, &v);
+	if (r < 0)
+		return r;
+	*ret_value = v.value;
+	return 0;
+}
+
+/* Stable insertion sort by priority: node values are normally sorted already. */
+static void sort_by_priority(struct kml_index_value *v, size_t count)
+{
+	for (size_t i = 1; i < count; i++) {
+		struct kml_index_value cur = v[i];
+		size_t j = i;
+
+		for (; j > 0 && v[j - 1].priority > cur.priority; j--)
+			v[j] = v[j - 1];
+		v[j] = cur;
+	}
+}
+
+int kml_index_lookup_all(const struct kml_index *index, const char *key,
+			 struct kml_index_value **ret_values, size_t *ret_count)
+{
+	struct kml_index_value *values;
+	struct node n;
+	size_t p;
+	int r;
+
+	if (index == NULL || key == NULL || ret_values == NULL || ret_count == NULL)
+		return -EINVAL;
+	r = find_node(index, key, &n);
+	if (r < 0)
+		return r;
+
+	/* parse_node bounded value_count by the bytes left in the file. */
+	values = calloc(n.value_count, sizeof(*values));
+	if (values == NULL)
+		return -ENOMEM;
+	p = n.values_offset;
+	for (uint32_t i = 0; i < n.value_count; i++) {
+		r = read_value(index, &p, &values[i]);
+		if (r < 0) {
+			free(values);
+			return r;
+		}
+	}
+	sort_by_priority(values, n.value_count);
+	*ret_values = values;
+	*ret_count = n.value_count;
+	return 0;
+}
+
+/* ------------------------------------------------------ subtree walks */
+
+/* Called for every node that has values, in key order; KEY is its full key. */
+typedef int (*node_visit_fn)(void *data, const char *key, const struct node *n);
+
+struct walk_frame {
+	struct node node;
+	size_t key_len; /* length of the key up to the end of node's prefix */
+	unsigned int next; /* next edge byte to try */
+};
+
+struct walk {
+	const struct kml_index *index;
+	struct strbuf key;
+	struct walk_frame *stack;
+	size_t depth, cap;
+	uint64_t budget;
+};
+
+/*
+ * A genuine tree visits each node once: the nodes are reached through
+ * distinct 4-byte child words, and their prefixes and values are distinct
+ * bytes of the file. Charging one unit per node and one per byte read
+ * therefore cannot exceed about 1.25 times the file size.
+ */
+static int walk_charge(struct walk *w, uint64_t units)
+{
+	if (units > w->budget)
+		return -EBADMSG;
+	w->budget -= units;
+	return 0;
+}
+
+/* Appends N's prefix to the key and pushes N; the key already ends with the
+ * edge byte that led to N. */
+static int walk_push(struct walk *w, const struct node *n)
+{
+	struct walk_frame *f;
+	int r;
+
+	r = walk_charge(w, 1 + n->prefix_len);
+	if (r < 0)
+		return r;
+	if (w->key.len + n->prefix_len + 1 > KEY_MAX)
+		return -EBADMSG;
+	r = strbuf_append(&w->key, n->prefix, n->prefix_len);
+	if (r < 0)
+		return r;
+	if (w->depth == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 32;
+		struct walk_frame *s = realloc(w->stack, cap * sizeof(*s));
+
+		if (s == NULL)
+			return -ENOMEM;
+		w->stack = s;
+		w->cap = cap;
+	}
+	f = &w->stack[w->depth++];
+	f->node = *n;
+	f->key_len = w->key.len;
+	f->next = n->first;
+	return 0;
+}
+
+/*
+ * Depth-first walk of the subtree rooted at START, whose key up to (not
+ * including) its prefix is KEY_PREFIX: each node's values, then its children
+ * by ascending edge byte, which is key order.
+ */
+static int walk_subtree(const struct kml_index *index, const struct node *start,
+			const char *key_prefix, size_t key_prefix_len, node_visit_fn visit,
+			void *data)
+{
+	struct walk w = {
+		.index = index,
+		.budget = (uint64_t)index->size * 2 + 64,
+	};
+	int r;
+
+	r = strbuf_append(&w.key, key_prefix, key_prefix_len);
+	if (r < 0)
+		goto out;
+	r = walk_push(&w, start);
+	if (r < 0)
+		goto out;
+	r = strbuf_append(&w.key, "", 1); /* keep it NUL-terminated */
+	if (r < 0)
+		goto out;
+	w.key.len--;
+	if (start->value_count > 0) {
+		r = visit(data, w.key.data, start);
+		if (r != 0)
+			goto out;
+	}
+
+	while (w.depth > 0) {
+		struct walk_frame *f = &w.stack[w.depth - 1];
+		uint32_t word = 0;
+		struct node child;
+		char edge;
+
+		while (f->next <= f->node.last) {
+			word = node_child(&f->node, (unsigned char)f->next);
+			f->next++;
+			if (!node_word_empty(word))
+				break;
+		}
+		if (node_word_empty(word)) {
+			w.depth--;
+			continue;
+		}
+
+		edge = (char)(f->next - 1);
+		r = parse_node(index, word, &child);
+		if (r < 0)
+			goto out;
+		w.key.len = f->key_len;
+		r = strbuf_append(&w.key, &edge, 1);
+		if (r < 0)
+			goto out;
+		r = walk_push(&w, &child); /* may move the stack: f is stale */
+		if (r < 0)
+			goto out;
+		r = strbuf_append(&w.key, "", 1);
+		if (r < 0)
+			goto out;
+		w.key.len--;
+		if (child.value_count > 0) {
+			r = walk_charge(&w, child.value_count);
+			if (r < 0)
+				goto out;
+			r = visit(data, w.key.data, &child);
+			if (r != 0)
+				goto out;
+		}
+	}
+	r = 0;
+out:
+	free(w.key.data);
+	free(w.stack);
+	return r;
+}
+
+/* ----------------------------------------------------------- wildcard */
+
+struct match {
+	unsigned int priority;
+	const char *value;
+	size_t seq; /* discovery order, to keep the sort stable */
+};
+
+struct wildcard {
+	const struct kml_index *index;
+	const char *query;
+	struct match *matches;
+	size_t count, cap;
+};
+
+static int wildcard_add_values(struct wildcard *wc, const struct node *n)
+{
+	size_t p = n->values_offset;
+
+	for (uint32_t i = 0; i < n->value_count; i++) {
+		struct kml_index_value v;
+		int r;
+
+		r = read_value(wc->index, &p, &v);
+		if (r < 0)
+			return r;
+		if (wc->count == wc->cap) {
+			size_t cap = wc->cap ? wc->cap * 2 : 16;
+			struct match *m = realloc(wc->matches, cap * sizeof(*m));
+
+			if (m == NULL)
+				return -ENOMEM;
+			wc->matches = m;
+			wc->cap = cap;
+		}
+		wc->matches[wc->count] = (struct match){
+			.priority = v.priority,
+			.value = v.value,
+			.seq = wc->count,
+		};
+		wc->count++;
+	}
+	return 0;
+}
+
+static int wildcard_visit(void *data, const char *key, const struct node *n)
+{
+	struct wildcard *wc = data;
+
+	if (fnmatch(key, wc->query, 0) != 0)
+		return 0;
+	return wildcard_add_values(wc, n);
+}
+
+static int match_compare(const void *a, const void *b)
+{
+	const struct match *x = a, *y = b;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static inline bool is_pattern_char(char c)
+{
+	return c == '*' || c == '?' || c == '[';
+}
+
+/*
+ * Follows the query literally from the root. Where the stored key turns into
+ * a pattern (a pattern character in a prefix, or a child reached through
+ * one) the whole subtree is matched with fnmatch against the query. The
+ * literal path consumes a query byte per node, so it ends with the query.
+ */
+static int wildcard_search(struct wildcard *wc)
+{
+	static const char pattern_edges[] = { '*', '?', '[' };
+	const char *query = wc->query;
+	uint32_t word = wc->index->root;
+	size_t pos = 0; /* bytes of the query matched so far */
+
+	while (!node_word_empty(word)) {
+		struct node n;
+		int r;
+
+		r = parse_node(wc->index, word, &n);
+		if (r < 0)
+			return r;
+
+		for (size_t j = 0; j < n.prefix_len; j++) {
+			if (is_pattern_char(n.prefix[j]))
+				return walk_subtree(wc->index, &n, query, pos, wildcard_visit, wc);
+			if (n.prefix[j] != query[pos + j])
+				return 0;
+		}
+		pos += n.prefix_len;
+
+		for (size_t i = 0; i < ARRAY_SIZE(pattern_edges); i++) {
+			uint32_t child_word = node_child(&n, (unsigned char)pattern_edges[i]);
+			struct node child;
+			size_t len = pos + 1;
+			char *key;
+
+			if (node_word_empty(child_word))
+				continue;
+			r = parse_node(wc->index, child_word, &child);
+			if (r < 0)
+				return r;
+			key = malloc(len);
+			if (key == NULL)
+				return -ENOMEM;
+			memcpy(key, query, pos);
+			key[pos] = pattern_edges[i];
+			r = walk_subtree(wc->index, &child, key, len, wildcard_visit, wc);
+			free(key);
+			if (r < 0)
+				return r;
+		}
+
+		if (query[pos] == '\0')
+			return wildcard_add_values(wc, &n);
+		word = node_child(&n, (unsigned char)query[pos]);
+		pos++;
+	}
+	return 0;
+}
+
+int kml_index_lookup_wildcard(const struct kml_index *index, const char *key,
+			      struct kml_index_value **ret_values, size_t *ret_count)
+{
+	struct wildcard wc = {
+		.index = index,
+		.query = key,
+	};
+	struct kml_index_value *values = NULL;
+	int r;
+
+	if (index == NULL || key == NULL || ret_values == NULL || ret_count == NULL)
+		return -EINVAL;
+
+	r = wildcard_search(&wc);
+	if (r < 0)
+		goto out;
+
+	if (wc.count > 0) {
+		qsort(wc.matches, wc.count, sizeof(*wc.matches), match_compare);
+		values = calloc(wc.count, sizeof(*values));
+		if (values == NULL) {
+			r = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < wc.count; i++)
+			values[i] = (struct kml_index_value){
+				.priority = wc.matches[i].priority,
+				.value = wc.matches[i].value,
+			};
+	}
+	*ret_values = values;
+	*ret_count = wc.count;
+	r = 0;
+out:
+	free(wc.matches);
+	return r;
+}
+
+/* ------------------------------------------------------------ foreach */
+
+struct foreach {
+	const struct kml_index *index;
+	int (*fn)(void *data, const char *key, const struct kml_index_value *value);
+	void *data;
+};
+
+static int foreach_visit(void *data, const char *key, const struct node *n)
+{
+	struct foreach *fe = data;
+	size_t p = n->values_offset;
+
+	for (uint32_t i = 0; i < n->value_count; i++) {
+		struct kml_index_value v;
+		int r;
+
+		r = read_value(fe->index, &p, &v);
+		if (r < 0)
+			return r;
+		r = fe->fn(fe->data, key, &v);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Returns 0 after the last pair, or FN's non-zero return when it stopped. */
+int kml_index_foreach(const struct kml_index *index,
+		      int (*fn)(void *data, const char *key, const struct kml_index_value *value),
+		      void *data)
+{
+	struct foreach fe = {
+		.index = index,
+		.fn = fn,
+		.data = data,
+	};
+	struct node root;
+	int r;
+
+	if (index == NULL || fn == NULL)
+		return -EINVAL;
+	if (node_word_empty(index->root))
+		return 0;
+	r = parse_node(index, index->root, &root);
+	if (r < 0)
+		return r;
+	return walk_subtree(index, &root, "", 0, foreach_visit, &fe);
+}

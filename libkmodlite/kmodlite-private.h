@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal helpers shared by the library's files; not installed. */
+#ifndef KMODLITE_PRIVATE_H
+#define KMODLITE_PRIVATE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "kmodlite.h"
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+#define _cleanup_free_ _cleanup_(freep)
+
+static inline bool streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+/* ctx.c: logging through the context's callback. */
+void kml_log(const struct kml_ctx *ctx, int priority, const char *file, int line,
+	     const char *fn, const char *format, ...) _printf_(6, 7);
+#define kml_err(ctx, ...) kml_log(ctx, KML_LOG_ERR, __FILE__, __LINE__, __func__, __VA_ARGS__)
+#define kml_warn(ctx, ...) kml_log(ctx, KML_LOG_WARNING, __FILE__, __LINE__, __func__, __VA_ARGS__)
+#define kml_info(ctx, ...) kml_log(ctx, KML_LOG_INFO, __FILE__, __LINE__, __func__, __VA_ARGS__)
+#define kml_dbg(ctx, ...) kml_log(ctx, KML_LOG_DEBUG, __FILE__, __LINE__, __func__, __VA_ARGS__)
+
+/* ctx.c: indexes opened once per context, on first use (NULL when absent). */
+enum kml_index_id {
+	KML_INDEX_DEP,
+	KML_INDEX_ALIAS,
+	KML_INDEX_SYMBOLS,
+	KML_INDEX_BUILTIN,
+	KML_INDEX_BUILTIN_ALIAS,
+	KML_INDEX_COUNT,
+};
+const struct kml_index *kml_ctx_index(struct kml_ctx *ctx, enum kml_index_id id);
+
+/* util.c */
+/* Reads a whole file into a NUL-terminated buffer; -EFBIG beyond max. */
+int read_file_full(const char *path, size_t max, char **ret_buf, size_t *ret_len);
+/* Growable byte buffer. */
+struct strbuf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+int strbuf_reserve(struct strbuf *sb, size_t extra);
+int strbuf_append(struct strbuf *sb, const void *data, size_t len);
+int strbuf_append_str(struct strbuf *sb, const char *s);
+/* Checked arithmetic for sizes read from files. */
+static inline bool add_overflows(uint64_t a, uint64_t b, uint64_t *ret)
+{
+	return __builtin_add_overflow(a, b, ret);
+}
+static inline bool mul_overflows(uint64_t a, uint64_t b, uint64_t *ret)
+{
+	return __builtin_mul_overflow(a, b, ret);
+}
+/* True when [offset, offset+len) lies within size. */
+static inline bool range_ok(uint64_t offset, uint64_t len, uint64_t size)
+{
+	uint64_t end;
+	return !add_overflows(offset, len, &end) && end <= size;
+}
+
+/* dl.c: lazy loading of optional libraries. */
+struct dl_symbol {
+	const char *name;
+	void **slot;
+};
+/*
+ * Opens SONAME once per process and resolves the symbols into their slots.
+ * Thread-safe (pthread_once-style, per library). Returns 0, or -ENOTSUP
+ * when the library or a symbol is missing.
+ */
+struct dl_library {
+	const char *soname;
+	const struct dl_symbol *symbols;
+	size_t count;
+	int state; /* 0 not tried, 1 loaded, -errno failed; guarded by a lock */
+};
+int dl_load(struct dl_library *lib);
+
+/* decompress-*.c: each fills *ret_buf (malloc'd) and *ret_len from a
+ * compressed buffer; -EBADMSG corrupt, -EFBIG over max, -ENOTSUP when the
+ * backend is not built or its library cannot be loaded. */
+int decompress_gzip(const void *in, size_t in_len, size_t max, void **ret_buf, size_t *ret_len);
+int decompress_xz(const void *in, size_t in_len, size_t max, void **ret_buf, size_t *ret_len);
+int decompress_zstd(const void *in, size_t in_len, size_t max, void **ret_buf, size_t *ret_len);
+
+#endif

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The multicall binary: dispatch on argv[0], or on the first argument of `kmod`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "tool.h"
+
+static const struct kml_tool tools[] = {
+	{ "lsmod", NULL, "list the modules loaded in the kernel" },
+	{ "modprobe", NULL, "add or remove modules, with their dependencies" },
+	{ "rmmod", NULL, "remove a module from the kernel" },
+	{ "insmod", NULL, "insert one module file into the kernel" },
+	{ "modinfo", modinfo_main, "show information about modules" },
+	{ "depmod", NULL, "generate modules.dep and the module indexes" },
+};
+
+/* Subcommands of `kmod` itself. */
+static const struct kml_tool commands[] = {
+	{ "list", NULL, "list the currently loaded modules" },
+	{ "static-nodes", NULL, "output the static device nodes modules want" },
+};
+
+static void print_version(void)
+{
+	printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
+}
+
+static int not_built(const char *name)
+{
+	fprintf(stderr, "%s: ERROR: '%s' is not implemented in this version of kmodlite\n",
+		program_name, name);
+	return 1;
+}
+
+static int kmod_help(FILE *out)
+{
+	fprintf(out,
+		"kmod - Manage kernel modules: list, load, unload, etc\n"
+		"Usage:\n"
+		"\tkmod [options] command [command_options]\n\n"
+		"Options:\n"
+		"\t-V, --version     show version\n"
+		"\t-h, --help        show this help\n\n"
+		"Commands:\n"
+		"  help         Show help message\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\nkmod also handles gracefully if called from following symlinks:\n");
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		fprintf(out, "  %-12s %s\n", tools[i].name, tools[i].help);
+	return 0;
+}
+
+static int run_tool(const struct kml_tool *t, int argc, char *argv[])
+{
+	program_name = t->name;
+	if (!t->main)
+		return not_built(t->name);
+	return t->main(argc, argv);
+}
+
+int main(int argc, char *argv[])
+{
+	const char *base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
+	base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "kmod");
+
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (strcmp(base, tools[i].name) == 0)
+			return run_tool(&tools[i], argc, argv);
+
+	program_name = "kmod";
+	if (argc < 2) {
+		fprintf(stderr, "kmod: ERROR: missing command\n");
+		kmod_help(stderr);
+		return 1;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+		print_version();
+		return 0;
+	}
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0)
+		return kmod_help(stdout);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return run_tool(&commands[i], argc - 1, argv + 1);
+	/* `kmod modinfo ...` works too, as a convenience */
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (strcmp(cmd, tools[i].name) == 0)
+			return run_tool(&tools[i], argc - 1, argv + 1);
+	fprintf(stderr, "kmod: ERROR: unknown command '%s'\n", cmd);
+	kmod_help(stderr);
+	return 1;
+}

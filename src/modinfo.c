@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* modinfo: show the information stored in kernel modules. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include "tool.h"
+
+struct modinfo_opts {
+	const char *field; /* -F: print only this field's values */
+	char separator;	   /* '\n', or '\0' with -0 */
+	bool name_only;	   /* -m: the argument is a module name */
+};
+
+/* One module parameter gathered from the parm= and parmtype= entries. */
+struct param {
+	const char *name;
+	size_t name_len;
+	const char *desc; /* NULL when there was no parm= entry */
+	const char *type; /* NULL when there was no parmtype= entry */
+};
+
+struct params {
+	struct param *items;
+	size_t count;
+};
+
+static bool key_is(const struct kml_modinfo_entry *e, const char *key)
+{
+	return e->key_len == strlen(key) && memcmp(e->key, key, e->key_len) == 0;
+}
+
+/* "NAME:REST" of a parm/parmtype entry goes into the matching param. */
+static int params_add(struct params *ps, const char *value, bool is_type)
+{
+	const char *colon = strchr(value, ':');
+	if (!colon)
+		return 0; /* not a parameter description; ignored like the reference */
+	size_t name_len = (size_t)(colon - value);
+	struct param *p = NULL;
+	for (size_t i = 0; i < ps->count; i++)
+		if (ps->items[i].name_len == name_len &&
+		    memcmp(ps->items[i].name, value, name_len) == 0)
+			p = &ps->items[i];
+	if (!p) {
+		struct param *n = reallocarray(ps->items, ps->count + 1, sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		ps->items = n;
+		p = &n[ps->count++];
+		*p = (struct param){ .name = value, .name_len = name_len };
+	}
+	if (is_type)
+		p->type = colon + 1;
+	else
+		p->desc = colon + 1;
+	return 0;
+}
+
+static void print_param(const struct param *p, const struct modinfo_opts *o)
+{
+	if (!o->field)
+		printf("%-16s", "parm:");
+	printf("%.*s:%s", (int)p->name_len, p->name, p->desc ? p->desc : "");
+	if (p->type)
+		printf(" (%s)", p->type);
+	putchar(o->separator);
+}
+
+/* Upper-case hex bytes joined by ':', 20 per line, continuation lines
+ * indented by two tabs: the reference's layout. */
+static void print_hex(const uint8_t *bytes, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (i > 0 && i % 20 == 0)
+			fputs("\n\t\t", stdout);
+		printf("%02X%s", bytes[i], i + 1 < len ? ":" : "");
+	}
+}
+
+static void print_key(const char *key, const struct modinfo_opts *o)
+{
+	if (o->separator == '\0')
+		printf("%s=", key);
+	else
+		printf("%s:%-*s", key, (int)(15 - strlen(key)), "");
+}
+
+static bool wants(const struct modinfo_opts *o, const char *key)
+{
+	return !o->field || strcmp(o->field, key) == 0;
+}
+
+static void print_string_field(const char *key, const char *value, const struct modinfo_opts *o)
+{
+	if (!wants(o, key))
+		return;
+	if (!o->field)
+		print_key(key, o);
+	fputs(value, stdout);
+	putchar(o->separator);
+}
+
+static void print_hex_field(const char *key, const uint8_t *bytes, size_t len,
+			    const struct modinfo_opts *o)
+{
+	if (!wants(o, key))
+		return;
+	if (!o->field)
+		print_key(key, o);
+	print_hex(bytes, len);
+	putchar(o->separator);
+}
+
+/* The entries, in file order, with parameters gathered for the end. */
+static int print_entries(const struct kml_modinfo_entry *entries, size_t count,
+			 const struct modinfo_opts *o, struct params *ps)
+{
+	for (size_t i = 0; i < count; i++) {
+		const struct kml_modinfo_entry *e = &entries[i];
+		bool is_parm = key_is(e, "parm"), is_type = key_is(e, "parmtype");
+		if (is_parm || is_type) {
+			if (params_add(ps, e->value, is_type) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		if (o->field) {
+			if (strlen(o->field) == e->key_len && memcmp(o->field, e->key, e->key_len) == 0) {
+				fputs(e->value, stdout);
+				putchar(o->separator);
+			}
+			continue;
+		}
+		if (o->separator == '\0')
+			printf("%.*s=%s", (int)e->key_len, e->key, e->value);
+		else
+			printf("%.*s:%-*s%s", (int)e->key_len, e->key, (int)(15 - e->key_len), "",
+			       e->value);
+		putchar(o->separator);
+	}
+	return 0;
+}
+
+static void print_params(const struct params *ps, const struct modinfo_opts *o)
+{
+	if (!wants(o, "parm"))
+		return;
+	for (size_t i = 0; i < ps->count; i++)
+		print_param(&ps->items[i], o);
+}
+
+static void print_signature(const void *data, size_t size, const struct modinfo_opts *o)
+{
+	struct kml_signature *sig = NULL;
+	if (kml_signature_parse(data, size, &sig) < 0 || !sig)
+		return;
+	print_string_field("sig_id", sig->id_type, o);
+	if (sig->signer)
+		print_string_field("signer", sig->signer, o);
+	if (sig->key_id_len)
+		print_hex_field("sig_key", sig->key_id, sig->key_id_len, o);
+	if (sig->hash_algo)
+		print_string_field("sig_hashalgo", sig->hash_algo, o);
+	if (sig->signature_len)
+		print_hex_field("signature", sig->signature, sig->signature_len, o);
+	kml_signature_free(sig);
+}
+
+static const char *error_text(int err)
+{
+	return strerror(-err);
+}
+
+static int show_module_file(const struct kml_module *m, const struct modinfo_opts *o)
+{
+	struct kml_file *file = NULL;
+	int r = kml_file_open(m->path, &file);
+	if (r < 0) {
+		tool_err("could not get modinfo from '%s': %s\n", m->name, error_text(r));
+		return r;
+	}
+	struct kml_elf *elf = NULL;
+	struct kml_modinfo_entry *entries = NULL;
+	size_t count = 0;
+	r = kml_elf_new(kml_file_data(file), kml_file_size(file), &elf);
+	if (r == 0)
+		r = kml_elf_get_modinfo(elf, &entries, &count);
+	if (r < 0) {
+		tool_err("could not get modinfo from '%s': %s\n", m->name, error_text(r));
+		kml_elf_free(elf);
+		kml_file_free(file);
+		return r;
+	}
+
+	if (o->field && strcmp(o->field, "filename") == 0) {
+		printf("%s%c", m->path, o->separator);
+	} else {
+		if (!o->field)
+			printf("%-16s%s%c", "filename:", m->path, o->separator);
+		struct params ps = { 0 };
+		r = print_entries(entries, count, o, &ps);
+		const uint8_t *id;
+		size_t id_len;
+		if (r == 0 && wants(o, "build-id") && kml_elf_get_build_id(elf, &id, &id_len) == 0)
+			print_hex_field("build-id", id, id_len, o);
+		if (r == 0)
+			print_signature(kml_file_data(file), kml_file_size(file), o);
+		if (r == 0)
+			print_params(&ps, o);
+		free(ps.items);
+	}
+	free(entries);
+	kml_elf_free(elf);
+	kml_file_free(file);
+	return r;
+}
+
+static int show_builtin(struct kml_ctx *ctx, const struct kml_module *m,
+			const struct modinfo_opts *o)
+{
+	struct kml_modinfo_entry *entries = NULL;
+	size_t count = 0;
+	char *buf = NULL;
+	int r = kml_builtin_get_modinfo(ctx, m->name, &entries, &count, &buf);
+	if (r == -ENOENT) {
+		/* listed in modules.builtin but without records: name only */
+		entries = NULL;
+		count = 0;
+		r = 0;
+	} else if (r < 0) {
+		tool_err("could not get modinfo from '%s': %s\n", m->name, error_text(r));
+		return r;
+	}
+	if (o->field && strcmp(o->field, "filename") == 0) {
+		printf("(builtin)%c", o->separator);
+	} else {
+		if (!o->field) {
+			printf("%-16s%s%c", "name:", m->name, o->separator);
+			printf("%-16s%s%c", "filename:", "(builtin)", o->separator);
+		}
+		struct params ps = { 0 };
+		r = print_entries(entries, count, o, &ps);
+		if (r == 0)
+			print_params(&ps, o);
+		free(ps.items);
+	}
+	free(entries);
+	free(buf);
+	return r;
+}
+
+static int show_list(struct kml_ctx *ctx, const struct kml_module_list *list,
+		     const struct modinfo_opts *o)
+{
+	int ret = 0;
+	for (size_t i = 0; i < list->count; i++) {
+		const struct kml_module *m = &list->modules[i];
+		int r;
+		if (m->builtin) {
+			r = show_builtin(ctx, m, o);
+		} else if (!m->path) {
+			tool_err("could not get modinfo from '%s': %s\n", m->name,
+				 error_text(-ENOENT));
+			r = -ENOENT;
+		} else {
+			r = show_module_file(m, o);
+		}
+		if (r < 0)
+			ret = r;
+	}
+	return ret;
+}
+
+/* A path is an argument naming a regular file with a module's extension. */
+static bool is_module_path(const char *arg)
+{
+	static const char *const exts[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" };
+	struct stat st;
+	if (stat(arg, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	size_t len = strlen(arg);
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t el = strlen(exts[i]);
+		if (len >= el && strcmp(arg + len - el, exts[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int show_argument(struct kml_ctx *ctx, const char *arg, const struct modinfo_opts *o)
+{
+	struct kml_module_list list = { 0 };
+	int r;
+	if (!o->name_only && is_module_path(arg)) {
+		r = kml_module_from_path(arg, &list);
+	} else {
+		r = kml_lookup(ctx, arg, o->name_only ? KML_LOOKUP_NAME_ONLY : 0, &list);
+		if (r < 0) {
+			tool_err("Module alias %s not found.\n", arg);
+			return r;
+		}
+	}
+	if (r < 0) {
+		tool_err("could not get modinfo from '%s': %s\n", arg, error_text(r));
+		return r;
+	}
+	if (list.count == 0) {
+		tool_err("Module %s not found.\n", arg);
+		return -ENOENT;
+	}
+	r = show_list(ctx, &list, o);
+	kml_module_list_release(&list);
+	return r;
+}
+
+static void help(void)
+{
+	printf("Usage:\n"
+	       "\t%s [options] <modulename|filename> [args]\n"
+	       "Options:\n"
+	       "\t-a, --author                Print only 'author'\n"
+	       "\t-d, --description           Print only 'description'\n"
+	       "\t-l, --license               Print only 'license'\n"
+	       "\t-p, --parameters            Print only 'parm'\n"
+	       "\t-n, --filename              Print only 'filename'\n"
+	       "\t-0, --null                  Use \\0 instead of \\n\n"
+	       "\t-m, --modname               Handle argument as module name instead of alias or filename\n"
+	       "\t-F, --field=FIELD           Print only provided FIELD\n"
+	       "\t-k, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
+	       "\t-b, --basedir=DIR           Use DIR as filesystem root for /lib/modules\n"
+	       "\t-V, --version               Show version\n"
+	       "\t-h, --help                  Show this help\n",
+	       program_name);
+}
+
+int modinfo_main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "author", no_argument, 0, 'a' },
+		{ "description", no_argument, 0, 'd' },
+		{ "license", no_argument, 0, 'l' },
+		{ "parameters", no_argument, 0, 'p' },
+		{ "filename", no_argument, 0, 'n' },
+		{ "null", no_argument, 0, '0' },
+		{ "modname", no_argument, 0, 'm' },
+		{ "field", required_argument, 0, 'F' },
+		{ "set-version", required_argument, 0, 'k' },
+		{ "basedir", required_argument, 0, 'b' },
+		{ "version", no_argument, 0, 'V' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct modinfo_opts o = { .separator = '\n' };
+	const char *kver = NULL, *root = NULL;
+	for (;;) {
+		int c = getopt_long(argc, argv, "adlpn0mF:k:b:Vh", longopts, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case 'a':
+			o.field = "author";
+			break;
+		case 'd':
+			o.field = "description";
+			break;
+		case 'l':
+			o.field = "license";
+			break;
+		case 'p':
+			o.field = "parm";
+			break;
+		case 'n':
+			o.field = "filename";
+			break;
+		case '0':
+			o.separator = '\0';
+			break;
+		case 'm':
+			o.name_only = true;
+			break;
+		case 'F':
+			o.field = optarg;
+			break;
+		case 'k':
+			kver = optarg;
+			break;
+		case 'b':
+			root = optarg;
+			break;
+		case 'V':
+			printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
+			return 0;
+		case 'h':
+			help();
+			return 0;
+		default:
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		tool_err("missing module or filename.\n");
+		return 1;
+	}
+
+	struct kml_ctx *ctx = NULL;
+	int r = kml_ctx_new(root, kver, &ctx);
+	if (r < 0) {
+		tool_err("kmod_new() failed!\n");
+		return 1;
+	}
+	kml_ctx_set_log(ctx, tool_log_library, NULL, KML_LOG_ERR);
+	int ret = 0;
+	for (int i = optind; i < argc; i++)
+		if (show_argument(ctx, argv[i], &o) < 0)
+			ret = 1;
+	kml_ctx_free(ctx);
+	return ret;
+}
