@@ -130,20 +130,33 @@ static inline uint32_t node_child(const struct node *n, unsigned char c)
 	return read_be32(n->children + 4 * (c - n->first));
 }
 
-/* Reads the value entry at *OFFSET and advances it past the entry. */
-static int read_value(const struct kml_index *index, size_t *offset, struct kml_index_value *ret)
+/*
+ * Reads the value entry at *OFFSET and advances it past the entry. When
+ * BUDGET is set, the bytes read are charged to it (see walk_charge).
+ */
+static int read_value(const struct kml_index *index, size_t *offset, uint64_t *budget,
+		      struct kml_index_value *ret)
 {
-	size_t p = *offset;
+	size_t p = *offset, avail, used;
 	const uint8_t *nul;
 
 	if (!range_ok(p, VALUE_MIN_SIZE, index->size))
 		return -EBADMSG;
-	nul = memchr(index->data + p + 4, '\0', index->size - p - 4);
+	avail = index->size - p - 4;
+	if (budget != NULL && avail > *budget)
+		avail = (size_t)*budget;
+	nul = memchr(index->data + p + 4, '\0', avail);
 	if (nul == NULL)
 		return -EBADMSG;
+	used = (size_t)(nul - index->data) + 1 - p;
+	if (budget != NULL) {
+		if (used > *budget)
+			return -EBADMSG;
+		*budget -= used;
+	}
 	ret->priority = read_be32(index->data + p);
 	ret->value = (const char *)index->data + p + 4;
-	*offset = (size_t)(nul - index->data) + 1;
+	*offset = p + used;
 	return 0;
 }
 
@@ -267,7 +280,7 @@ int kml_index_lookup(const struct kml_index *index, const char *key, const char 
 	if (r < 0)
 		return r;
 	p = n.values_offset;
-	r = read_value(index, &p, &v);
+	r = read_value(index, &p, NULL, &v);
 	if (r < 0)
 		return r;
 	*ret_value = v.value;
@@ -307,7 +320,7 @@ int kml_index_lookup_all(const struct kml_index *index, const char *key,
 		return -ENOMEM;
 	p = n.values_offset;
 	for (uint32_t i = 0; i < n.value_count; i++) {
-		r = read_value(index, &p, &values[i]);
+		r = read_value(index, &p, NULL, &values[i]);
 		if (r < 0) {
 			free(values);
 			return r;
@@ -321,17 +334,20 @@ int kml_index_lookup_all(const struct kml_index *index, const char *key,
 
 /* ------------------------------------------------------ subtree walks */
 
-/* Called for every node that has values, in key order; KEY is its full key. */
-typedef int (*node_visit_fn)(void *data, const char *key, const struct node *n);
+/*
+ * Called for every node that has values, in key order; KEY is its full key.
+ * Values are read with BUDGET so that they count towards the walk's work.
+ */
+typedef int (*node_visit_fn)(void *data, const char *key, const struct node *n,
+			     uint64_t *budget);
 
 struct walk_frame {
 	struct node node;
-	size_t key_len; /* length of the key up to the end of node's prefix */
+	size_t key_len; /* length of the key up to the end of the node's prefix */
 	unsigned int next; /* next edge byte to try */
 };
 
 struct walk {
-	const struct kml_index *index;
 	struct strbuf key;
 	struct walk_frame *stack;
 	size_t depth, cap;
@@ -339,10 +355,11 @@ struct walk {
 };
 
 /*
- * A genuine tree visits each node once: the nodes are reached through
- * distinct 4-byte child words, and their prefixes and values are distinct
- * bytes of the file. Charging one unit per node and one per byte read
- * therefore cannot exceed about 1.25 times the file size.
+ * A genuine tree visits each node once: nodes are reached through distinct
+ * 4-byte child words, and their prefixes and values are distinct bytes of
+ * the file. Charging one unit per node and one per byte read cannot exceed
+ * about 1.25 times the file size, so running out means a loop or shared
+ * nodes.
  */
 static int walk_charge(struct walk *w, uint64_t units)
 {
@@ -352,8 +369,8 @@ static int walk_charge(struct walk *w, uint64_t units)
 	return 0;
 }
 
-/* Appends N's prefix to the key and pushes N; the key already ends with the
- * edge byte that led to N. */
+/* Appends N's prefix to the key (which already ends with the edge byte that
+ * led to N) and pushes N. */
 static int walk_push(struct walk *w, const struct node *n)
 {
 	struct walk_frame *f;
@@ -362,9 +379,9 @@ static int walk_push(struct walk *w, const struct node *n)
 	r = walk_charge(w, 1 + n->prefix_len);
 	if (r < 0)
 		return r;
-	if (w->key.len + n->prefix_len + 1 > KEY_MAX)
+	if (w->key.len + n->prefix_len >= KEY_MAX)
 		return -EBADMSG;
-	r = strbuf_append(&w->key, n->prefix, n->prefix_len);
+	r = strbuf_append(&w->key, n->prefix, n->prefix_len); /* NUL-terminates */
 	if (r < 0)
 		return r;
 	if (w->depth == w->cap) {
@@ -384,16 +401,15 @@ static int walk_push(struct walk *w, const struct node *n)
 }
 
 /*
- * Depth-first walk of the subtree rooted at START, whose key up to (not
- * including) its prefix is KEY_PREFIX: each node's values, then its children
- * by ascending edge byte, which is key order.
+ * Depth-first walk of the subtree rooted at START, whose key before its
+ * prefix is KEY_PREFIX: a node's values, then its children by ascending edge
+ * byte, which is key order. Stops at VISIT's first non-zero return.
  */
 static int walk_subtree(const struct kml_index *index, const struct node *start,
 			const char *key_prefix, size_t key_prefix_len, node_visit_fn visit,
 			void *data)
 {
 	struct walk w = {
-		.index = index,
 		.budget = (uint64_t)index->size * 2 + 64,
 	};
 	int r;
@@ -404,12 +420,8 @@ static int walk_subtree(const struct kml_index *index, const struct node *start,
 	r = walk_push(&w, start);
 	if (r < 0)
 		goto out;
-	r = strbuf_append(&w.key, "", 1); /* keep it NUL-terminated */
-	if (r < 0)
-		goto out;
-	w.key.len--;
 	if (start->value_count > 0) {
-		r = visit(data, w.key.data, start);
+		r = visit(data, w.key.data, start, &w.budget);
 		if (r != 0)
 			goto out;
 	}
@@ -420,12 +432,8 @@ static int walk_subtree(const struct kml_index *index, const struct node *start,
 		struct node child;
 		char edge;
 
-		while (f->next <= f->node.last) {
-			word = node_child(&f->node, (unsigned char)f->next);
-			f->next++;
-			if (!node_word_empty(word))
-				break;
-		}
+		while (f->next <= f->node.last && node_word_empty(word))
+			word = node_child(&f->node, (unsigned char)f->next++);
 		if (node_word_empty(word)) {
 			w.depth--;
 			continue;
@@ -439,18 +447,11 @@ static int walk_subtree(const struct kml_index *index, const struct node *start,
 		r = strbuf_append(&w.key, &edge, 1);
 		if (r < 0)
 			goto out;
-		r = walk_push(&w, &child); /* may move the stack: f is stale */
+		r = walk_push(&w, &child); /* may move the stack: f is stale now */
 		if (r < 0)
 			goto out;
-		r = strbuf_append(&w.key, "", 1);
-		if (r < 0)
-			goto out;
-		w.key.len--;
 		if (child.value_count > 0) {
-			r = walk_charge(&w, child.value_count);
-			if (r < 0)
-				goto out;
-			r = visit(data, w.key.data, &child);
+			r = visit(data, w.key.data, &child, &w.budget);
 			if (r != 0)
 				goto out;
 		}
@@ -477,7 +478,7 @@ struct wildcard {
 	size_t count, cap;
 };
 
-static int wildcard_add_values(struct wildcard *wc, const struct node *n)
+static int wildcard_add_values(struct wildcard *wc, const struct node *n, uint64_t *budget)
 {
 	size_t p = n->values_offset;
 
@@ -485,7 +486,7 @@ static int wildcard_add_values(struct wildcard *wc, const struct node *n)
 		struct kml_index_value v;
 		int r;
 
-		r = read_value(wc->index, &p, &v);
+		r = read_value(wc->index, &p, budget, &v);
 		if (r < 0)
 			return r;
 		if (wc->count == wc->cap) {
@@ -507,13 +508,13 @@ static int wildcard_add_values(struct wildcard *wc, const struct node *n)
 	return 0;
 }
 
-static int wildcard_visit(void *data, const char *key, const struct node *n)
+static int wildcard_visit(void *data, const char *key, const struct node *n, uint64_t *budget)
 {
 	struct wildcard *wc = data;
 
 	if (fnmatch(key, wc->query, 0) != 0)
 		return 0;
-	return wildcard_add_values(wc, n);
+	return wildcard_add_values(wc, n, budget);
 }
 
 static int match_compare(const void *a, const void *b)
@@ -531,10 +532,11 @@ static inline bool is_pattern_char(char c)
 }
 
 /*
- * Follows the query literally from the root. Where the stored key turns into
- * a pattern (a pattern character in a prefix, or a child reached through
- * one) the whole subtree is matched with fnmatch against the query. The
- * literal path consumes a query byte per node, so it ends with the query.
+ * Follows the query literally from the root. Where the stored keys turn into
+ * patterns (a pattern character in a prefix, or a child reached through one)
+ * the whole subtree is matched with fnmatch against the query. The literal
+ * path consumes a query byte per node, so it ends with the query; each
+ * subtree walk has its own budget.
  */
 static int wildcard_search(struct wildcard *wc)
 {
@@ -542,51 +544,58 @@ static int wildcard_search(struct wildcard *wc)
 	const char *query = wc->query;
 	uint32_t word = wc->index->root;
 	size_t pos = 0; /* bytes of the query matched so far */
+	struct strbuf key = { 0 };
+	int r = 0;
 
 	while (!node_word_empty(word)) {
 		struct node n;
-		int r;
 
 		r = parse_node(wc->index, word, &n);
 		if (r < 0)
-			return r;
+			goto out;
 
 		for (size_t j = 0; j < n.prefix_len; j++) {
-			if (is_pattern_char(n.prefix[j]))
-				return walk_subtree(wc->index, &n, query, pos, wildcard_visit, wc);
+			if (is_pattern_char(n.prefix[j])) {
+				/* The stored key so far is the query's start. */
+				r = walk_subtree(wc->index, &n, query, pos, wildcard_visit, wc);
+				goto out;
+			}
 			if (n.prefix[j] != query[pos + j])
-				return 0;
+				goto out;
 		}
 		pos += n.prefix_len;
 
 		for (size_t i = 0; i < ARRAY_SIZE(pattern_edges); i++) {
 			uint32_t child_word = node_child(&n, (unsigned char)pattern_edges[i]);
 			struct node child;
-			size_t len = pos + 1;
-			char *key;
 
 			if (node_word_empty(child_word))
 				continue;
 			r = parse_node(wc->index, child_word, &child);
 			if (r < 0)
-				return r;
-			key = malloc(len);
-			if (key == NULL)
-				return -ENOMEM;
-			memcpy(key, query, pos);
-			key[pos] = pattern_edges[i];
-			r = walk_subtree(wc->index, &child, key, len, wildcard_visit, wc);
-			free(key);
+				goto out;
+			key.len = 0;
+			r = strbuf_append(&key, query, pos);
 			if (r < 0)
-				return r;
+				goto out;
+			r = strbuf_append(&key, &pattern_edges[i], 1);
+			if (r < 0)
+				goto out;
+			r = walk_subtree(wc->index, &child, key.data, key.len, wildcard_visit, wc);
+			if (r < 0)
+				goto out;
 		}
 
-		if (query[pos] == '\0')
-			return wildcard_add_values(wc, &n);
+		if (query[pos] == '\0') {
+			r = wildcard_add_values(wc, &n, NULL);
+			goto out;
+		}
 		word = node_child(&n, (unsigned char)query[pos]);
 		pos++;
 	}
-	return 0;
+out:
+	free(key.data);
+	return r;
 }
 
 int kml_index_lookup_wildcard(const struct kml_index *index, const char *key,
@@ -635,7 +644,7 @@ struct foreach {
 	void *data;
 };
 
-static int foreach_visit(void *data, const char *key, const struct node *n)
+static int foreach_visit(void *data, const char *key, const struct node *n, uint64_t *budget)
 {
 	struct foreach *fe = data;
 	size_t p = n->values_offset;
@@ -644,7 +653,7 @@ static int foreach_visit(void *data, const char *key, const struct node *n)
 		struct kml_index_value v;
 		int r;
 
-		r = read_value(fe->index, &p, &v);
+		r = read_value(fe->index, &p, budget, &v);
 		if (r < 0)
 			return r;
 		r = fe->fn(fe->data, key, &v);
@@ -654,7 +663,8 @@ static int foreach_visit(void *data, const char *key, const struct node *n)
 	return 0;
 }
 
-/* Returns 0 after the last pair, or FN's non-zero return when it stopped. */
+/* Returns 0 after the last pair, FN's non-zero return when it stopped early,
+ * or -EBADMSG when the index is corrupt (FN may have seen some pairs). */
 int kml_index_foreach(const struct kml_index *index,
 		      int (*fn)(void *data, const char *key, const struct kml_index_value *value),
 		      void *data)

@@ -63,11 +63,20 @@ static int params_add(struct params *ps, const char *value, bool is_type)
 
 static void print_param(const struct param *p, const struct modinfo_opts *o)
 {
-	if (!o->field)
-		printf("%-16s", "parm:");
-	printf("%.*s:%s", (int)p->name_len, p->name, p->desc ? p->desc : "");
-	if (p->type)
-		printf(" (%s)", p->type);
+	if (o->field) {
+		/* -p / -F parm: "NAME:DESC (TYPE)", an empty DESC kept */
+		printf("%.*s:%s", (int)p->name_len, p->name, p->desc ? p->desc : "");
+		if (p->type)
+			printf(" (%s)", p->type);
+	} else if (p->desc) {
+		printf("%-16s%.*s:%s", "parm:", (int)p->name_len, p->name, p->desc);
+		if (p->type)
+			printf(" (%s)", p->type);
+	} else {
+		/* full listing of a parameter without description: "NAME:TYPE",
+		 * as the reference prints it */
+		printf("%-16s%.*s:%s", "parm:", (int)p->name_len, p->name, p->type ? p->type : "");
+	}
 	putchar(o->separator);
 }
 
@@ -149,7 +158,8 @@ static void print_params(const struct params *ps, const struct modinfo_opts *o)
 {
 	if (!wants(o, "parm"))
 		return;
-	for (size_t i = 0; i < ps->count; i++)
+	/* newest first: the reference lists parameters in reverse order of appearance */
+	for (size_t i = ps->count; i-- > 0;)
 		print_param(&ps->items[i], o);
 }
 
