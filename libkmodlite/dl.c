@@ -25,7 +25,7 @@ int dl_load(struct dl_library *lib)
 	pthread_mutex_lock(&dl_lock);
 	state = lib->state;
 	if (state == 0) {
-		void *handle = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+		void *handle = dlopen(lib->soname, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE);
 		state = 1;
 		if (!handle) {
 			state = -ENOTSUP;

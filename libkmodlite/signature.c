@@ -83,6 +83,7 @@ static __typeof__(OPENSSL_sk_num) *p_OPENSSL_sk_num;
 static __typeof__(OPENSSL_sk_value) *p_OPENSSL_sk_value;
 static __typeof__(X509_NAME_get_index_by_NID) *p_X509_NAME_get_index_by_NID;
 static __typeof__(X509_NAME_get_entry) *p_X509_NAME_get_entry;
+static __typeof__(X509_NAME_entry_count) *p_X509_NAME_entry_count;
 static __typeof__(X509_NAME_ENTRY_get_data) *p_X509_NAME_ENTRY_get_data;
 static __typeof__(ASN1_STRING_get0_data) *p_ASN1_STRING_get0_data;
 static __typeof__(ASN1_STRING_length) *p_ASN1_STRING_length;
@@ -100,6 +101,7 @@ static const struct dl_symbol crypto_symbols[] = {
 	SYM(OPENSSL_sk_value),
 	SYM(X509_NAME_get_index_by_NID),
 	SYM(X509_NAME_get_entry),
+	SYM(X509_NAME_entry_count),
 	SYM(X509_NAME_ENTRY_get_data),
 	SYM(ASN1_STRING_get0_data),
 	SYM(ASN1_STRING_length),
@@ -183,9 +185,13 @@ static int fill_from_signer_info(struct kml_signature *sig, PKCS7_SIGNER_INFO *s
 	    !si->issuer_and_serial->serial || !si->enc_digest || !si->digest_alg)
 		return -EBADMSG;
 
-	/* Signer: the issuer's common name, bytes as encoded. */
+	/* Signer: the issuer's first common name, bytes as encoded. Without a
+	 * CN, the reference tool shows the name's last entry (whatever its
+	 * type); do the same. */
 	const X509_NAME *issuer = si->issuer_and_serial->issuer;
 	int idx = p_X509_NAME_get_index_by_NID(issuer, NID_commonName, -1);
+	if (idx < 0)
+		idx = p_X509_NAME_entry_count(issuer) - 1;
 	data = NULL;
 	len = 0;
 	if (idx >= 0) {

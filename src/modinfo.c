@@ -84,10 +84,22 @@ static void print_param(const struct param *p, const struct modinfo_opts *o)
  * indented by two tabs: the reference's layout. */
 static void print_hex(const uint8_t *bytes, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		if (i > 0 && i % 20 == 0)
-			fputs("\n\t\t", stdout);
-		printf("%02X%s", bytes[i], i + 1 < len ? ":" : "");
+	static const char digits[] = "0123456789ABCDEF";
+	char line[20 * 3 + 3];
+	for (size_t i = 0; i < len;) {
+		size_t n = 0;
+		if (i > 0) {
+			line[n++] = '\n';
+			line[n++] = '\t';
+			line[n++] = '\t';
+		}
+		for (size_t end = i + 20 < len ? i + 20 : len; i < end; i++) {
+			line[n++] = digits[bytes[i] >> 4];
+			line[n++] = digits[bytes[i] & 15];
+			if (i + 1 < len)
+				line[n++] = ':';
+		}
+		fwrite(line, 1, n, stdout);
 	}
 }
 
@@ -163,9 +175,24 @@ static void print_params(const struct params *ps, const struct modinfo_opts *o)
 		print_param(&ps->items[i], o);
 }
 
+static bool wants_signature(const struct modinfo_opts *o)
+{
+	static const char *const fields[] = { "sig_id", "signer", "sig_key", "sig_hashalgo",
+					      "signature" };
+	if (!o->field)
+		return true;
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcmp(o->field, fields[i]) == 0)
+			return true;
+	return false;
+}
+
 static void print_signature(const void *data, size_t size, const struct modinfo_opts *o)
 {
 	struct kml_signature *sig = NULL;
+	/* parsing PKCS#7 loads libcrypto: only when a signature field is wanted */
+	if (!wants_signature(o))
+		return;
 	if (kml_signature_parse(data, size, &sig) < 0 || !sig)
 		return;
 	print_string_field("sig_id", sig->id_type, o);
