@@ -402,61 +402,68 @@ static int walk_push(struct walk *w, const struct node *n)
 
 /*
  * Depth-first walk of the subtree rooted at START, whose key before its
- * prefix is KEY_PREFIX: a node's values, then its children by ascending edge
- * byte, which is key order. Stops at VISIT's first non-zero return.
+ * prefix is KEY_PREFIX. Children are taken by ascending edge byte; a node's
+ * values are visited before its children (pre-order: key order) or after
+ * them (post-order). Stops at VISIT's first non-zero return.
  */
 static int walk_subtree(const struct kml_index *index, const struct node *start,
-			const char *key_prefix, size_t key_prefix_len, node_visit_fn visit,
-			void *data)
+			const char *key_prefix, size_t key_prefix_len, bool post_order,
+			node_visit_fn visit, void *data)
 {
 	struct walk w = {
 		.budget = (uint64_t)index->size * 2 + 64,
 	};
+	struct node n = *start;
 	int r;
 
 	r = strbuf_append(&w.key, key_prefix, key_prefix_len);
 	if (r < 0)
 		goto out;
-	r = walk_push(&w, start);
-	if (r < 0)
-		goto out;
-	if (start->value_count > 0) {
-		r = visit(data, w.key.data, start, &w.budget);
-		if (r != 0)
-			goto out;
-	}
 
-	while (w.depth > 0) {
-		struct walk_frame *f = &w.stack[w.depth - 1];
-		uint32_t word = 0;
-		struct node child;
-		char edge;
-
-		while (f->next <= f->node.last && node_word_empty(word))
-			word = node_child(&f->node, (unsigned char)f->next++);
-		if (node_word_empty(word)) {
-			w.depth--;
-			continue;
-		}
-
-		edge = (char)(f->next - 1);
-		r = parse_node(index, word, &child);
+	for (;;) {
+		/* Enter N: its edge byte, if any, is already at the key's end. */
+		r = walk_push(&w, &n);
 		if (r < 0)
 			goto out;
-		w.key.len = f->key_len;
-		r = strbuf_append(&w.key, &edge, 1);
-		if (r < 0)
-			goto out;
-		r = walk_push(&w, &child); /* may move the stack: f is stale now */
-		if (r < 0)
-			goto out;
-		if (child.value_count > 0) {
-			r = visit(data, w.key.data, &child, &w.budget);
+		if (!post_order && n.value_count > 0) {
+			r = visit(data, w.key.data, &n, &w.budget);
 			if (r != 0)
 				goto out;
 		}
+
+		/* Find the next child to enter, leaving finished nodes. */
+		for (;;) {
+			struct walk_frame *f = &w.stack[w.depth - 1];
+			uint32_t word = 0;
+
+			while (f->next <= f->node.last && node_word_empty(word))
+				word = node_child(&f->node, (unsigned char)f->next++);
+			if (!node_word_empty(word)) {
+				char edge = (char)(f->next - 1);
+
+				r = parse_node(index, word, &n);
+				if (r < 0)
+					goto out;
+				w.key.len = f->key_len;
+				r = strbuf_append(&w.key, &edge, 1);
+				if (r < 0)
+					goto out;
+				break;
+			}
+
+			if (post_order && f->node.value_count > 0) {
+				w.key.len = f->key_len;
+				w.key.data[w.key.len] = '\0';
+				r = visit(data, w.key.data, &f->node, &w.budget);
+				if (r != 0)
+					goto out;
+			}
+			if (--w.depth == 0) {
+				r = 0;
+				goto out;
+			}
+		}
 	}
-	r = 0;
 out:
 	free(w.key.data);
 	free(w.stack);
@@ -465,10 +472,16 @@ out:
 
 /* ----------------------------------------------------------- wildcard */
 
+/*
+ * The order of equal priorities follows kmod 30 (checked with modprobe -R on
+ * crafted indexes): the nodes that matched, latest found first, each node's
+ * values in stored order; subtrees are searched children first (post-order).
+ */
 struct match {
 	unsigned int priority;
 	const char *value;
-	size_t seq; /* discovery order, to keep the sort stable */
+	size_t node_seq;  /* how many matching nodes were found before */
+	uint32_t index;	  /* position within the node */
 };
 
 struct wildcard {
@@ -476,6 +489,7 @@ struct wildcard {
 	const char *query;
 	struct match *matches;
 	size_t count, cap;
+	size_t nodes;
 };
 
 static int wildcard_add_values(struct wildcard *wc, const struct node *n, uint64_t *budget)
@@ -501,10 +515,12 @@ static int wildcard_add_values(struct wildcard *wc, const struct node *n, uint64
 		wc->matches[wc->count] = (struct match){
 			.priority = v.priority,
 			.value = v.value,
-			.seq = wc->count,
+			.node_seq = wc->nodes,
+			.index = i,
 		};
 		wc->count++;
 	}
+	wc->nodes++;
 	return 0;
 }
 
@@ -523,7 +539,9 @@ static int match_compare(const void *a, const void *b)
 
 	if (x->priority != y->priority)
 		return x->priority < y->priority ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	if (x->node_seq != y->node_seq)
+		return x->node_seq > y->node_seq ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
 }
 
 static inline bool is_pattern_char(char c)
@@ -557,7 +575,7 @@ static int wildcard_search(struct wildcard *wc)
 		for (size_t j = 0; j < n.prefix_len; j++) {
 			if (is_pattern_char(n.prefix[j])) {
 				/* The stored key so far is the query's start. */
-				r = walk_subtree(wc->index, &n, query, pos, wildcard_visit, wc);
+				r = walk_subtree(wc->index, &n, query, pos, true, wildcard_visit, wc);
 				goto out;
 			}
 			if (n.prefix[j] != query[pos + j])
@@ -581,7 +599,8 @@ static int wildcard_search(struct wildcard *wc)
 			r = strbuf_append(&key, &pattern_edges[i], 1);
 			if (r < 0)
 				goto out;
-			r = walk_subtree(wc->index, &child, key.data, key.len, wildcard_visit, wc);
+			r = walk_subtree(wc->index, &child, key.data, key.len, true, wildcard_visit,
+					 wc);
 			if (r < 0)
 				goto out;
 		}
@@ -684,5 +703,5 @@ int kml_index_foreach(const struct kml_index *index,
 	r = parse_node(index, index->root, &root);
 	if (r < 0)
 		return r;
-	return walk_subtree(index, &root, "", 0, foreach_visit, &fe);
+	return walk_subtree(index, &root, "", 0, false, foreach_visit, &fe);
 }

@@ -292,7 +292,11 @@ int kml_signature_parse(const void *data, size_t size, struct kml_signature **re
 	uint64_t avail = size - SIG_MAGIC_LEN - SIG_TRAILER_LEN;
 	uint64_t total;
 
-	if (sig_len == 0 || id_type >= ARRAY_SIZE(id_type_names))
+	/* Ids out of the kernel's ranges make the trailer malformed, even for
+	 * PKCS#7 where algo and hash are unused (the reference tool treats such
+	 * a module as not signed). */
+	if (sig_len == 0 || id_type >= ARRAY_SIZE(id_type_names) ||
+	    algo >= ARRAY_SIZE(algo_names) || hash >= ARRAY_SIZE(hash_names))
 		return -EBADMSG;
 	if (add_overflows(sig_len, signer_len, &total) ||
 	    add_overflows(total, key_id_len, &total) || total > avail)
@@ -328,8 +332,8 @@ int kml_signature_parse(const void *data, size_t size, struct kml_signature **re
 		return 0;
 	}
 
-	sig->algo = algo < ARRAY_SIZE(algo_names) ? algo_names[algo] : NULL;
-	sig->hash_algo = hash < ARRAY_SIZE(hash_names) ? hash_names[hash] : NULL;
+	sig->algo = algo_names[algo];
+	sig->hash_algo = hash_names[hash];
 	sig->signer = dup_bytes(signer, signer_len);
 	sig->key_id = dup_bytes(key_id, key_id_len);
 	sig->signature = dup_bytes(sig_bytes, sig_len);

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* The multicall binary: dispatch on argv[0], or on the first argument of `kmod`. */
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* modinfo: show the information stored in kernel modules. */
 #include <errno.h>
 #include <getopt.h>

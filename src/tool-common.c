@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later
 /* Messages of the tools: "PROG: ERROR: ..." on stderr, or syslog with -s. */
 #include <stdarg.h>
 #include <stdio.h>

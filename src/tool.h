@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What every tool of the multicall binary shares: its name and messages. */
 #ifndef KMODLITE_TOOL_H
 #define KMODLITE_TOOL_H
