@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "kmodlite-private.h"
 
@@ -43,22 +44,25 @@ int kml_ctx_new(const char *root, const char *kver, struct kml_ctx **ret_ctx)
 			return -errno;
 		kver = u.release;
 	}
-	if (!root || !*root)
-		root = "/";
 
 	struct kml_ctx *ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return -ENOMEM;
 	ctx->log_priority = KML_LOG_ERR;
 	ctx->kver = strdup(kver);
-	/* "/" + "lib/modules/KVER" without a doubled slash, like the reference */
-	size_t rl = strlen(root);
-	while (rl > 1 && root[rl - 1] == '/')
-		rl--;
-	if (ctx->kver &&
-	    asprintf(&ctx->module_dir, "%.*s/lib/modules/%s", (int)(rl == 1 && root[0] == '/' ? 0 : rl),
-		     root, kver) < 0)
+	/*
+	 * ROOT + "/lib/modules/" + KVER, joined as given (a trailing slash of
+	 * ROOT stays doubled) and made absolute against the current directory:
+	 * the paths the reference prints, which scripts parse.
+	 */
+	char *cwd = NULL;
+	if (root && *root && root[0] != '/')
+		cwd = getcwd(NULL, 0);
+	if (ctx->kver && (!root || !*root || root[0] == '/' || cwd) &&
+	    asprintf(&ctx->module_dir, "%s%s%s/lib/modules/%s", cwd ? cwd : "", cwd ? "/" : "",
+		     root ? root : "", kver) < 0)
 		ctx->module_dir = NULL;
+	free(cwd);
 	if (!ctx->kver || !ctx->module_dir) {
 		kml_ctx_free(ctx);
 		return -ENOMEM;
