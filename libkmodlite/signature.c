@@ -163,7 +163,7 @@ static const char *pkey_name(int nid)
 	}
 }
 
-/* Copies an ASN.1 string's content bytes. */
+/* Points at an ASN.1 string's content bytes (owned by the string). */
 static int copy_asn1_string(const ASN1_STRING *s, const uint8_t **ret_data, size_t *ret_len)
 {
 	int len = p_ASN1_STRING_length(s);
