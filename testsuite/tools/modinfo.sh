@@ -1,0 +1,197 @@
+#!/bin/bash
+# Tool tests of modinfo on synthetic modules (made by mkfixture): output
+# layout, options, compressed files, errors. Where Debian's kmod is
+# installed, each case is also compared with the reference's output.
+#
+#   modinfo.sh BUILD_DIR
+set -euo pipefail
+build=$(cd "$1" && pwd)
+kmod=$build/src/kmod
+mkfixture=$build/testsuite/mkfixture
+ref=/usr/sbin/modinfo
+[ -x "$ref" ] || ref=
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+ln -s "$kmod" modinfo
+ours=$work/modinfo
+failures=0
+checks=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+# expect NAME EXPECTED_STATUS EXPECTED_OUTPUT_FILE -- ARGS: stdout+stderr and status
+expect() {
+	local name=$1 status=$2 file=$3
+	shift 4
+	checks=$((checks + 1))
+	local got=0
+	"$ours" "$@" >out.txt 2>&1 || got=$?
+	[ "$got" = "$status" ] || fail "$name: exit status $got, expected $status"
+	if ! cmp -s out.txt "$file"; then
+		fail "$name: output differs"
+		diff "$file" out.txt | head -20
+	fi
+}
+# against_reference NAME -- ARGS: ours == reference (minus our build-id lines)
+against_reference() {
+	local name=$1
+	shift 2
+	[ -n "$ref" ] || return 0
+	checks=$((checks + 1))
+	local a=0 b=0
+	"$ours" "$@" >ours.txt 2>&1 || a=$?
+	"$ref" "$@" >ref.txt 2>&1 || b=$?
+	sed -i 's/^modinfo: //' ours.txt ref.txt
+	tr '\0' '\n' <ours.txt | grep -av '^build-id[:=]' >ours.n || true
+	tr '\0' '\n' <ref.txt >ref.n
+	[ "$a" = "$b" ] || fail "$name: exit status $a, reference $b"
+	if ! cmp -s ours.n ref.n; then
+		fail "$name: differs from the reference"
+		diff ref.n ours.n | head -20
+	fi
+}
+
+# --- fixtures: every class and byte order, parameters, signature, build-id
+common=(--modinfo license=GPL --modinfo "description=A test module"
+	--modinfo "author=Someone <a@b.c>" --modinfo alias=pci:v00001234d*
+	--modinfo alias=fs-testfs --modinfo firmware=test/fw1.bin
+	--modinfo firmware=test/fw2.bin
+	--modinfo "parm=debug:Debug level" --modinfo parmtype=debug:int
+	--modinfo parmtype=typeonly:uint --modinfo "parm=desconly:Only a description"
+	--modinfo depends=dep1,dep2 --modinfo name=testmod
+	--modinfo "vermagic=6.1.0 SMP mod_unload ")
+sigkey=$(printf '%02x' $(seq 1 20) | tr -d '\n')
+sig=$(printf '%02x' $(seq 1 45) | tr -d '\n')
+for class in 32 64; do
+	for order in le be; do
+		"$mkfixture" -o "m$class$order.ko" --class $class --$order "${common[@]}" \
+			--build-id 0123456789abcdef0123456789abcdef01234567 \
+			--sign-raw "Test signer,$sigkey,$sig" --sign-id-type x509 --sign-hash sha512
+	done
+done
+"$mkfixture" -o plain.ko --modinfo license=MIT --modinfo a-very-long-key-name=x \
+	--modinfo noequals --modinfo empty=
+
+cat >expected.txt <<EOT
+filename:       $work/m64le.ko
+license:        GPL
+description:    A test module
+author:         Someone <a@b.c>
+alias:          pci:v00001234d*
+alias:          fs-testfs
+firmware:       test/fw1.bin
+firmware:       test/fw2.bin
+depends:        dep1,dep2
+name:           testmod
+vermagic:       6.1.0 SMP mod_unload 
+build-id:       01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67
+sig_id:         X509
+signer:         Test signer
+sig_key:        01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14
+sig_hashalgo:   sha512
+signature:      01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:
+		15:16:17:18:19:1A:1B:1C:1D:1E:1F:20:21:22:23:24:25:26:27:28:
+		29:2A:2B:2C:2D
+parm:           desconly:Only a description
+parm:           typeonly:uint
+parm:           debug:Debug level (int)
+EOT
+expect "full listing" 0 expected.txt -- m64le.ko
+for f in m32le.ko m32be.ko m64be.ko; do
+	sed "s|m64le.ko|$f|" expected.txt >expected-$f.txt
+	expect "full listing $f" 0 expected-$f.txt -- "$f"
+done
+
+printf 'desconly:Only a description\ntypeonly: (uint)\ndebug:Debug level (int)\n' >expected.txt
+expect "-p" 0 expected.txt -- -p m32be.ko
+printf 'test/fw1.bin\ntest/fw2.bin\n' >expected.txt
+expect "-F firmware" 0 expected.txt -- -F firmware m64be.ko
+printf 'test/fw1.bin\0test/fw2.bin\0' >expected.txt
+expect "-0 -F firmware" 0 expected.txt -- -0 -F firmware m64be.ko
+printf '%s\n' "$work/m32le.ko" >expected.txt
+expect "-n" 0 expected.txt -- -n m32le.ko
+printf 'GPL\n' >expected.txt
+expect "-l" 0 expected.txt -- -l m32le.ko
+printf 'Someone <a@b.c>\n' >expected.txt
+expect "-a" 0 expected.txt -- -a m32le.ko
+printf 'A test module\n' >expected.txt
+expect "-d" 0 expected.txt -- -d m32le.ko
+printf 'Test signer\n' >expected.txt
+expect "-F signer" 0 expected.txt -- -F signer m32le.ko
+printf '01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67\n' >expected.txt
+expect "-F build-id" 0 expected.txt -- -F build-id m32le.ko
+: >expected.txt
+expect "-F absent field" 0 expected.txt -- -F nosuchfield m32le.ko
+cat >expected.txt <<EOT
+filename:       $work/plain.ko
+license:        MIT
+a-very-long-key-name:     x
+noequals:       
+empty:          
+EOT
+# a key longer than 15 characters gets 15-len spaces as a negative printf
+# width, i.e. len-15 of them: what the reference prints
+expect "long key, entry without '=', empty value" 0 expected.txt -- plain.ko
+printf 'filename:       %s\0license=MIT\0a-very-long-key-name=x\0noequals=\0empty=\0' "$work/plain.ko" >expected.txt
+expect "-0 listing" 0 expected.txt -- -0 plain.ko
+
+for f in m32le.ko m32be.ko m64le.ko m64be.ko plain.ko; do
+	against_reference "reference $f" -- "$f"
+	against_reference "reference -0 $f" -- -0 "$f"
+	against_reference "reference -p $f" -- -p "$f"
+done
+
+# --- compressed copies give the same listing but for the filename line
+for c in "gzip -c" "xz -c --check=crc32" "zstd -q -c"; do
+	ext=$(echo "$c" | awk '{print $1}' | sed 's/gzip/gz/; s/zstd/zst/')
+	$c m64be.ko >"m64be.ko.$ext"
+	"$ours" m64be.ko | tail -n +2 >a.txt
+	"$ours" "m64be.ko.$ext" >b.txt
+	checks=$((checks + 1))
+	head -1 b.txt | grep -qx "filename:       $work/m64be.ko.$ext" || fail "$ext: filename line"
+	tail -n +2 b.txt | cmp -s - a.txt || fail "$ext: listing differs from the uncompressed one"
+done
+[ -n "$ref" ] && "$ref" -V | grep -q +ZSTD && against_reference "reference .zst" -- m64be.ko.zst
+
+# --- errors: the message names the module, the others are still printed, exit 1
+head -c 300 m64le.ko >truncated.ko
+printf 'GPL\nGPL\n' >expected.txt
+printf "modinfo: ERROR: could not get modinfo from 'truncated': Exec format error\n" >>expected.txt
+checks=$((checks + 1))
+st=0
+"$ours" -l m32le.ko truncated.ko m64le.ko >o.txt 2>e.txt || st=$?
+[ $st = 1 ] || fail "truncated: exit status $st"
+[ "$(cat o.txt)" = "$(printf 'GPL\nGPL')" ] || fail "truncated: the other modules were not printed"
+grep -q "could not get modinfo from 'truncated'" e.txt || fail "truncated: message does not name the module: $(cat e.txt)"
+printf 'modinfo: ERROR: Module no_such_module not found.\n' >expected.txt
+expect "not found" 1 expected.txt -- -b "$work" -k 1.0 no_such_module
+printf 'modinfo: ERROR: missing module or filename.\n' >expected.txt
+expect "no argument" 1 expected.txt --
+printf '\x1f\x8bgarbage-after-gzip-magic' >bad.ko.gz
+checks=$((checks + 1))
+st=0
+"$ours" bad.ko.gz >o.txt 2>e.txt || st=$?
+[ $st = 1 ] && grep -q "could not get modinfo from 'bad'" e.txt || fail "corrupt gzip: status $st, $(cat e.txt)"
+# a directory named like a module is not a path: looked up as a name
+mkdir dir.ko
+expect "directory" 1 <(printf 'modinfo: ERROR: Module dir.ko not found.\n') -- -b "$work" -k 1.0 dir.ko
+against_reference "reference not found" -- -b "$work" -k 1.0 no_such_module other
+
+# --- the multicall binary
+checks=$((checks + 1))
+"$kmod" -V | grep -qE '^\+ZSTD \+XZ \+ZLIB \+LIBCRYPTO$' || fail "kmod -V features: $("$kmod" -V)"
+for t in lsmod modprobe rmmod insmod modinfo depmod; do
+	checks=$((checks + 1))
+	[ "$(readlink "$build/src/$t")" = kmod ] || fail "$t is not a symlink to kmod in the build directory"
+done
+checks=$((checks + 1))
+st=0
+"$build/src/depmod" >o.txt 2>&1 || st=$?
+[ $st = 1 ] && grep -q "depmod: ERROR: .*not implemented" o.txt || fail "an unbuilt tool must say so and exit 1"
+checks=$((checks + 1))
+st=0
+"$kmod" no-such-command >o.txt 2>&1 || st=$?
+[ $st = 1 ] || fail "kmod with an unknown command exits $st"
+
+echo "modinfo tool tests: $checks checks, $failures failures${ref:+ (reference: $ref)}"
+[ $failures = 0 ]
