@@ -9,18 +9,6 @@
 
 #include "kmodlite-private.h"
 
-struct kml_elf {
-	const uint8_t *data;
-	size_t size;
-	bool is64;
-	bool big_endian;
-	uint64_t shoff;
-	uint32_t shnum;
-	uint32_t shentsize;
-	const char *shstrtab;
-	uint64_t shstrtab_size;
-};
-
 struct elf_section {
 	const char *name;
 	uint32_t type;
@@ -31,15 +19,40 @@ struct elf_section {
 	uint64_t entsize;
 };
 
+struct kml_elf {
+	const uint8_t *data;
+	size_t size;
+	bool is64;
+	bool big_endian;
+	uint64_t shoff;
+	uint32_t shnum;
+	uint32_t shentsize;
+	const char *shstrtab;
+	uint64_t shstrtab_size;
+	struct elf_section *sections; /* all headers, checked and decoded once */
+};
+
 static uint64_t read_uint(const struct kml_elf *elf, uint64_t offset, unsigned width)
 {
 	const uint8_t *p = elf->data + offset;
-	uint64_t v = 0;
-	for (unsigned i = 0; i < width; i++) {
-		unsigned shift = elf->big_endian ? 8 * (width - 1 - i) : 8 * i;
-		v |= (uint64_t)p[i] << shift;
+	bool swap = elf->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+	switch (width) {
+	case 2: {
+		uint16_t v;
+		memcpy(&v, p, 2);
+		return swap ? __builtin_bswap16(v) : v;
 	}
-	return v;
+	case 4: {
+		uint32_t v;
+		memcpy(&v, p, 4);
+		return swap ? __builtin_bswap32(v) : v;
+	}
+	default: {
+		uint64_t v;
+		memcpy(&v, p, 8);
+		return swap ? __builtin_bswap64(v) : v;
+	}
+	}
 }
 
 /* Reads a field of WIDTH bytes at OFFSET; the caller checked the range. */
@@ -95,15 +108,21 @@ static int section_get(const struct kml_elf *elf, uint32_t index, struct elf_sec
 static int section_find(const struct kml_elf *elf, const char *name, struct elf_section *ret)
 {
 	for (uint32_t i = 1; i < elf->shnum; i++) {
-		struct elf_section s;
-		if (section_get(elf, i, &s) < 0)
-			continue;
-		if (s.name && streq(s.name, name)) {
-			*ret = s;
+		if (streq(elf->sections[i].name, name)) {
+			*ret = elf->sections[i];
 			return 0;
 		}
 	}
 	return -ENODATA;
+}
+
+/* Section INDEX as referenced from inside the file (sh_link, st_shndx). */
+static int section_by_index(const struct kml_elf *elf, uint32_t index, struct elf_section *ret)
+{
+	if (index == 0 || index >= elf->shnum)
+		return -ENOEXEC;
+	*ret = elf->sections[index];
+	return 0;
 }
 
 int kml_elf_new(const void *data, size_t size, struct kml_elf **ret_elf)
@@ -160,10 +179,23 @@ int kml_elf_new(const void *data, size_t size, struct kml_elf **ret_elf)
 		return -ENOEXEC;
 	e.shstrtab = (const char *)d + strsec.offset;
 	e.shstrtab_size = strsec.size;
+	/* Check and decode every section header once, so a damaged one is an
+	 * error here rather than a section that silently goes missing later. */
+	e.sections = calloc(e.shnum, sizeof(*e.sections));
+	if (!e.sections)
+		return -ENOMEM;
+	for (uint32_t i = 1; i < e.shnum; i++) {
+		if (section_get(&e, i, &e.sections[i]) < 0 || !e.sections[i].name) {
+			free(e.sections);
+			return -ENOEXEC;
+		}
+	}
 
 	struct kml_elf *elf = malloc(sizeof(*elf));
-	if (!elf)
+	if (!elf) {
+		free(e.sections);
 		return -ENOMEM;
+	}
 	*elf = e;
 	*ret_elf = elf;
 	return 0;
@@ -171,6 +203,8 @@ int kml_elf_new(const void *data, size_t size, struct kml_elf **ret_elf)
 
 void kml_elf_free(struct kml_elf *elf)
 {
+	if (elf)
+		free(elf->sections);
 	free(elf);
 }
 
@@ -287,7 +321,7 @@ static int symtab_open(const struct kml_elf *elf, struct symtab *ret)
 	t.entsize = elf->is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
 	if (t.sym.size % t.entsize != 0)
 		return -EBADMSG;
-	if (section_get(elf, t.sym.link, &t.str) < 0 || t.str.type != SHT_STRTAB)
+	if (section_by_index(elf, t.sym.link, &t.str) < 0 || t.str.type != SHT_STRTAB)
 		return -EBADMSG;
 	t.count = t.sym.size / t.entsize;
 	*ret = t;
@@ -340,7 +374,7 @@ static int exports_from_crcs(const struct kml_elf *elf, const struct symtab *t,
 			sym.crc = es.value; /* old kernels: the value is the CRC */
 		} else if (es.shndx != SHN_UNDEF && es.shndx < SHN_LORESERVE) {
 			struct elf_section cs;
-			if (section_get(elf, es.shndx, &cs) < 0 || !range_ok(es.value, 4, cs.size))
+			if (section_by_index(elf, es.shndx, &cs) < 0 || !range_ok(es.value, 4, cs.size))
 				return -EBADMSG;
 			sym.crc = U32(elf, cs.offset + es.value);
 		} else {
