@@ -6,10 +6,10 @@
  * which checks its offset, flags and parts against the mapping. Walks that
  * follow the query (exact lookup, the literal path of a wildcard lookup)
  * consume at least one key byte per node, so they end with the key. Walks
- * over whole subtrees (wildcard patterns, foreach) use an explicit stack and
- * a work budget a genuine tree cannot exceed, so a node pointing back at an
- * ancestor, or a graph of shared nodes, ends with -EBADMSG instead of
- * looping or blowing up.
+ * over whole subtrees (wildcard patterns, foreach) use an explicit stack,
+ * reject a node that is its own ancestor, bound the key length, and draw on a
+ * work budget a genuine tree cannot exceed, so that loops and graphs of
+ * shared nodes end with -EBADMSG instead of hanging or blowing up.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,10 +32,11 @@
 /* Smallest value entry: u32 priority + an empty NUL-terminated string. */
 #define VALUE_MIN_SIZE 5u
 
-/* Longest key rebuilt while walking a subtree; real keys are a few hundred
- * bytes (symbol names are at most 512). It also bounds the depth of a walk,
- * since every level adds at least its edge byte. */
-#define KEY_MAX 65536u
+/* Longest key rebuilt while walking a subtree: real keys are far shorter
+ * (symbol names are at most 512 bytes, a uevent with its MODALIAS fits in
+ * 2048). It also bounds the depth of a walk, since every level adds at least
+ * its edge byte. */
+#define KEY_MAX 4096u
 
 struct kml_index {
 	const uint8_t *data;
@@ -45,6 +46,7 @@ struct kml_index {
 };
 
 struct node {
+	uint32_t offset;
 	const char *prefix; /* not NUL-terminated within prefix_len */
 	size_t prefix_len;
 	const uint8_t *children; /* NULL when the node has none */
@@ -72,6 +74,7 @@ static int parse_node(const struct kml_index *index, uint32_t word, struct node 
 
 	if (p < INDEX_HEADER_SIZE || p >= size)
 		return -EBADMSG;
+	n->offset = (uint32_t)p;
 
 	n->prefix = "";
 	n->prefix_len = 0;
@@ -132,7 +135,7 @@ static inline uint32_t node_child(const struct node *n, unsigned char c)
 
 /*
  * Reads the value entry at *OFFSET and advances it past the entry. When
- * BUDGET is set, the bytes read are charged to it (see walk_charge).
+ * BUDGET is set, the bytes read are charged to it (see walk_budget).
  */
 static int read_value(const struct kml_index *index, size_t *offset, uint64_t *budget,
 		      struct kml_index_value *ret)
@@ -287,16 +290,25 @@ int kml_index_lookup(const struct kml_index *index, const char *key, const char 
 	return 0;
 }
 
-/* Stable insertion sort by priority: node values are normally sorted already. */
+/* Values of one node lie at increasing addresses: comparing them keeps the
+ * stored order of equal priorities. */
+static int value_compare(const void *a, const void *b)
+{
+	const struct kml_index_value *x = a, *y = b;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return x->value < y->value ? -1 : x->value > y->value;
+}
+
+/* Writers store a node's values sorted: only a corrupt file needs sorting. */
 static void sort_by_priority(struct kml_index_value *v, size_t count)
 {
 	for (size_t i = 1; i < count; i++) {
-		struct kml_index_value cur = v[i];
-		size_t j = i;
-
-		for (; j > 0 && v[j - 1].priority > cur.priority; j--)
-			v[j] = v[j - 1];
-		v[j] = cur;
+		if (v[i - 1].priority > v[i].priority) {
+			qsort(v, count, sizeof(*v), value_compare);
+			return;
+		}
 	}
 }
 
@@ -335,8 +347,28 @@ int kml_index_lookup_all(const struct kml_index *index, const char *key,
 /* ------------------------------------------------------ subtree walks */
 
 /*
- * Called for every node that has values, in key order; KEY is its full key.
- * Values are read with BUDGET so that they count towards the walk's work.
+ * Work budget of a walk. A genuine tree visits each node once: nodes are
+ * reached through distinct 4-byte child words, and their prefixes and values
+ * are distinct bytes of the file. One unit per node and per byte read thus
+ * stays under 1.25 times the file size; fnmatch is charged a unit per 128
+ * key bytes on top. Running out means loops or shared nodes.
+ */
+static uint64_t walk_budget(const struct kml_index *index)
+{
+	return (uint64_t)index->size * 2 + 64;
+}
+
+static int charge(uint64_t *budget, uint64_t units)
+{
+	if (units > *budget)
+		return -EBADMSG;
+	*budget -= units;
+	return 0;
+}
+
+/*
+ * Called for every node that has values, in the walk's order; KEY is its
+ * full key. Values are read with BUDGET so that they count as work.
  */
 typedef int (*node_visit_fn)(void *data, const char *key, const struct node *n,
 			     uint64_t *budget);
@@ -351,23 +383,8 @@ struct walk {
 	struct strbuf key;
 	struct walk_frame *stack;
 	size_t depth, cap;
-	uint64_t budget;
+	uint64_t *budget;
 };
-
-/*
- * A genuine tree visits each node once: nodes are reached through distinct
- * 4-byte child words, and their prefixes and values are distinct bytes of
- * the file. Charging one unit per node and one per byte read cannot exceed
- * about 1.25 times the file size, so running out means a loop or shared
- * nodes.
- */
-static int walk_charge(struct walk *w, uint64_t units)
-{
-	if (units > w->budget)
-		return -EBADMSG;
-	w->budget -= units;
-	return 0;
-}
 
 /* Appends N's prefix to the key (which already ends with the edge byte that
  * led to N) and pushes N. */
@@ -376,21 +393,25 @@ static int walk_push(struct walk *w, const struct node *n)
 	struct walk_frame *f;
 	int r;
 
-	r = walk_charge(w, 1 + n->prefix_len);
+	r = charge(w->budget, 1 + n->prefix_len);
 	if (r < 0)
 		return r;
 	if (w->key.len + n->prefix_len >= KEY_MAX)
 		return -EBADMSG;
+	/* The depth is bounded by KEY_MAX: this is cheap next to the walk. */
+	for (size_t i = 0; i < w->depth; i++)
+		if (w->stack[i].node.offset == n->offset)
+			return -EBADMSG;
 	r = strbuf_append(&w->key, n->prefix, n->prefix_len); /* NUL-terminates */
 	if (r < 0)
 		return r;
 	if (w->depth == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 32;
-		struct walk_frame *s = realloc(w->stack, cap * sizeof(*s));
+		struct walk_frame *stack = realloc(w->stack, cap * sizeof(*stack));
 
-		if (s == NULL)
+		if (stack == NULL)
 			return -ENOMEM;
-		w->stack = s;
+		w->stack = stack;
 		w->cap = cap;
 	}
 	f = &w->stack[w->depth++];
@@ -408,10 +429,10 @@ static int walk_push(struct walk *w, const struct node *n)
  */
 static int walk_subtree(const struct kml_index *index, const struct node *start,
 			const char *key_prefix, size_t key_prefix_len, bool post_order,
-			node_visit_fn visit, void *data)
+			uint64_t *budget, node_visit_fn visit, void *data)
 {
 	struct walk w = {
-		.budget = (uint64_t)index->size * 2 + 64,
+		.budget = budget,
 	};
 	struct node n = *start;
 	int r;
@@ -426,7 +447,7 @@ static int walk_subtree(const struct kml_index *index, const struct node *start,
 		if (r < 0)
 			goto out;
 		if (!post_order && n.value_count > 0) {
-			r = visit(data, w.key.data, &n, &w.budget);
+			r = visit(data, w.key.data, &n, budget);
 			if (r != 0)
 				goto out;
 		}
@@ -454,7 +475,7 @@ static int walk_subtree(const struct kml_index *index, const struct node *start,
 			if (post_order && f->node.value_count > 0) {
 				w.key.len = f->key_len;
 				w.key.data[w.key.len] = '\0';
-				r = visit(data, w.key.data, &f->node, &w.budget);
+				r = visit(data, w.key.data, &f->node, budget);
 				if (r != 0)
 					goto out;
 			}
@@ -487,6 +508,8 @@ struct match {
 struct wildcard {
 	const struct kml_index *index;
 	const char *query;
+	const char *rest; /* the query after the part matched literally */
+	uint64_t budget;
 	struct match *matches;
 	size_t count, cap;
 	size_t nodes;
@@ -524,11 +547,16 @@ static int wildcard_add_values(struct wildcard *wc, const struct node *n, uint64
 	return 0;
 }
 
-static int wildcard_visit(void *data, const char *key, const struct node *n, uint64_t *budget)
+static int wildcard_visit(void *data, const char *pattern, const struct node *n,
+			  uint64_t *budget)
 {
 	struct wildcard *wc = data;
+	int r;
 
-	if (fnmatch(key, wc->query, 0) != 0)
+	r = charge(budget, strlen(pattern) / 128);
+	if (r < 0)
+		return r;
+	if (fnmatch(pattern, wc->rest, 0) != 0)
 		return 0;
 	return wildcard_add_values(wc, n, budget);
 }
@@ -552,9 +580,15 @@ static inline bool is_pattern_char(char c)
 /*
  * Follows the query literally from the root. Where the stored keys turn into
  * patterns (a pattern character in a prefix, or a child reached through one)
- * the whole subtree is matched with fnmatch against the query. The literal
- * path consumes a query byte per node, so it ends with the query; each
- * subtree walk has its own budget.
+ * every key of the subtree is matched with fnmatch against the query. As in
+ * kmod, the part both share up to that point counts as matched literally,
+ * even when the query itself holds pattern characters: only the rest of the
+ * stored key is used as the pattern, against the rest of the query.
+ *
+ * The literal path consumes a query byte per node, so it ends with the
+ * query. The subtrees searched are disjoint unless the path goes through a
+ * pattern character of the query, so the walks share one budget, granted
+ * once more for each such character.
  */
 static int wildcard_search(struct wildcard *wc)
 {
@@ -562,24 +596,32 @@ static int wildcard_search(struct wildcard *wc)
 	const char *query = wc->query;
 	uint32_t word = wc->index->root;
 	size_t pos = 0; /* bytes of the query matched so far */
-	struct strbuf key = { 0 };
-	int r = 0;
+
+	wc->budget = walk_budget(wc->index);
+	for (const char *q = query; *q; q++)
+		if (is_pattern_char(*q))
+			wc->budget += walk_budget(wc->index);
 
 	while (!node_word_empty(word)) {
 		struct node n;
+		int r;
 
 		r = parse_node(wc->index, word, &n);
 		if (r < 0)
-			goto out;
+			return r;
 
 		for (size_t j = 0; j < n.prefix_len; j++) {
 			if (is_pattern_char(n.prefix[j])) {
-				/* The stored key so far is the query's start. */
-				r = walk_subtree(wc->index, &n, query, pos, true, wildcard_visit, wc);
-				goto out;
+				struct node rest = n;
+
+				rest.prefix += j;
+				rest.prefix_len -= j;
+				wc->rest = query + pos + j;
+				return walk_subtree(wc->index, &rest, "", 0, true, &wc->budget,
+						    wildcard_visit, wc);
 			}
 			if (n.prefix[j] != query[pos + j])
-				goto out;
+				return 0;
 		}
 		pos += n.prefix_len;
 
@@ -591,30 +633,20 @@ static int wildcard_search(struct wildcard *wc)
 				continue;
 			r = parse_node(wc->index, child_word, &child);
 			if (r < 0)
-				goto out;
-			key.len = 0;
-			r = strbuf_append(&key, query, pos);
+				return r;
+			wc->rest = query + pos;
+			r = walk_subtree(wc->index, &child, &pattern_edges[i], 1, true,
+					 &wc->budget, wildcard_visit, wc);
 			if (r < 0)
-				goto out;
-			r = strbuf_append(&key, &pattern_edges[i], 1);
-			if (r < 0)
-				goto out;
-			r = walk_subtree(wc->index, &child, key.data, key.len, true, wildcard_visit,
-					 wc);
-			if (r < 0)
-				goto out;
+				return r;
 		}
 
-		if (query[pos] == '\0') {
-			r = wildcard_add_values(wc, &n, NULL);
-			goto out;
-		}
+		if (query[pos] == '\0')
+			return wildcard_add_values(wc, &n, NULL);
 		word = node_child(&n, (unsigned char)query[pos]);
 		pos++;
 	}
-out:
-	free(key.data);
-	return r;
+	return 0;
 }
 
 int kml_index_lookup_wildcard(const struct kml_index *index, const char *key,
@@ -693,6 +725,7 @@ int kml_index_foreach(const struct kml_index *index,
 		.fn = fn,
 		.data = data,
 	};
+	uint64_t budget;
 	struct node root;
 	int r;
 
@@ -703,5 +736,6 @@ int kml_index_foreach(const struct kml_index *index,
 	r = parse_node(index, index->root, &root);
 	if (r < 0)
 		return r;
-	return walk_subtree(index, &root, "", 0, false, foreach_visit, &fe);
+	budget = walk_budget(index);
+	return walk_subtree(index, &root, "", 0, false, &budget, foreach_visit, &fe);
 }

@@ -72,11 +72,31 @@ static int teardown(void **state)
 	return system(buf) == 0 ? 0 : -1;
 }
 
+/* Was the decompressor for C built in? Without it, such files are -ENOTSUP. */
+static bool built_with(enum kml_compression c)
+{
+	switch (c) {
+	case KML_COMPRESSION_GZIP:
+		return ENABLE_ZLIB;
+	case KML_COMPRESSION_XZ:
+		return ENABLE_XZ;
+	case KML_COMPRESSION_ZSTD:
+		return ENABLE_ZSTD;
+	default:
+		return true;
+	}
+}
+
 static void check_payload(const char *name, enum kml_compression expected)
 {
 	char path[256];
 	path_of(path, sizeof(path), name);
 	struct kml_file *f = NULL;
+	if (!built_with(expected)) {
+		assert_int_equal(kml_file_open(path, &f), -ENOTSUP);
+		assert_null(f);
+		return;
+	}
 	assert_int_equal(kml_file_open(path, &f), 0);
 	assert_int_equal(kml_file_compression(f), expected);
 	assert_int_equal(kml_file_size(f), sizeof(payload));
@@ -171,7 +191,7 @@ static void test_corrupt(void **state)
 	static const uint8_t xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0, 1, 2, 3, 4, 5, 6 };
 	static const uint8_t zs[] = { 0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3, 4, 5, 6 };
 	struct kml_file *f = NULL;
-	assert_int_equal(kml_file_from_memory(gz, sizeof(gz), &f), -EBADMSG);
+	assert_int_equal(kml_file_from_memory(gz, sizeof(gz), &f), ENABLE_ZLIB ? -EBADMSG : -ENOTSUP);
 	assert_true(kml_file_from_memory(xz, sizeof(xz), &f) < 0);
 	assert_true(kml_file_from_memory(zs, sizeof(zs), &f) < 0);
 	assert_null(f);
@@ -184,10 +204,11 @@ static void test_bomb(void **state)
 	(void)state;
 	static const struct {
 		const char *cmd, *name;
+		enum kml_compression kind;
 	} bombs[] = {
-		{ "head -c 600M /dev/zero | gzip -1 > bomb.gz", "bomb.gz" },
-		{ "head -c 600M /dev/zero | zstd -q -1 > bomb.zst", "bomb.zst" },
-		{ "head -c 600M /dev/zero | xz -0 -T1 > bomb.xz", "bomb.xz" },
+		{ "head -c 600M /dev/zero | gzip -1 > bomb.gz", "bomb.gz", KML_COMPRESSION_GZIP },
+		{ "head -c 600M /dev/zero | zstd -q -1 > bomb.zst", "bomb.zst", KML_COMPRESSION_ZSTD },
+		{ "head -c 600M /dev/zero | xz -0 -T1 > bomb.xz", "bomb.xz", KML_COMPRESSION_XZ },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bombs); i++) {
 		char buf[512], path[256];
@@ -195,7 +216,8 @@ static void test_bomb(void **state)
 		assert_int_equal(system(buf), 0);
 		path_of(path, sizeof(path), bombs[i].name);
 		struct kml_file *f = NULL;
-		assert_int_equal(kml_file_open(path, &f), -EFBIG);
+		bool built = built_with(bombs[i].kind);
+		assert_int_equal(kml_file_open(path, &f), built ? -EFBIG : -ENOTSUP);
 		unlink(path);
 	}
 }
