@@ -174,6 +174,21 @@ int kml_index_foreach(const struct kml_index *index,
 		      int (*fn)(void *data, const char *key, const struct kml_index_value *value),
 		      void *data);
 
+/* Builds a modules.*.bin index (depmod). */
+struct kml_index_writer;
+
+int kml_index_writer_new(struct kml_index_writer **ret_writer);
+void kml_index_writer_free(struct kml_index_writer *writer);
+/* Adds VALUE under KEY with PRIORITY (values of a key are kept sorted by
+ * priority; among equal ones the newest first). Returns 1 when KEY already
+ * had VALUE (it is added again, as the reference does), 0 otherwise;
+ * -EINVAL for a key byte >= 128. */
+int kml_index_writer_add(struct kml_index_writer *writer, const char *key, const char *value,
+			 unsigned int priority);
+/* The index file's bytes, in a malloc'd buffer. -EFBIG past 256 MiB. */
+int kml_index_writer_build(const struct kml_index_writer *writer, void **ret_data,
+			   size_t *ret_size);
+
 /* ------------------------------------------------------- module lookup */
 
 struct kml_module {
