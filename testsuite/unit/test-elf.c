@@ -1088,7 +1088,11 @@ static void test_random_mutations(void **state)
 
 /* --------------------------------------------------------- a real module */
 
-#define SCTP_PATH "/work/cache/root/lib/modules/6.1.0-56-amd64/kernel/net/sctp/sctp.ko"
+/* net/sctp/sctp.ko of the tree $KMODLITE_TEST_ROOT/lib/modules/$KMODLITE_TEST_KVER;
+ * the facts below the reference comparisons are those of Debian's build
+ * SCTP_KNOWN_KVER, checked only for that version. */
+#define SCTP_RELPATH "kernel/net/sctp/sctp.ko"
+#define SCTP_KNOWN_KVER "6.1.0-56-amd64"
 #define MODINFO_TOOL "/usr/sbin/modinfo"
 
 static uint8_t *slurp(const char *path, size_t *ret_size)
@@ -1111,10 +1115,23 @@ static uint8_t *slurp(const char *path, size_t *ret_size)
 	return buf;
 }
 
-/* Lines of `modinfo -F FIELD PATH`, or NULL when the tool is missing. */
-static char *reference_field(const char *field)
+/* The real module's path (free() it), or NULL when the tree is not given. */
+static char *sctp_path(void)
 {
-	char cmd[512];
+	const char *root = getenv("KMODLITE_TEST_ROOT"), *kver = getenv("KMODLITE_TEST_KVER");
+	char *path;
+
+	if (!root || !*root || !kver || !*kver)
+		return NULL;
+	assert_true(asprintf(&path, "%s/lib/modules/%s/" SCTP_RELPATH, root, kver) > 0);
+	assert_null(strchr(path, '\''));
+	return path;
+}
+
+/* Lines of `modinfo -F FIELD PATH`, or NULL when the tool is missing. */
+static char *reference_field(const char *field, const char *path)
+{
+	char cmd[4608];
 	char *out = NULL;
 	size_t len = 0, cap = 0;
 	FILE *p;
@@ -1122,7 +1139,8 @@ static char *reference_field(const char *field)
 
 	if (access(MODINFO_TOOL, X_OK) != 0)
 		return NULL;
-	snprintf(cmd, sizeof(cmd), "%s -F %s %s 2>/dev/null", MODINFO_TOOL, field, SCTP_PATH);
+	st = snprintf(cmd, sizeof(cmd), "%s -F %s '%s' 2>/dev/null", MODINFO_TOOL, field, path);
+	assert_true(st > 0 && (size_t)st < sizeof(cmd));
 	p = popen(cmd, "r");
 	if (!p)
 		return NULL;
@@ -1186,6 +1204,7 @@ static void test_real_module(void **state)
 		0x2b, 0x9e, 0x2f, 0x41, 0xc0, 0x9b, 0xeb, 0xe3, 0x97, 0x98,
 		0x42, 0xe5, 0x2c, 0x3a, 0xc9, 0x97, 0x7b, 0x0a, 0x67, 0xce,
 	};
+	const char *kver = getenv("KMODLITE_TEST_KVER");
 	struct kml_modinfo_entry *e = NULL;
 	struct kml_symbol *s = NULL;
 	const struct kml_symbol *sym;
@@ -1194,11 +1213,18 @@ static void test_real_module(void **state)
 	uint8_t *buf;
 	struct kml_elf *elf;
 	struct results res;
+	char *path, *v;
+	bool known;
 
 	(void)state;
-	buf = slurp(SCTP_PATH, &size);
-	if (!buf)
+	path = sctp_path();
+	buf = path ? slurp(path, &size) : NULL;
+	if (!buf) {
+		free(path);
 		skip();
+		return; /* skip() does not return, but is not declared so */
+	}
+	known = streq(kver, SCTP_KNOWN_KVER);
 
 	elf = open_elf(buf, size);
 	assert_int_equal(kml_elf_class(elf), 64);
@@ -1206,7 +1232,7 @@ static void test_real_module(void **state)
 	assert_true(kml_elf_get_modinfo(elf, &e, &n) >= 0);
 
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-		char *ref = reference_field(fields[i]);
+		char *ref = reference_field(fields[i], path);
 		char *ours = our_field(e, n, fields[i]);
 
 		if (ref) {
@@ -1219,10 +1245,13 @@ static void test_real_module(void **state)
 		free(ours);
 	}
 	/* facts about this file, checked even without the reference tool */
-	{
-		char *v = our_field(e, n, "license");
-		assert_string_equal(v, "GPL\n");
-		free(v);
+	v = our_field(e, n, "license");
+	assert_string_equal(v, "GPL\n");
+	free(v);
+	v = our_field(e, n, "vermagic");
+	assert_true(strncmp(v, kver, strlen(kver)) == 0 && v[strlen(kver)] == ' ');
+	free(v);
+	if (known) {
 		v = our_field(e, n, "depends");
 		assert_string_equal(v, "udp_tunnel,ip6_udp_tunnel,libcrc32c\n");
 		free(v);
@@ -1236,34 +1265,42 @@ static void test_real_module(void **state)
 	free(e);
 
 	assert_true(kml_elf_get_versions(elf, &s, &n) >= 0);
-	assert_int_equal(n, 305);
-	assert_string_equal(s[0].name, "inet_recvmsg");
-	assert_true(s[0].crc == 0x2c383b21);
+	assert_true(n > 0);
 	assert_string_equal(s[n - 1].name, "module_layout");
+	if (known) {
+		assert_int_equal(n, 305);
+		assert_string_equal(s[0].name, "inet_recvmsg");
+		assert_true(s[0].crc == 0x2c383b21);
+	}
 	free(s);
 
 	assert_true(kml_elf_get_exports(elf, &s, &n) >= 0);
-	assert_int_equal(n, 5);
 	sym = find_sym(s, n, "sctp_do_peeloff");
 	assert_non_null(sym);
 	assert_true(sym->has_crc);
-	assert_true(sym->crc == 0xa3f7233c);
 	assert_non_null(find_sym(s, n, "sctp_get_sctp_info"));
-	assert_non_null(find_sym(s, n, "sctp_transport_traverse_process"));
+	if (known) {
+		assert_int_equal(n, 5);
+		assert_true(sym->crc == 0xa3f7233c);
+		assert_non_null(find_sym(s, n, "sctp_transport_traverse_process"));
+	}
 	free(s);
 
 	assert_true(kml_elf_get_imports(elf, &s, &n) >= 0);
-	assert_int_equal(n, 304);
 	assert_non_null(find_sym(s, n, "inet_recvmsg"));
+	if (known)
+		assert_int_equal(n, 304);
 	free(s);
 
 	assert_int_equal(kml_elf_get_build_id(elf, &id, &id_len), 0);
 	assert_int_equal(id_len, sizeof(sctp_build_id));
-	assert_memory_equal(id, sctp_build_id, sizeof(sctp_build_id));
+	if (known)
+		assert_memory_equal(id, sctp_build_id, sizeof(sctp_build_id));
 	kml_elf_free(elf);
 
 	run_all(buf, size, &res);
 	free(buf);
+	free(path);
 }
 
 /* ------------------------------------------------------------------ main */

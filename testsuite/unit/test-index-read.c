@@ -10,229 +10,23 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "index-writer.h"
 #include "kmodlite-private.h"
 
-#define MAGIC 0xB007F457u
-#define VERSION 0x00020001u
-#define F_PREFIX 0x80000000u
-#define F_VALUES 0x40000000u
-#define F_CHILDREN 0x20000000u
-
-#define REF_ROOT "/work/cache/root"
-#define REF_KVER "6.1.0-56-amd64"
-#define REF_DIR REF_ROOT "/lib/modules/" REF_KVER
+/* The reference tree: $KMODLITE_TEST_ROOT/lib/modules/$KMODLITE_TEST_KVER,
+ * with indexes written by the reference depmod. */
+#define REF_ROOT_ENV "KMODLITE_TEST_ROOT"
+#define REF_KVER_ENV "KMODLITE_TEST_KVER"
 #define REF_MODPROBE "/usr/sbin/modprobe"
 
-/* ------------------------------------------------------------ byte buffer */
-
-struct buf {
-	uint8_t *data;
-	size_t len, cap;
-};
-
-static void buf_put(struct buf *b, const void *p, size_t n)
-{
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		b->data = realloc(b->data, cap);
-		assert_non_null(b->data);
-		b->cap = cap;
-	}
-	if (n > 0)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-}
-
-static void buf_u8(struct buf *b, uint8_t v)
-{
-	buf_put(b, &v, 1);
-}
-
-static void buf_patch_be32(struct buf *b, size_t off, uint32_t v)
-{
-	assert_true(off + 4 <= b->len);
-	b->data[off] = (uint8_t)(v >> 24);
-	b->data[off + 1] = (uint8_t)(v >> 16);
-	b->data[off + 2] = (uint8_t)(v >> 8);
-	b->data[off + 3] = (uint8_t)v;
-}
-
-static void buf_be32(struct buf *b, uint32_t v)
-{
-	static const uint8_t zero[4];
-
-	buf_put(b, zero, 4);
-	buf_patch_be32(b, b->len - 4, v);
-}
-
-static void buf_str(struct buf *b, const char *s)
-{
-	buf_put(b, s, strlen(s) + 1);
-}
-
-/* Header with the root word patched in later (at offset 8). */
-static void buf_header(struct buf *b, uint32_t root)
-{
-	buf_be32(b, MAGIC);
-	buf_be32(b, VERSION);
-	buf_be32(b, root);
-}
-
-/* ------------------------------------------------ test-only trie builder */
-
-struct tb_value {
-	const char *value;
-	unsigned int priority;
-};
-
-struct tb_node {
-	struct tb_node *child[128];
-	struct tb_value *values;
-	size_t count;
-};
-
-static struct tb_node *tb_new(void)
-{
-	struct tb_node *n = calloc(1, sizeof(*n));
-
-	assert_non_null(n);
-	return n;
-}
-
-static void tb_free(struct tb_node *n)
-{
-	if (n == NULL)
-		return;
-	for (size_t c = 0; c < 128; c++)
-		tb_free(n->child[c]);
-	free(n->values);
-	free(n);
-}
-
-/* Values sorted by priority; an equal priority goes before existing ones. */
-static void tb_add(struct tb_node *root, const char *key, const char *value,
-		   unsigned int priority)
-{
-	struct tb_node *n = root;
-	size_t i;
-
-	for (const unsigned char *k = (const unsigned char *)key; *k; k++) {
-		assert_true(*k < 128);
-		if (n->child[*k] == NULL)
-			n->child[*k] = tb_new();
-		n = n->child[*k];
-	}
-	n->values = realloc(n->values, (n->count + 1) * sizeof(*n->values));
-	assert_non_null(n->values);
-	for (i = 0; i < n->count && n->values[i].priority < priority; i++)
-		;
-	memmove(&n->values[i + 1], &n->values[i], (n->count - i) * sizeof(*n->values));
-	n->values[i] = (struct tb_value){ .value = value, .priority = priority };
-	n->count++;
-}
-
-static size_t tb_single_child(const struct tb_node *n)
-{
-	size_t found = 0;
-
-	for (size_t c = 1; c < 128; c++) {
-		if (n->child[c] == NULL)
-			continue;
-		if (found)
-			return 0;
-		found = c;
-	}
-	return found;
-}
-
-/* ROOT_FIRST: pre-order as newer kmod writes it; otherwise children before
- * their parent (root last), as kmod 30 did. */
-static uint32_t tb_write_node(struct buf *b, const struct tb_node *n, bool root_first)
-{
-	struct buf prefix = { 0 };
-	uint32_t kids[128] = { 0 };
-	int first = -1, last = -1;
-	size_t table = 0, c;
-	uint32_t word;
-
-	while (n->count == 0 && (c = tb_single_child(n)) != 0) {
-		buf_u8(&prefix, (uint8_t)c);
-		n = n->child[c];
-	}
-	for (c = 1; c < 128; c++) {
-		if (n->child[c] == NULL)
-			continue;
-		if (first < 0)
-			first = (int)c;
-		last = (int)c;
-		if (!root_first)
-			kids[c] = tb_write_node(b, n->child[c], root_first);
-	}
-
-	word = (uint32_t)b->len;
-	assert_true(word < 0x10000000u);
-	if (prefix.len > 0) {
-		word |= F_PREFIX;
-		buf_put(b, prefix.data, prefix.len);
-		buf_u8(b, 0);
-	}
-	if (first >= 0) {
-		word |= F_CHILDREN;
-		buf_u8(b, (uint8_t)first);
-		buf_u8(b, (uint8_t)last);
-		table = b->len;
-		for (int k = first; k <= last; k++)
-			buf_be32(b, kids[k]);
-	}
-	if (n->count > 0) {
-		word |= F_VALUES;
-		buf_be32(b, (uint32_t)n->count);
-		for (size_t i = 0; i < n->count; i++) {
-			buf_be32(b, n->values[i].priority);
-			buf_str(b, n->values[i].value);
-		}
-	}
-	if (root_first && first >= 0) {
-		for (int k = first; k <= last; k++)
-			if (n->child[k] != NULL)
-				buf_patch_be32(b, table + 4 * (size_t)(k - first),
-					       tb_write_node(b, n->child[k], root_first));
-	}
-	free(prefix.data);
-	return word;
-}
-
-static uint8_t *tb_build(const struct tb_node *root, bool root_first, size_t *ret_len)
-{
-	struct buf b = { 0 };
-
-	buf_header(&b, 0);
-	buf_patch_be32(&b, 8, tb_write_node(&b, root, root_first));
-	*ret_len = b.len;
-	return b.data;
-}
-
-struct entry {
-	const char *key;
-	const char *value;
-	unsigned int priority;
-};
-
 /* An index over ENTRIES in the given layout; *RET_DATA must outlive it. */
-static struct kml_index *index_from_entries(const struct entry *e, size_t n, bool root_first,
-					    uint8_t **ret_data)
+static struct kml_index *index_from_entries(const struct idxw_entry *e, size_t n,
+					    bool root_first, uint8_t **ret_data)
 {
-	struct tb_node *root = tb_new();
 	struct kml_index *index = NULL;
 	size_t len;
 
-	for (size_t i = 0; i < n; i++)
-		tb_add(root, e[i].key, e[i].value, e[i].priority);
-	*ret_data = tb_build(root, root_first, &len);
-	tb_free(root);
+	*ret_data = idxw_build(e, n, root_first, &len);
 	assert_int_equal(kml_index_from_memory(*ret_data, len, &index), 0);
 	assert_non_null(index);
 	return index;
@@ -285,7 +79,7 @@ static void check_exact(const struct kml_index *index, const char *key, const ch
 }
 
 struct collected {
-	struct buf text; /* "key=value/prio\n" lines */
+	struct idxw_buf text; /* "key=value/prio\n" lines */
 	size_t calls;
 	size_t stop_after; /* 0: never */
 	int stop_value;
@@ -298,10 +92,10 @@ static int collect_fn(void *data, const char *key, const struct kml_index_value 
 	int len = snprintf(prio, sizeof(prio), "/%u\n", v->priority);
 
 	assert_true(len > 0 && (size_t)len < sizeof(prio));
-	buf_put(&c->text, key, strlen(key));
-	buf_u8(&c->text, '=');
-	buf_put(&c->text, v->value, strlen(v->value));
-	buf_put(&c->text, prio, (size_t)len);
+	idxw_buf_put(&c->text, key, strlen(key));
+	idxw_buf_u8(&c->text, '=');
+	idxw_buf_put(&c->text, v->value, strlen(v->value));
+	idxw_buf_put(&c->text, prio, (size_t)len);
 	c->calls++;
 	if (c->stop_after && c->calls == c->stop_after)
 		return c->stop_value;
@@ -313,7 +107,7 @@ static char *foreach_text(const struct kml_index *index, int expect_r)
 	struct collected c = { 0 };
 
 	assert_int_equal(kml_index_foreach(index, collect_fn, &c), expect_r);
-	buf_u8(&c.text, 0);
+	idxw_buf_u8(&c.text, 0);
 	return (char *)c.text.data;
 }
 
@@ -334,11 +128,11 @@ static char *write_temp(const void *data, size_t len)
 
 static void test_open(void **state)
 {
-	static const struct entry e[] = {
+	static const struct idxw_entry e[] = {
 		{ "ext4", "kernel/fs/ext4/ext4.ko: kernel/fs/jbd2/jbd2.ko", 1 },
 		{ "jbd2", "kernel/fs/jbd2/jbd2.ko:", 0 },
 	};
-	struct tb_node *root = tb_new();
+	struct idxw_node *root = idxw_node_new();
 	struct kml_index *index = NULL;
 	uint8_t *data, bad[12];
 	const char *v;
@@ -347,9 +141,9 @@ static void test_open(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(e); i++)
-		tb_add(root, e[i].key, e[i].value, e[i].priority);
-	data = tb_build(root, false, &len);
-	tb_free(root);
+		idxw_node_add(root, e[i].key, e[i].value, e[i].priority);
+	data = idxw_node_build(root, false, &len);
+	idxw_node_free(root);
 
 	path = write_temp(data, len);
 	assert_int_equal(kml_index_open(path, &index), 0);
@@ -434,7 +228,7 @@ static void test_header(void **state)
 
 /* ------------------------------------------------------------ exact */
 
-static const struct entry exact_entries[] = {
+static const struct idxw_entry exact_entries[] = {
 	{ "abc", "v-abc", 0 },
 	{ "abd", "v-abd", 0 },
 	{ "ab", "v-ab", 0 },
@@ -477,7 +271,7 @@ static void test_exact(void **state)
 
 static void test_lookup_all(void **state)
 {
-	static const struct entry e[] = {
+	static const struct idxw_entry e[] = {
 		{ "k", "b", 2 },
 		{ "k", "a", 1 },
 		{ "k", "c", 2 }, /* equal priority: stored before b */
@@ -526,21 +320,21 @@ static void test_lookup_all_unsorted(void **state)
 	static const char *const order[] = { "a", "d", "b", "c" };
 	struct kml_index_value *v = NULL;
 	struct kml_index *index = NULL;
-	struct buf b = { 0 };
+	struct idxw_buf b = { 0 };
 	size_t n = 0;
 
 	(void)state;
-	buf_header(&b, F_PREFIX | F_VALUES | 12);
-	buf_str(&b, "k");
-	buf_be32(&b, 4);
-	buf_be32(&b, 2);
-	buf_str(&b, "b");
-	buf_be32(&b, 1);
-	buf_str(&b, "a");
-	buf_be32(&b, 2);
-	buf_str(&b, "c");
-	buf_be32(&b, 1);
-	buf_str(&b, "d");
+	idxw_buf_header(&b, IDXW_F_PREFIX | IDXW_F_VALUES | 12);
+	idxw_buf_str(&b, "k");
+	idxw_buf_be32(&b, 4);
+	idxw_buf_be32(&b, 2);
+	idxw_buf_str(&b, "b");
+	idxw_buf_be32(&b, 1);
+	idxw_buf_str(&b, "a");
+	idxw_buf_be32(&b, 2);
+	idxw_buf_str(&b, "c");
+	idxw_buf_be32(&b, 1);
+	idxw_buf_str(&b, "d");
 	assert_int_equal(kml_index_from_memory(b.data, b.len, &index), 0);
 	check_exact(index, "k", "b");
 	assert_int_equal(kml_index_lookup_all(index, "k", &v, &n), 0);
@@ -556,7 +350,7 @@ static void test_lookup_all_unsorted(void **state)
 
 static void test_wildcard(void **state)
 {
-	static const struct entry e[] = {
+	static const struct idxw_entry e[] = {
 		{ "pci:v00008086d*", "intel_all", 5 },
 		{ "pci:v00008086d000010D3sv*sd*bc*sc*i*", "e1000e", 4 },
 		{ "pci:v*d*sv*sd*bc02sc00i*", "netclass", 9 },
@@ -613,12 +407,12 @@ static void test_wildcard(void **state)
  */
 static void test_wildcard_reference_order(void **state)
 {
-	static const struct entry e1[] = {
+	static const struct idxw_entry e1[] = {
 		{ "q*", "a1", 1 }, { "q*", "a2", 2 }, { "q*", "a3", 2 }, { "q*", "a4", 3 },
 		{ "qq", "b1", 1 }, { "qq", "b2", 2 }, { "qq", "b3", 2 }, { "q?", "c1", 2 },
 		{ "q[q]", "d0", 0 }, { "q[q]", "d2", 2 },
 	};
-	static const struct entry e2[] = {
+	static const struct idxw_entry e2[] = {
 		{ "a*", "n1", 1 },   { "a*b", "n2", 1 },  { "a*bc", "n3", 1 },
 		{ "a*c", "n4", 1 },  { "a*c", "n4b", 1 }, { "a?c", "n5", 1 },
 		{ "abc", "n6", 1 },  { "abc", "n6b", 1 }, { "[a]bc", "n7", 1 },
@@ -626,7 +420,7 @@ static void test_wildcard_reference_order(void **state)
 		{ "a*", "n1", 1 },
 	};
 	/* Query characters matched along the literal path are literal. */
-	static const struct entry e3[] = {
+	static const struct idxw_entry e3[] = {
 		{ "[a]*", "m0", 1 },
 		{ "*?", "m1", 1 },
 		{ "a*[!a]", "m4", 1 },
@@ -659,7 +453,7 @@ static void test_wildcard_reference_order(void **state)
 
 static void test_foreach(void **state)
 {
-	static const struct entry e[] = {
+	static const struct idxw_entry e[] = {
 		{ "b", "vb", 0 },      { "abc", "vabc", 3 }, { "a", "va", 1 },
 		{ "ab", "vab2", 2 },   { "ab", "vab1", 1 },  { "ab", "vab3", 2 },
 		{ "a*", "vstar", 0 },  { "ba", "vba", 0 },   { "abcdef", "vlong", 0 },
@@ -701,7 +495,7 @@ static void test_long_keys(void **state)
 {
 	enum { LONG = 3000, TOO_LONG = 5000 };
 	char *pattern = malloc(TOO_LONG + 2), *query = malloc(TOO_LONG + 8);
-	struct entry e[2];
+	struct idxw_entry e[2];
 
 	(void)state;
 	assert_non_null(pattern);
@@ -710,8 +504,8 @@ static void test_long_keys(void **state)
 	strcpy(pattern + LONG, "*");
 	memset(query, 'p', LONG);
 	strcpy(query + LONG, "suffix");
-	e[0] = (struct entry){ pattern, "long", 1 };
-	e[1] = (struct entry){ "short", "short", 0 };
+	e[0] = (struct idxw_entry){ pattern, "long", 1 };
+	e[1] = (struct idxw_entry){ "short", "short", 0 };
 	for (int layout = 0; layout < 2; layout++) {
 		uint8_t *data;
 		struct kml_index *index = index_from_entries(e, 2, layout, &data);
@@ -786,7 +580,7 @@ static struct ops_result run_all(const uint8_t *data, size_t len, const char *ke
 	return res;
 }
 
-static void expect_all(const struct buf *b, const char *key, int lookup, int wildcard,
+static void expect_all(const struct idxw_buf *b, const char *key, int lookup, int wildcard,
 		       int foreach)
 {
 	struct ops_result r = run_all(b->data, b->len, key);
@@ -799,41 +593,41 @@ static void expect_all(const struct buf *b, const char *key, int lookup, int wil
 
 static void test_malformed_offsets(void **state)
 {
-	struct buf b = { 0 };
+	struct idxw_buf b = { 0 };
 
 	(void)state;
 	/* Root beyond the end. */
-	buf_header(&b, F_VALUES | 0x1000);
+	idxw_buf_header(&b, IDXW_F_VALUES | 0x1000);
 	expect_all(&b, "", -EBADMSG, -EBADMSG, -EBADMSG);
 	/* Root inside the header. */
-	buf_patch_be32(&b, 8, F_VALUES | 4);
+	idxw_buf_patch_be32(&b, 8, IDXW_F_VALUES | 4);
 	expect_all(&b, "", -EBADMSG, -EBADMSG, -EBADMSG);
 	b.len = 0;
 
 	/* Child 'a' beyond the end: found only when the walk goes there. */
-	buf_header(&b, F_CHILDREN | 12);
-	buf_u8(&b, 'a');
-	buf_u8(&b, 'b');
-	buf_be32(&b, F_VALUES | 0x0FFFFFFF);
-	buf_be32(&b, 0);
+	idxw_buf_header(&b, IDXW_F_CHILDREN | 12);
+	idxw_buf_u8(&b, 'a');
+	idxw_buf_u8(&b, 'b');
+	idxw_buf_be32(&b, IDXW_F_VALUES | 0x0FFFFFFF);
+	idxw_buf_be32(&b, 0);
 	expect_all(&b, "ax", -EBADMSG, -EBADMSG, -EBADMSG);
 	expect_all(&b, "b", -ENOENT, 0, -EBADMSG);
 	b.len = 0;
 
 	/* Child table cut short. */
-	buf_header(&b, F_CHILDREN | 12);
-	buf_u8(&b, 'a');
-	buf_u8(&b, 'z');
-	buf_be32(&b, 0);
+	idxw_buf_header(&b, IDXW_F_CHILDREN | 12);
+	idxw_buf_u8(&b, 'a');
+	idxw_buf_u8(&b, 'z');
+	idxw_buf_be32(&b, 0);
 	expect_all(&b, "a", -EBADMSG, -EBADMSG, -EBADMSG);
 	b.len = 0;
 
 	/* Children range first > last, first == 0, last >= 128. */
-	buf_header(&b, F_CHILDREN | 12);
-	buf_u8(&b, 'b');
-	buf_u8(&b, 'a');
-	buf_be32(&b, 0);
-	buf_be32(&b, 0);
+	idxw_buf_header(&b, IDXW_F_CHILDREN | 12);
+	idxw_buf_u8(&b, 'b');
+	idxw_buf_u8(&b, 'a');
+	idxw_buf_be32(&b, 0);
+	idxw_buf_be32(&b, 0);
 	expect_all(&b, "a", -EBADMSG, -EBADMSG, -EBADMSG);
 	b.data[12] = 0;
 	expect_all(&b, "a", -EBADMSG, -EBADMSG, -EBADMSG);
@@ -846,44 +640,44 @@ static void test_malformed_offsets(void **state)
 
 static void test_malformed_strings(void **state)
 {
-	struct buf b = { 0 };
+	struct idxw_buf b = { 0 };
 
 	(void)state;
 	/* Prefix running to the end of the file without a NUL. */
-	buf_header(&b, F_PREFIX | F_VALUES | 12);
-	buf_put(&b, "abc", 3);
+	idxw_buf_header(&b, IDXW_F_PREFIX | IDXW_F_VALUES | 12);
+	idxw_buf_put(&b, "abc", 3);
 	expect_all(&b, "abc", -EBADMSG, -EBADMSG, -EBADMSG);
 	b.len = 0;
 
 	/* Prefix byte >= 128. */
-	buf_header(&b, F_PREFIX | F_VALUES | 12);
-	buf_str(&b, "a\x90");
-	buf_be32(&b, 1);
-	buf_be32(&b, 0);
-	buf_str(&b, "v");
+	idxw_buf_header(&b, IDXW_F_PREFIX | IDXW_F_VALUES | 12);
+	idxw_buf_str(&b, "a\x90");
+	idxw_buf_be32(&b, 1);
+	idxw_buf_be32(&b, 0);
+	idxw_buf_str(&b, "v");
 	expect_all(&b, "a\x90", -EBADMSG, -EBADMSG, -EBADMSG);
 	b.len = 0;
 
 	/* Value without its NUL. */
-	buf_header(&b, F_PREFIX | F_VALUES | 12);
-	buf_str(&b, "k");
-	buf_be32(&b, 1);
-	buf_be32(&b, 0);
-	buf_put(&b, "value", 5);
+	idxw_buf_header(&b, IDXW_F_PREFIX | IDXW_F_VALUES | 12);
+	idxw_buf_str(&b, "k");
+	idxw_buf_be32(&b, 1);
+	idxw_buf_be32(&b, 0);
+	idxw_buf_put(&b, "value", 5);
 	expect_all(&b, "k", -EBADMSG, -EBADMSG, -EBADMSG);
 	b.len = 0;
 
 	/* Value count huge: no huge allocation, no reading past the end. */
-	buf_header(&b, F_PREFIX | F_VALUES | 12);
-	buf_str(&b, "k");
-	buf_be32(&b, 0xFFFFFFFF);
-	buf_be32(&b, 0);
-	buf_str(&b, "v");
+	idxw_buf_header(&b, IDXW_F_PREFIX | IDXW_F_VALUES | 12);
+	idxw_buf_str(&b, "k");
+	idxw_buf_be32(&b, 0xFFFFFFFF);
+	idxw_buf_be32(&b, 0);
+	idxw_buf_str(&b, "v");
 	expect_all(&b, "k", -EBADMSG, -EBADMSG, -EBADMSG);
 	/* Two values announced, the second without its NUL: the first one is
 	 * still found by an exact lookup, the rest fails. */
-	buf_patch_be32(&b, 14, 2);
-	buf_put(&b, "\0\0\0\0x", 5);
+	idxw_buf_patch_be32(&b, 14, 2);
+	idxw_buf_put(&b, "\0\0\0\0x", 5);
 	{
 		struct ops_result r = run_all(b.data, b.len, "k");
 
@@ -895,9 +689,9 @@ static void test_malformed_strings(void **state)
 	b.len = 0;
 
 	/* Values flag with the count cut off. */
-	buf_header(&b, F_PREFIX | F_VALUES | 12);
-	buf_str(&b, "k");
-	buf_u8(&b, 0);
+	idxw_buf_header(&b, IDXW_F_PREFIX | IDXW_F_VALUES | 12);
+	idxw_buf_str(&b, "k");
+	idxw_buf_u8(&b, 0);
 	expect_all(&b, "k", -EBADMSG, -EBADMSG, -EBADMSG);
 	free(b.data);
 }
@@ -905,7 +699,7 @@ static void test_malformed_strings(void **state)
 static void test_malformed_loops(void **state)
 {
 	char long_key[5001];
-	struct buf b = { 0 };
+	struct idxw_buf b = { 0 };
 	size_t table;
 
 	(void)state;
@@ -913,34 +707,34 @@ static void test_malformed_loops(void **state)
 	long_key[sizeof(long_key) - 1] = '\0';
 
 	/* A node whose child 'a' and '*' are itself. */
-	buf_header(&b, F_CHILDREN | F_VALUES | 12);
-	buf_u8(&b, '*');
-	buf_u8(&b, 'a');
+	idxw_buf_header(&b, IDXW_F_CHILDREN | IDXW_F_VALUES | 12);
+	idxw_buf_u8(&b, '*');
+	idxw_buf_u8(&b, 'a');
 	table = b.len;
 	for (int c = '*'; c <= 'a'; c++)
-		buf_be32(&b, 0);
-	buf_be32(&b, 1);
-	buf_be32(&b, 0);
-	buf_str(&b, "self");
-	buf_patch_be32(&b, table, F_CHILDREN | F_VALUES | 12);
-	buf_patch_be32(&b, table + 4 * ('a' - '*'), F_CHILDREN | F_VALUES | 12);
+		idxw_buf_be32(&b, 0);
+	idxw_buf_be32(&b, 1);
+	idxw_buf_be32(&b, 0);
+	idxw_buf_str(&b, "self");
+	idxw_buf_patch_be32(&b, table, IDXW_F_CHILDREN | IDXW_F_VALUES | 12);
+	idxw_buf_patch_be32(&b, table + 4 * ('a' - '*'), IDXW_F_CHILDREN | IDXW_F_VALUES | 12);
 	/* Exact lookup ends with the key; the others notice the loop. */
 	expect_all(&b, long_key, 0, -EBADMSG, -EBADMSG);
 	expect_all(&b, "b", -ENOENT, -EBADMSG, -EBADMSG);
 	b.len = 0;
 
 	/* root -a-> X (prefix "b") -c-> root. */
-	buf_header(&b, F_CHILDREN | 12);
-	buf_u8(&b, 'a');
-	buf_u8(&b, 'a');
-	buf_be32(&b, F_PREFIX | F_CHILDREN | F_VALUES | 18);
-	buf_str(&b, "b");
-	buf_u8(&b, 'c');
-	buf_u8(&b, 'c');
-	buf_be32(&b, F_CHILDREN | 12);
-	buf_be32(&b, 1);
-	buf_be32(&b, 0);
-	buf_str(&b, "ab");
+	idxw_buf_header(&b, IDXW_F_CHILDREN | 12);
+	idxw_buf_u8(&b, 'a');
+	idxw_buf_u8(&b, 'a');
+	idxw_buf_be32(&b, IDXW_F_PREFIX | IDXW_F_CHILDREN | IDXW_F_VALUES | 18);
+	idxw_buf_str(&b, "b");
+	idxw_buf_u8(&b, 'c');
+	idxw_buf_u8(&b, 'c');
+	idxw_buf_be32(&b, IDXW_F_CHILDREN | 12);
+	idxw_buf_be32(&b, 1);
+	idxw_buf_be32(&b, 0);
+	idxw_buf_str(&b, "ab");
 	expect_all(&b, "ab", 0, 0, -EBADMSG);
 	expect_all(&b, "abcabcab", 0, 0, -EBADMSG);
 	expect_all(&b, "abcabcabc", -ENOENT, 0, -EBADMSG);
@@ -952,25 +746,25 @@ static void test_malformed_loops(void **state)
 		enum { LEVELS = 60 };
 		size_t offsets[LEVELS + 1];
 
-		buf_header(&b, 0);
+		idxw_buf_header(&b, 0);
 		for (int i = LEVELS; i >= 0; i--) {
 			offsets[i] = b.len;
 			if (i == LEVELS) {
-				buf_be32(&b, 1);
-				buf_be32(&b, 0);
-				buf_str(&b, "leaf");
+				idxw_buf_be32(&b, 1);
+				idxw_buf_be32(&b, 0);
+				idxw_buf_str(&b, "leaf");
 				continue;
 			}
-			buf_u8(&b, '*');
-			buf_u8(&b, '?');
+			idxw_buf_u8(&b, '*');
+			idxw_buf_u8(&b, '?');
 			for (int c = '*'; c <= '?'; c++)
-				buf_be32(&b, (c == '*' || c == '?') ?
+				idxw_buf_be32(&b, (c == '*' || c == '?') ?
 						     (uint32_t)offsets[i + 1] |
-							     (i + 1 == LEVELS ? F_VALUES
-									      : F_CHILDREN)
+							     (i + 1 == LEVELS ? IDXW_F_VALUES
+									      : IDXW_F_CHILDREN)
 						     : 0);
 		}
-		buf_patch_be32(&b, 8, F_CHILDREN | (uint32_t)offsets[0]);
+		idxw_buf_patch_be32(&b, 8, IDXW_F_CHILDREN | (uint32_t)offsets[0]);
 		expect_all(&b, "x", -ENOENT, -EBADMSG, -EBADMSG);
 	}
 	free(b.data);
@@ -980,7 +774,7 @@ static void test_malformed_loops(void **state)
  * whatever the results, nothing may crash or hang (run under ASan). */
 static void test_malformed_mutations(void **state)
 {
-	static const struct entry e[] = {
+	static const struct idxw_entry e[] = {
 		{ "pci:v00008086d*", "intel", 5 },   { "usb:v*p*", "usb", 2 },
 		{ "[ab]c", "bracket", 1 },          { "foo", "foo1", 3 },
 		{ "foo", "foo2", 3 },              { "f?o", "fq", 4 },
@@ -992,14 +786,14 @@ static void test_malformed_mutations(void **state)
 
 	(void)state;
 	for (int layout = 0; layout < 2; layout++) {
-		struct tb_node *root = tb_new();
+		struct idxw_node *root = idxw_node_new();
 		uint8_t *data, *copy;
 		size_t len;
 
 		for (size_t i = 0; i < ARRAY_SIZE(e); i++)
-			tb_add(root, e[i].key, e[i].value, e[i].priority);
-		data = tb_build(root, layout, &len);
-		tb_free(root);
+			idxw_node_add(root, e[i].key, e[i].value, e[i].priority);
+		data = idxw_node_build(root, layout, &len);
+		idxw_node_free(root);
 		copy = malloc(len);
 		assert_non_null(copy);
 
@@ -1039,21 +833,56 @@ static void test_malformed_mutations(void **state)
 
 /* ------------------------------------------------- reference indexes */
 
+static const char *ref_root, *ref_kver;
+
+/* ref_root/lib/modules/ref_kver/NAME (free() it). */
+static char *ref_file(const char *name)
+{
+	char *path;
+
+	assert_true(asprintf(&path, "%s/lib/modules/%s/%s", ref_root, ref_kver, name) > 0);
+	return path;
+}
+
+/* Whether the reference tree is given and holds depmod's indexes; sets
+ * ref_root and ref_kver. */
 static bool ref_present(void)
 {
 	struct stat st;
+	char *path;
+	bool ok;
 
-	return stat(REF_DIR, &st) == 0 && S_ISDIR(st.st_mode);
+	ref_root = getenv(REF_ROOT_ENV);
+	ref_kver = getenv(REF_KVER_ENV);
+	if (ref_root == NULL || *ref_root == '\0' || ref_kver == NULL || *ref_kver == '\0')
+		return false;
+	path = ref_file("modules.dep.bin");
+	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (!ok)
+		print_message("[          ] no %s: skipped\n", path);
+	free(path);
+	return ok;
 }
 
 static struct kml_index *ref_open(const char *name)
 {
 	struct kml_index *index = NULL;
-	char path[1024];
+	char *path = ref_file(name);
 
-	snprintf(path, sizeof(path), "%s/%s", REF_DIR, name);
 	assert_int_equal(kml_index_open(path, &index), 0);
+	free(path);
 	return index;
+}
+
+static FILE *ref_fopen(const char *name)
+{
+	char *path = ref_file(name);
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL)
+		fail_msg("%s: %s", path, strerror(errno));
+	free(path);
+	return f;
 }
 
 static void strip_eol(char *s)
@@ -1098,7 +927,7 @@ static void normalize_alias(char *s)
 static void test_reference_dep(void **state)
 {
 	struct kml_index *dep, *builtin;
-	char *line = NULL, name[256], path[512];
+	char *line = NULL, name[256];
 	size_t cap = 0, lines = 0;
 	FILE *f;
 
@@ -1106,9 +935,7 @@ static void test_reference_dep(void **state)
 	if (!ref_present())
 		skip();
 	dep = ref_open("modules.dep.bin");
-	snprintf(path, sizeof(path), "%s/modules.dep", REF_DIR);
-	f = fopen(path, "re");
-	assert_non_null(f);
+	f = ref_fopen("modules.dep");
 	while (getline(&line, &cap, f) > 0) {
 		const char *value;
 		struct kml_index_value *all;
@@ -1134,9 +961,7 @@ static void test_reference_dep(void **state)
 
 	/* modules.builtin.bin: every built-in module, with an empty value. */
 	builtin = ref_open("modules.builtin.bin");
-	snprintf(path, sizeof(path), "%s/modules.builtin", REF_DIR);
-	f = fopen(path, "re");
-	assert_non_null(f);
+	f = ref_fopen("modules.builtin");
 	lines = 0;
 	while (getline(&line, &cap, f) > 0) {
 		strip_eol(line);
@@ -1208,9 +1033,7 @@ static void check_text_vs_foreach(const char *name)
 	size_t cap = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", REF_DIR, name);
-	f = fopen(path, "re");
-	assert_non_null(f);
+	f = ref_fopen(name);
 	while (getline(&line, &cap, f) > 0) {
 		char key[1024], mod[256];
 
@@ -1271,29 +1094,43 @@ static void pattern_to_query(const char *pattern, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* S in single quotes for sh (free() it). */
+static char *shell_quote(const char *s)
+{
+	size_t n = 3;
+	char *out, *o;
+
+	for (const char *q = s; *q; q++)
+		n += *q == '\'' ? 4 : 1;
+	out = o = malloc(n);
+	assert_non_null(out);
+	*o++ = '\'';
+	for (const char *q = s; *q; q++) {
+		if (*q == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *q;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return out;
+}
+
 /* Output lines of `modprobe -R QUERY` joined with spaces. */
 static void modprobe_resolve(const char *query, char *out, size_t size)
 {
-	char cmd[2048], line[512];
-	size_t o = 0, len = 0;
+	char *root = shell_quote(ref_root), *kver = shell_quote(ref_kver);
+	char *q = shell_quote(query), *cmd, line[512];
+	size_t o = 0;
 	FILE *p;
 
-	len = (size_t)snprintf(cmd, sizeof(cmd),
-			       REF_MODPROBE " -C /dev/null -d " REF_ROOT " -S " REF_KVER " -R -- '");
-	for (const char *q = query; *q; q++) {
-		const char *piece = *q == '\'' ? "'\\''" : NULL;
-
-		if (piece) {
-			assert_true(len + strlen(piece) < sizeof(cmd));
-			memcpy(cmd + len, piece, strlen(piece));
-			len += strlen(piece);
-		} else {
-			assert_true(len + 1 < sizeof(cmd));
-			cmd[len++] = *q;
-		}
-	}
-	assert_true(len + 16 < sizeof(cmd));
-	memcpy(cmd + len, "' 2>/dev/null", 14);
+	assert_true(asprintf(&cmd, REF_MODPROBE " -C /dev/null -d %s -S %s -R -- %s 2>/dev/null",
+			     root, kver, q) > 0);
+	free(root);
+	free(kver);
+	free(q);
 
 	out[0] = '\0';
 	p = popen(cmd, "r");
@@ -1310,12 +1147,13 @@ static void modprobe_resolve(const char *query, char *out, size_t size)
 		o += n;
 	}
 	(void)pclose(p);
+	free(cmd);
 }
 
 static void test_reference_alias(void **state)
 {
 	struct kml_index *alias, *dep;
-	char path[512], *line = NULL;
+	char *line = NULL;
 	size_t cap = 0, lineno = 0, compared = 0, matched = 0;
 	FILE *f;
 
@@ -1328,9 +1166,7 @@ static void test_reference_alias(void **state)
 	/* The example from the brief, also checked against modprobe. */
 	WILD(alias, "pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00", "e1000e");
 
-	snprintf(path, sizeof(path), "%s/modules.alias", REF_DIR);
-	f = fopen(path, "re");
-	assert_non_null(f);
+	f = ref_fopen("modules.alias");
 	while (getline(&line, &cap, f) > 0) {
 		char pattern[1024], mod[256], query[1024], mine[8192], ref[8192];
 		struct kml_index_value *v = NULL;

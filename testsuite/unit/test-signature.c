@@ -14,7 +14,8 @@
 #define MAGIC_LEN (sizeof(MAGIC) - 1)
 #define TRAILER_LEN 12
 
-#define REAL_MODULE "/work/cache/root/lib/modules/6.1.0-56-amd64/kernel/net/sctp/sctp.ko"
+/* A signed module of the tree $KMODLITE_TEST_ROOT/lib/modules/$KMODLITE_TEST_KVER. */
+#define REAL_MODULE_RELPATH "kernel/net/sctp/sctp.ko"
 #define REF_MODINFO "/usr/sbin/modinfo"
 
 /*
@@ -422,8 +423,9 @@ static void test_pkcs7_garbage(void **state)
 /* Runs "modinfo -F FIELD PATH"; returns its output, or NULL. */
 static char *modinfo_field(const char *field, const char *path)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "%s -F %s '%s' 2>/dev/null", REF_MODINFO, field, path);
+	char cmd[4608];
+	int len = snprintf(cmd, sizeof(cmd), "%s -F %s '%s' 2>/dev/null", REF_MODINFO, field, path);
+	assert_true(len > 0 && (size_t)len < sizeof(cmd));
 	FILE *f = popen(cmd, "r");
 	if (!f)
 		return NULL;
@@ -467,12 +469,29 @@ static size_t parse_hex(const char *s, uint8_t *out, size_t max)
 	return n;
 }
 
+/* The real module's path (free() it), or NULL when the tree is not given. */
+static char *real_module_path(void)
+{
+	const char *root = getenv("KMODLITE_TEST_ROOT"), *kver = getenv("KMODLITE_TEST_KVER");
+	char *path;
+
+	if (!root || !*root || !kver || !*kver)
+		return NULL;
+	assert_true(asprintf(&path, "%s/lib/modules/%s/" REAL_MODULE_RELPATH, root, kver) > 0);
+	assert_null(strchr(path, '\''));
+	return path;
+}
+
 static void test_real_module(void **state)
 {
-	if (access(REAL_MODULE, R_OK) != 0 || access(REF_MODINFO, X_OK) != 0)
+	char *real_module = real_module_path();
+	if (!real_module || access(real_module, R_OK) != 0 || access(REF_MODINFO, X_OK) != 0) {
+		free(real_module);
 		skip();
+		return; /* skip() does not return, but is not declared so */
+	}
 
-	FILE *f = fopen(REAL_MODULE, "rb");
+	FILE *f = fopen(real_module, "rb");
 	assert_non_null(f);
 	assert_int_equal(fseek(f, 0, SEEK_END), 0);
 	long len = ftell(f);
@@ -483,14 +502,16 @@ static void test_real_module(void **state)
 	assert_int_equal(fread(data, 1, (size_t)len, f), (size_t)len);
 	fclose(f);
 
-	char *id = modinfo_field("sig_id", REAL_MODULE);
-	char *signer = modinfo_field("signer", REAL_MODULE);
-	char *key = modinfo_field("sig_key", REAL_MODULE);
-	char *hash = modinfo_field("sig_hashalgo", REAL_MODULE);
-	char *signature = modinfo_field("signature", REAL_MODULE);
+	char *id = modinfo_field("sig_id", real_module);
+	char *signer = modinfo_field("signer", real_module);
+	char *key = modinfo_field("sig_key", real_module);
+	char *hash = modinfo_field("sig_hashalgo", real_module);
+	char *signature = modinfo_field("signature", real_module);
 	if (!id || !signer || !key || !hash || !signature) {
 		free(id), free(signer), free(key), free(hash), free(signature), free(data);
+		free(real_module);
 		skip();
+		return;
 	}
 	/* One value per field: drop the newline. */
 	id[strcspn(id, "\n")] = '\0';
@@ -520,6 +541,7 @@ static void test_real_module(void **state)
 	}
 	kml_signature_free(sig);
 	free(id), free(signer), free(key), free(hash), free(signature), free(data);
+	free(real_module);
 }
 
 int main(void)
