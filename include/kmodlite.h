@@ -224,6 +224,75 @@ int kml_lookup(struct kml_ctx *ctx, const char *name, unsigned int flags,
 int kml_module_from_path(const char *path, struct kml_module_list *ret_list);
 void kml_module_list_release(struct kml_module_list *list);
 
+/* --------------------------------------------------- depmod configuration */
+
+/* depmod.d: where modules are searched, which copy of a module wins. */
+struct kml_depmod_config;
+
+enum kml_search_kind {
+	KML_SEARCH_DIR,	     /* a subdirectory of the module directory */
+	KML_SEARCH_BUILTIN,  /* "built-in": the standard tree */
+	KML_SEARCH_EXTERNAL, /* "external": the external directories */
+};
+
+struct kml_search_entry {
+	enum kml_search_kind kind;
+	const char *dir; /* KML_SEARCH_DIR: the subdirectory as written */
+};
+
+/*
+ * Reads the depmod.d configuration for kernel version KVER.
+ * PATHS: NULL-terminated list of files or directories (NULL: the defaults
+ * /etc/depmod.d, /run/depmod.d, /usr/local/lib/depmod.d, /usr/lib/depmod.d,
+ * /lib/depmod.d; only *.conf files, merged and sorted by basename, the first
+ * directory holding a basename wins). Bad lines are logged through CTX with
+ * file and line, and skipped. A missing default directory is not an error.
+ */
+int kml_depmod_config_load(struct kml_ctx *ctx, const char *const *paths, const char *kver,
+			   struct kml_depmod_config **ret_config);
+void kml_depmod_config_free(struct kml_depmod_config *config);
+/* search entries in priority order (highest first); the default when no
+ * `search` line exists is "updates" then built-in. */
+const struct kml_search_entry *kml_depmod_config_search(const struct kml_depmod_config *config,
+							size_t *ret_count);
+/* Subdirectory given by an `override MODNAME KVER SUBDIR` line matching
+ * KVER, or NULL. MODNAME is compared normalised. */
+const char *kml_depmod_config_override(const struct kml_depmod_config *config,
+				       const char *modname);
+/* External directories (absolute), from `external KVER DIR` lines matching KVER. */
+const char *const *kml_depmod_config_external(const struct kml_depmod_config *config,
+					      size_t *ret_count);
+/* Whether directory basename NAME is excluded (`exclude NAME...`; "build"
+ * and "source" are always excluded). */
+bool kml_depmod_config_excluded(const struct kml_depmod_config *config, const char *name);
+
+/* ----------------------------------------------------------------- depmod */
+
+struct kml_depmod_options {
+	const char *base_dir;	       /* -b: root of the input tree ("" or NULL: /) */
+	const char *out_dir;	       /* -o: root of the output (NULL: base_dir) */
+	const char *module_dir;	       /* -m: NULL for "/lib/modules" */
+	const char *const *config_paths; /* -C, NULL-terminated; NULL: defaults */
+	const char *system_map;	       /* -F */
+	const char *symvers;	       /* -E */
+	const char *const *files;      /* explicit module files, or NULL for all */
+	bool errsyms;		       /* -e: report unknown symbols, CRC mismatches */
+	bool quick;		       /* -A: do nothing when modules.dep is newest */
+	bool warn_duplicates;	       /* -w */
+	char symbol_prefix;	       /* -P, or 0 */
+	unsigned int jobs;	       /* parser threads; 0: online CPUs */
+	void *dry_run_stream;	       /* -n: FILE * receiving the text outputs */
+};
+
+/*
+ * Generates modules.dep and the other indexes for CTX's kernel version.
+ * Messages (unreadable modules, unknown symbols, cycles) go to CTX's log.
+ * Every output is written to a temporary file, fsync'd and renamed; on any
+ * failure (a dependency cycle, a full disk) no old file is replaced.
+ * Returns 0, or a negative errno (-ELOOP for dependency cycles).
+ */
+int kml_depmod_run(struct kml_ctx *ctx, const struct kml_depmod_options *opts);
+
 /* ------------------------------------------------------ built-in modinfo */
 
 /*

@@ -12,7 +12,7 @@ static const struct kml_tool tools[] = {
 	{ "rmmod", NULL, "remove a module from the kernel" },
 	{ "insmod", NULL, "insert one module file into the kernel" },
 	{ "modinfo", modinfo_main, "show information about modules" },
-	{ "depmod", NULL, "generate modules.dep and the module indexes" },
+	{ "depmod", depmod_main, "generate modules.dep and the module indexes" },
 };
 
 /* Subcommands of `kmod` itself. */

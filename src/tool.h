@@ -26,5 +26,6 @@ void tool_log_library(void *data, int priority, const char *file, int line, cons
 		      const char *message);
 
 int modinfo_main(int argc, char *argv[]);
+int depmod_main(int argc, char *argv[]);
 
 #endif

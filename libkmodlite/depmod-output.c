@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * depmod: the output files. Every one is built in memory first; then each
+ * is written to a temporary file in the output directory and fsync'd, and
+ * only when all of them are on disk are they renamed over the old ones. A
+ * failure before that point leaves every old file in place and removes the
+ * temporary files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "depmod-private.h"
+
+enum output_id {
+	OUT_DEP,
+	OUT_DEP_BIN,
+	OUT_ALIAS,
+	OUT_ALIAS_BIN,
+	OUT_SOFTDEP,
+	OUT_WEAKDEP,
+	OUT_SYMBOLS,
+	OUT_SYMBOLS_BIN,
+	OUT_BUILTIN_BIN,
+	OUT_BUILTIN_ALIAS_BIN,
+	OUT_DEVNAME,
+	OUT_COUNT,
+};
+
+struct output {
+	const char *name;
+	bool binary;
+	struct strbuf text;	       /* text files */
+	struct kml_index_writer *index; /* binary files */
+	void *data;		       /* binary files, once built */
+	size_t size;
+	char *tmp_path;
+};
+
+static const char *const output_names[OUT_COUNT] = {
+	"modules.dep",	       "modules.dep.bin",	 "modules.alias",
+	"modules.alias.bin",   "modules.softdep",	 "modules.weakdep",
+	"modules.symbols",     "modules.symbols.bin",	 "modules.builtin.bin",
+	"modules.builtin.alias.bin", "modules.devname",
+};
+
+static int outputs_init(struct output *o)
+{
+	for (int i = 0; i < OUT_COUNT; i++) {
+		o[i] = (struct output){ .name = output_names[i] };
+		o[i].binary = strstr(o[i].name, ".bin") != NULL;
+		if (o[i].binary) {
+			int r = kml_index_writer_new(&o[i].index);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static void outputs_release(struct output *o)
+{
+	for (int i = 0; i < OUT_COUNT; i++) {
+		free(o[i].text.data);
+		kml_index_writer_free(o[i].index);
+		free(o[i].data);
+		if (o[i].tmp_path) {
+			unlink(o[i].tmp_path);
+			free(o[i].tmp_path);
+		}
+	}
+}
+
+/* Appends the strings, stopping at the first NULL. */
+static int put(struct strbuf *sb, ...)
+{
+	va_list ap;
+	va_start(ap, sb);
+	int r = 0;
+	for (const char *s; r == 0 && (s = va_arg(ap, const char *));)
+		r = strbuf_append_str(sb, s);
+	va_end(ap);
+	return r;
+}
+
+static int build_dep(struct dm_state *st, struct output *o)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
+		const struct dm_module *m = &st->modules[i];
+		size_t *deps = NULL, n = 0;
+		r = dm_all_dependencies(st, i, &deps, &n);
+		size_t start = o[OUT_DEP].text.len;
+		if (r == 0)
+			r = put(&o[OUT_DEP].text, m->relpath, ":", NULL);
+		for (size_t k = 0; r == 0 && k < n; k++)
+			r = put(&o[OUT_DEP].text, " ", st->modules[deps[k]].relpath, NULL);
+		free(deps);
+		if (r == 0)
+			r = kml_index_writer_add(o[OUT_DEP_BIN].index, m->name,
+						 o[OUT_DEP].text.data + start, (unsigned)m->order);
+		if (r > 0)
+			r = 0;
+		if (r == 0)
+			r = put(&o[OUT_DEP].text, "\n", NULL);
+	}
+	return r;
+}
+
+static int add_alias_index(struct dm_state *st, struct kml_index_writer *w, const char *alias,
+			   const char *module, unsigned priority)
+{
+	char key[4096];
+	int r = kml_alias_normalize(alias, key, sizeof(key));
+	if (r < 0) {
+		kml_warn(st->ctx, "ignoring bad alias %s of module %s", alias, module);
+		return 0;
+	}
+	r = kml_index_writer_add(w, key, module, priority);
+	if (r == -EINVAL) {
+		kml_warn(st->ctx, "ignoring alias with non-ASCII characters of module %s", module);
+		return 0;
+	}
+	if (r > 0 && st->opts->warn_duplicates)
+		kml_warn(st->ctx, "duplicate module alias:\n%s %s", key, module);
+	return r < 0 ? r : 0;
+}
+
+static int build_modinfo_outputs(struct dm_state *st, struct output *o)
+{
+	int r = put(&o[OUT_ALIAS].text, "# Aliases extracted from modules themselves.\n", NULL);
+	if (r == 0)
+		r = put(&o[OUT_SOFTDEP].text, "# Soft dependencies extracted from modules themselves.\n",
+			NULL);
+	if (r == 0)
+		r = put(&o[OUT_WEAKDEP].text, "# Weak dependencies extracted from modules themselves.\n",
+			NULL);
+	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
+		const struct dm_module *m = &st->modules[i];
+		const struct dm_info *info = &m->info;
+		for (size_t k = 0; r == 0 && k < info->alias_count; k++) {
+			r = put(&o[OUT_ALIAS].text, "alias ", info->aliases[k], " ", m->name, "\n", NULL);
+			if (r == 0)
+				r = add_alias_index(st, o[OUT_ALIAS_BIN].index, info->aliases[k], m->name,
+						    (unsigned)m->order);
+		}
+		for (size_t k = 0; r == 0 && k < info->softdep_count; k++)
+			r = put(&o[OUT_SOFTDEP].text, "softdep ", m->name, " ", info->softdeps[k], "\n",
+				NULL);
+		for (size_t k = 0; r == 0 && k < info->weakdep_count; k++)
+			r = put(&o[OUT_WEAKDEP].text, "weakdep ", m->name, " ", info->weakdeps[k], "\n",
+				NULL);
+	}
+	return r;
+}
+
+/* "char-major-10-235" -> 'c', 10, 235 */
+static bool parse_major_minor(const char *alias, char *type, unsigned *major, unsigned *minor)
+{
+	const char *rest;
+	if (strncmp(alias, "char-major-", 11) == 0) {
+		*type = 'c';
+		rest = alias + 11;
+	} else if (strncmp(alias, "block-major-", 12) == 0) {
+		*type = 'b';
+		rest = alias + 12;
+	} else {
+		return false;
+	}
+	char tail;
+	return sscanf(rest, "%u-%u%c", major, minor, &tail) == 2;
+}
+
+static int build_devname(struct dm_state *st, struct output *o)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
+		const struct dm_module *m = &st->modules[i];
+		const char *devname = NULL;
+		char type = 0;
+		unsigned major = 0, minor = 0;
+		for (size_t k = 0; k < m->info.alias_count; k++) {
+			const char *a = m->info.aliases[k];
+			if (strncmp(a, "devname:", 8) == 0)
+				devname = a + 8;
+			else if (!type)
+				(void)parse_major_minor(a, &type, &major, &minor);
+			if (devname && type)
+				break;
+		}
+		if (!devname || !type)
+			continue;
+		if (o[OUT_DEVNAME].text.len == 0)
+			r = put(&o[OUT_DEVNAME].text, "# Device nodes to trigger on-demand module loading.\n",
+				NULL);
+		char nums[32];
+		snprintf(nums, sizeof(nums), "%c%u:%u\n", type, major, minor);
+		if (r == 0)
+			r = put(&o[OUT_DEVNAME].text, m->name, " ", devname, " ", nums, NULL);
+	}
+	return r;
+}
+
+struct export_ref {
+	const char *name;
+	size_t owner;
+};
+
+static int export_compare(const void *a, const void *b)
+{
+	const struct export_ref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	if (c)
+		return c;
+	return x->owner < y->owner ? -1 : x->owner > y->owner;
+}
+
+/* One line per exported symbol, sorted by name; when several modules export
+ * a symbol, the last one in depmod's order owns it (as in the reference). */
+static int build_symbols(struct dm_state *st, struct output *o)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < st->module_count; i++)
+		n += st->modules[i].info.export_count;
+	struct export_ref *refs = calloc(n + 1, sizeof(*refs));
+	if (!refs)
+		return -ENOMEM;
+	n = 0;
+	for (size_t i = 0; i < st->module_count; i++) {
+		const struct dm_info *info = &st->modules[i].info;
+		for (size_t k = 0; k < info->export_count; k++) {
+			const char *name = info->exports[k].name;
+			if (st->opts->symbol_prefix && name[0] == st->opts->symbol_prefix)
+				name++;
+			refs[n++] = (struct export_ref){ name, i };
+		}
+	}
+	qsort(refs, n, sizeof(*refs), export_compare);
+	int r = put(&o[OUT_SYMBOLS].text, "# Aliases for symbols, used by symbol_request().\n", NULL);
+	for (size_t k = 0; r == 0 && k < n; k++) {
+		if (k + 1 < n && streq(refs[k].name, refs[k + 1].name)) {
+			if (st->opts->warn_duplicates)
+				kml_warn(st->ctx, "duplicate symbol %s in %s and %s", refs[k].name,
+					 st->modules[refs[k].owner].name,
+					 st->modules[refs[k + 1].owner].name);
+			continue; /* the later owner wins */
+		}
+		const struct dm_module *m = &st->modules[refs[k].owner];
+		r = put(&o[OUT_SYMBOLS].text, "alias symbol:", refs[k].name, " ", m->name, "\n", NULL);
+		char key[4096];
+		if (r == 0 && snprintf(key, sizeof(key), "symbol:%s", refs[k].name) < (int)sizeof(key)) {
+			r = kml_index_writer_add(o[OUT_SYMBOLS_BIN].index, key, m->name, (unsigned)m->order);
+			if (r == -EINVAL)
+				r = 0;
+			if (r > 0)
+				r = 0;
+		}
+	}
+	free(refs);
+	return r;
+}
+
+/* modules.builtin ("kernel/fs/ext4/ext4.ko" per line) and
+ * modules.builtin.modinfo ("name.alias=pattern" records). */
+static int build_builtin(struct dm_state *st, struct output *o)
+{
+	char *path = NULL, *buf = NULL;
+	size_t len;
+	if (asprintf(&path, "%s/modules.builtin", st->module_dir) < 0)
+		return -ENOMEM;
+	int r = read_file_full(path, (size_t)64 << 20, &buf, &len);
+	free(path);
+	if (r == 0) {
+		char *save = NULL;
+		for (char *line = strtok_r(buf, "\n", &save); r == 0 && line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char name[256];
+			if (kml_module_name_from_path(line, name, sizeof(name)) < 0 || !name[0])
+				continue;
+			r = kml_index_writer_add(o[OUT_BUILTIN_BIN].index, name, "", 0);
+			if (r > 0 || r == -EINVAL)
+				r = 0;
+		}
+		free(buf);
+	} else if (r == -ENOENT) {
+		/* still written, as an index with no entries */
+		kml_warn(st->ctx, "could not open modules.builtin at %s: %s", st->module_dir,
+			 strerror(-r));
+		r = 0;
+	}
+	if (r < 0)
+		return r;
+
+	if (asprintf(&path, "%s/modules.builtin.modinfo", st->module_dir) < 0)
+		return -ENOMEM;
+	r = read_file_full(path, (size_t)64 << 20, &buf, &len);
+	free(path);
+	if (r == -ENOENT) {
+		kml_warn(st->ctx, "could not open modules.builtin.modinfo at %s: %s", st->module_dir,
+			 strerror(-r));
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	for (const char *p = buf, *end = buf + len; r == 0 && p < end; p += strlen(p) + 1) {
+		const char *dot = strchr(p, '.');
+		if (!dot || strncmp(dot + 1, "alias=", 6) != 0)
+			continue;
+		char name[256];
+		size_t nl = (size_t)(dot - p);
+		if (nl == 0 || nl >= sizeof(name))
+			continue;
+		memcpy(name, p, nl);
+		name[nl] = '\0';
+		r = add_alias_index(st, o[OUT_BUILTIN_ALIAS_BIN].index, dot + 7, name, 0);
+	}
+	free(buf);
+	return r;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int mkdir_parents(const char *dir)
+{
+	char *copy = strdup(dir);
+	if (!copy)
+		return -ENOMEM;
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
+			int r = -errno;
+			free(copy);
+			return r;
+		}
+		*p = '/';
+	}
+	int r = mkdir(copy, 0755) < 0 && errno != EEXIST ? -errno : 0;
+	free(copy);
+	return r;
+}
+
+/* Writes output O to a fresh temporary file beside its final name. */
+static int write_temporary(struct dm_state *st, struct output *o)
+{
+	if (asprintf(&o->tmp_path, "%s/.%s.XXXXXX", st->output_dir, o->name) < 0) {
+		o->tmp_path = NULL;
+		return -ENOMEM;
+	}
+	int fd = mkostemp(o->tmp_path, O_CLOEXEC);
+	if (fd < 0) {
+		int r = -errno;
+		free(o->tmp_path);
+		o->tmp_path = NULL;
+		return r;
+	}
+	int r = fchmod(fd, 0644) < 0 ? -errno : 0;
+	if (r == 0)
+		r = o->binary ? write_all(fd, o->data, o->size)
+			      : write_all(fd, o->text.data ? o->text.data : "", o->text.len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+static int commit_outputs(struct dm_state *st, struct output *o)
+{
+	int r = mkdir_parents(st->output_dir);
+	if (r < 0) {
+		kml_err(st->ctx, "could not create directory %s: %s", st->output_dir, strerror(-r));
+		return r;
+	}
+	for (int i = 0; i < OUT_COUNT; i++) {
+		r = write_temporary(st, &o[i]);
+		if (r < 0) {
+			kml_err(st->ctx, "could not write %s/%s: %s", st->output_dir, o[i].name,
+				strerror(-r));
+			return r; /* outputs_release() removes the temporary files */
+		}
+	}
+	for (int i = 0; i < OUT_COUNT; i++) {
+		char *final = NULL;
+		if (asprintf(&final, "%s/%s", st->output_dir, o[i].name) < 0)
+			return -ENOMEM;
+		r = rename(o[i].tmp_path, final) < 0 ? -errno : 0;
+		if (r < 0)
+			kml_err(st->ctx, "could not rename %s to %s: %s", o[i].tmp_path, final,
+				strerror(-r));
+		free(final);
+		if (r < 0)
+			return r;
+		free(o[i].tmp_path);
+		o[i].tmp_path = NULL;
+	}
+	/* make the renames durable */
+	int dfd = open(st->output_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+static int dry_run(const struct output *o, FILE *out)
+{
+	/* the text files, in the order the reference prints them */
+	static const enum output_id order[] = { OUT_DEP, OUT_ALIAS, OUT_SOFTDEP, OUT_WEAKDEP,
+						OUT_SYMBOLS, OUT_DEVNAME };
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		const struct output *x = &o[order[i]];
+		if (x->text.len && fwrite(x->text.data, 1, x->text.len, out) != x->text.len)
+			return -EIO;
+	}
+	return fflush(out) == 0 ? 0 : -EIO;
+}
+
+int dm_write_outputs(struct dm_state *st)
+{
+	struct output o[OUT_COUNT];
+	int r = outputs_init(o);
+	if (r == 0)
+		r = build_dep(st, o);
+	if (r == 0)
+		r = build_modinfo_outputs(st, o);
+	if (r == 0)
+		r = build_devname(st, o);
+	if (r == 0)
+		r = build_symbols(st, o);
+	if (r == 0)
+		r = build_builtin(st, o);
+	for (int i = 0; r == 0 && i < OUT_COUNT; i++)
+		if (o[i].binary)
+			r = kml_index_writer_build(o[i].index, &o[i].data, &o[i].size);
+	if (r == 0) {
+		if (st->opts->dry_run_stream)
+			r = dry_run(o, st->opts->dry_run_stream);
+		else
+			r = commit_outputs(st, o);
+	}
+	outputs_release(o);
+	return r;
+}

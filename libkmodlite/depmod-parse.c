@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * depmod: parse every module file into a self-contained struct dm_info, on
+ * a bounded pool of threads. Each worker takes the next unparsed module and
+ * writes only that module's slot, so the result does not depend on timing.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "depmod-private.h"
+
+void dm_info_release(struct dm_info *info)
+{
+	for (size_t i = 0; i < info->alias_count; i++)
+		free(info->aliases[i]);
+	for (size_t i = 0; i < info->softdep_count; i++)
+		free(info->softdeps[i]);
+	for (size_t i = 0; i < info->weakdep_count; i++)
+		free(info->weakdeps[i]);
+	for (size_t i = 0; i < info->export_count; i++)
+		free(info->exports[i].name);
+	for (size_t i = 0; i < info->import_count; i++)
+		free(info->imports[i].name);
+	free(info->aliases);
+	free(info->softdeps);
+	free(info->weakdeps);
+	free(info->exports);
+	free(info->imports);
+	memset(info, 0, sizeof(*info));
+}
+
+static int strv_push(char ***v, size_t *n, const char *s)
+{
+	char **nv = reallocarray(*v, *n + 1, sizeof(**v));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	if (!(nv[*n] = strdup(s)))
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+static bool key_is(const struct kml_modinfo_entry *e, const char *key)
+{
+	return e->key_len == strlen(key) && memcmp(e->key, key, e->key_len) == 0;
+}
+
+static int symbol_ptr_compare(const void *a, const void *b)
+{
+	const struct kml_symbol *x = *(const struct kml_symbol *const *)a;
+	const struct kml_symbol *y = *(const struct kml_symbol *const *)b;
+	return strcmp(x->name, y->name);
+}
+
+static int push_symbol(struct dm_symbol **v, size_t *n, const struct kml_symbol *sym)
+{
+	struct dm_symbol *nv = reallocarray(*v, *n + 1, sizeof(**v));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[*n] = (struct dm_symbol){ .crc = sym->crc, .has_crc = sym->has_crc, .weak = sym->weak };
+	if (!(nv[*n].name = strdup(sym->name)))
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+/*
+ * The symbols a module needs, as the reference lists them: its undefined
+ * symbols in symbol-table order, with CRCs from __versions, then the
+ * __versions entries no symbol refers to (module_layout, for one).
+ */
+static int collect_imports(const struct kml_symbol *undef, size_t nundef,
+			   const struct kml_symbol *versions, size_t nversions, struct dm_info *info)
+{
+	const struct kml_symbol **sorted = calloc(nversions + 1, sizeof(*sorted));
+	bool *used = calloc(nversions + 1, sizeof(*used));
+	int r = sorted && used ? 0 : -ENOMEM;
+	for (size_t i = 0; r == 0 && i < nversions; i++)
+		sorted[i] = &versions[i];
+	if (r == 0)
+		qsort(sorted, nversions, sizeof(*sorted), symbol_ptr_compare);
+	for (size_t i = 0; r == 0 && i < nundef; i++) {
+		struct kml_symbol sym = undef[i];
+		const struct kml_symbol *key = &sym;
+		const struct kml_symbol **v = nversions ? bsearch(&key, sorted, nversions, sizeof(*sorted),
+								  symbol_ptr_compare)
+							: NULL;
+		if (v) {
+			sym.crc = (*v)->crc;
+			sym.has_crc = true;
+			used[*v - versions] = true;
+		}
+		r = push_symbol(&info->imports, &info->import_count, &sym);
+	}
+	for (size_t i = 0; r == 0 && i < nversions; i++)
+		if (!used[i])
+			r = push_symbol(&info->imports, &info->import_count, &versions[i]);
+	free(sorted);
+	free(used);
+	return r;
+}
+
+static int parse_elf(const struct kml_elf *elf, struct dm_info *info)
+{
+	struct kml_modinfo_entry *entries = NULL;
+	size_t n = 0;
+	int r = kml_elf_get_modinfo(elf, &entries, &n);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (key_is(&entries[i], "alias"))
+			r = strv_push(&info->aliases, &info->alias_count, entries[i].value);
+		else if (key_is(&entries[i], "softdep"))
+			r = strv_push(&info->softdeps, &info->softdep_count, entries[i].value);
+		else if (key_is(&entries[i], "weakdep"))
+			r = strv_push(&info->weakdeps, &info->weakdep_count, entries[i].value);
+	}
+	free(entries);
+	if (r < 0)
+		return r;
+
+	struct kml_symbol *syms = NULL, *versions = NULL;
+	size_t nversions = 0;
+	r = kml_elf_get_exports(elf, &syms, &n);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = push_symbol(&info->exports, &info->export_count, &syms[i]);
+	free(syms);
+	syms = NULL;
+	if (r == 0)
+		r = kml_elf_get_versions(elf, &versions, &nversions);
+	if (r == 0)
+		r = kml_elf_get_imports(elf, &syms, &n);
+	if (r == 0)
+		r = collect_imports(syms, n, versions, nversions, info);
+	free(syms);
+	free(versions);
+	return r;
+}
+
+static int parse_module(struct dm_module *m)
+{
+	struct kml_file *file = NULL;
+	int r = kml_file_open(m->path, &file);
+	if (r < 0)
+		return r;
+	struct kml_elf *elf = NULL;
+	r = kml_elf_new(kml_file_data(file), kml_file_size(file), &elf);
+	if (r == 0)
+		r = parse_elf(elf, &m->info);
+	if (r < 0)
+		dm_info_release(&m->info);
+	kml_elf_free(elf);
+	kml_file_free(file);
+	return r;
+}
+
+struct pool {
+	struct dm_state *st;
+	size_t next; /* atomically incremented */
+};
+
+static void *worker(void *data)
+{
+	struct pool *p = data;
+	for (;;) {
+		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+		if (i >= p->st->module_count)
+			break;
+		p->st->modules[i].parse_error = parse_module(&p->st->modules[i]);
+	}
+	return NULL;
+}
+
+int dm_parse_all(struct dm_state *st)
+{
+	unsigned int jobs = st->opts->jobs;
+	if (jobs == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = n > 0 ? (unsigned int)n : 1;
+	}
+	if (jobs > 64)
+		jobs = 64;
+	if (jobs > st->module_count)
+		jobs = st->module_count ? (unsigned int)st->module_count : 1;
+
+	struct pool p = { .st = st };
+	pthread_t threads[64];
+	unsigned int started = 0;
+	for (; started + 1 < jobs; started++)
+		if (pthread_create(&threads[started], NULL, worker, &p) != 0)
+			break;
+	worker(&p); /* this thread works too */
+	for (unsigned int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+
+	/* messages from this thread only, in module order */
+	for (size_t i = 0; i < st->module_count; i++) {
+		struct dm_module *m = &st->modules[i];
+		if (m->parse_error == -ENOMEM)
+			return -ENOMEM;
+		if (m->parse_error < 0)
+			kml_err(st->ctx, "failed to load symbols from %s: %s", m->path,
+				strerror(-m->parse_error));
+	}
+	return 0;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * depmod's core, inside the library: scan the module tree, parse every
+ * module (on all CPUs), resolve symbols into dependencies, order them, and
+ * write every index atomically. One file per stage:
+ *   depmod-scan.c     which module files, which copy of a name wins, order
+ *   depmod-parse.c    one module file -> struct dm_info (self-contained, so
+ *                     it can be cached later), and the worker pool
+ *   depmod-resolve.c  symbols -> dependencies, topological order, cycles
+ *   depmod-output.c   the eleven files, each written to a temporary file,
+ *                     fsync'd and renamed over the old one
+ *   depmod.c          kml_depmod_run(): the stages in order
+ */
+#ifndef KMODLITE_DEPMOD_PRIVATE_H
+#define KMODLITE_DEPMOD_PRIVATE_H
+
+#include "kmodlite-private.h"
+
+struct dm_symbol {
+	char *name;
+	uint64_t crc;
+	bool has_crc;
+	bool weak;
+};
+
+/* What depmod needs from one module file; owns all its strings. */
+struct dm_info {
+	char **aliases;
+	size_t alias_count;
+	char **softdeps;
+	size_t softdep_count;
+	char **weakdeps;
+	size_t weakdep_count;
+	struct dm_symbol *exports;
+	size_t export_count;
+	struct dm_symbol *imports; /* with CRCs from __versions */
+	size_t import_count;
+};
+
+struct dm_module {
+	char *path;    /* file to open (under the base directory) */
+	char *relpath; /* as written in modules.dep: relative, or absolute (external) */
+	char *name;    /* normalised module name */
+	size_t order;  /* position in depmod's order (priority in the indexes) */
+	long sort_key; /* modules.order position (negative) or scan position */
+	struct dm_info info;
+	int parse_error; /* negative errno when the file could not be parsed */
+
+	/* resolution */
+	size_t *deps; /* indexes of the modules it needs directly, first use first */
+	size_t dep_count;
+	size_t users;
+	size_t dep_sort_index;
+};
+
+struct dm_state {
+	struct kml_ctx *ctx;
+	const struct kml_depmod_options *opts;
+	struct kml_depmod_config *config;
+	char *module_dir;   /* where modules are read: BASE/MODDIR/KVER */
+	char *output_dir;   /* where indexes go: OUT/MODDIR/KVER */
+	struct dm_module *modules;
+	size_t module_count;
+};
+
+/* depmod-scan.c */
+int dm_scan(struct dm_state *st);
+int dm_sort_by_order_file(struct dm_state *st);
+/* depmod-parse.c */
+int dm_parse_all(struct dm_state *st);
+void dm_info_release(struct dm_info *info);
+/* depmod-resolve.c */
+int dm_resolve(struct dm_state *st);
+/* Transitive dependencies of module I, in modules.dep order (free()). */
+int dm_all_dependencies(const struct dm_state *st, size_t i, size_t **ret, size_t *ret_count);
+/* depmod-output.c */
+int dm_write_outputs(struct dm_state *st);
+
+#endif

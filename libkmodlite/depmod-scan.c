@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* depmod: which module files make up the tree, which copy of a module name
+ * wins (depmod.d search/override/external), and depmod's module order. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "depmod-private.h"
+
+static const char *const module_exts[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" };
+
+/* Length of NAME without its module extension, or 0 when it has none. */
+static size_t module_stem_len(const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < ARRAY_SIZE(module_exts); i++) {
+		size_t el = strlen(module_exts[i]);
+		if (len > el && strcmp(name + len - el, module_exts[i]) == 0)
+			return len - el;
+	}
+	return 0;
+}
+
+/* Priority of a module file: lower wins. */
+static int module_priority(const struct dm_state *st, const char *path, const char *relpath,
+			   const char *name, bool external)
+{
+	const char *ov = kml_depmod_config_override(st->config, name);
+	if (ov && !external) {
+		/* override NAME KVER SUBDIR: the copy directly in SUBDIR wins */
+		size_t ol = strlen(ov); /* no slash stripped: "extra/" matches nothing, as in kmod */
+		const char *slash = strrchr(relpath, '/');
+		if (slash && (size_t)(slash - relpath) == ol && strncmp(relpath, ov, ol) == 0)
+			return -1;
+	}
+	size_t count;
+	const struct kml_search_entry *se = kml_depmod_config_search(st->config, &count);
+	int builtin = (int)count, ext = -1;
+	for (size_t i = 0; i < count; i++) {
+		if (se[i].kind == KML_SEARCH_BUILTIN) {
+			if (builtin == (int)count)
+				builtin = (int)i;
+		} else if (se[i].kind == KML_SEARCH_EXTERNAL) {
+			if (ext < 0)
+				ext = (int)i;
+		} else if (!external) {
+			size_t dl = strlen(se[i].dir);
+			if (dl > 0 && strncmp(relpath, se[i].dir, dl) == 0 && relpath[dl] == '/')
+				return (int)i;
+		}
+	}
+	(void)path;
+	if (external)
+		return ext >= 0 ? ext : builtin;
+	return builtin;
+}
+
+static int add_module(struct dm_state *st, size_t *cap, const char *path, const char *relpath,
+		      bool external)
+{
+	char name[256];
+	if (kml_module_name_from_path(path, name, sizeof(name)) < 0) {
+		kml_warn(st->ctx, "%s: module name too long, skipped", path);
+		return 0;
+	}
+	int prio = module_priority(st, path, relpath, name, external);
+	for (size_t i = 0; i < st->module_count; i++) {
+		struct dm_module *m = &st->modules[i];
+		if (!streq(m->name, name))
+			continue;
+		int old = (int)m->sort_key; /* holds the priority until sorting */
+		if (prio >= old) {
+			kml_dbg(st->ctx, "%s ignored: %s has a higher priority", path, m->path);
+			return 0;
+		}
+		kml_dbg(st->ctx, "%s replaces %s", path, m->path);
+		char *p = strdup(path), *r = strdup(relpath);
+		if (!p || !r) {
+			free(p);
+			free(r);
+			return -ENOMEM;
+		}
+		free(m->path);
+		free(m->relpath);
+		m->path = p;
+		m->relpath = r;
+		m->sort_key = prio;
+		return 0;
+	}
+	if (st->module_count == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 1024;
+		struct dm_module *n = reallocarray(st->modules, ncap, sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		st->modules = n;
+		*cap = ncap;
+	}
+	struct dm_module *m = &st->modules[st->module_count];
+	*m = (struct dm_module){ .path = strdup(path), .relpath = strdup(relpath),
+				 .name = strdup(name), .sort_key = prio };
+	if (!m->path || !m->relpath || !m->name) {
+		free(m->path);
+		free(m->relpath);
+		free(m->name);
+		return -ENOMEM;
+	}
+	st->module_count++;
+	return 0;
+}
+
+static int name_compare(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Adds the modules under DIR (recursively, entries in byte order so the
+ * result does not depend on the file system). REL_BASE: the part of DIR's
+ * path that modules.dep omits; NULL to keep absolute paths (external dirs).
+ */
+static int scan_dir(struct dm_state *st, size_t *cap, const char *dir, size_t rel_base,
+		    bool external, int depth)
+{
+	if (depth > 64) {
+		kml_warn(st->ctx, "%s: directories nested too deep, skipped", dir);
+		return 0;
+	}
+	DIR *d = opendir(dir);
+	if (!d) {
+		int r = -errno;
+		if (depth > 0 || r != -ENOENT)
+			kml_warn(st->ctx, "could not open directory %s: %s", dir, strerror(-r));
+		return depth > 0 ? 0 : r;
+	}
+	char **names = NULL;
+	size_t n = 0, ncap = 0;
+	int r = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		const char *nm = de->d_name;
+		if (streq(nm, ".") || streq(nm, ".."))
+			continue;
+		if (n == ncap) {
+			ncap = ncap ? ncap * 2 : 64;
+			char **nn = reallocarray(names, ncap, sizeof(*nn));
+			if (!nn) {
+				r = -ENOMEM;
+				break;
+			}
+			names = nn;
+		}
+		if (!(names[n] = strdup(nm))) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (r == 0)
+		qsort(names, n, sizeof(*names), name_compare);
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		struct stat sb;
+		if (kml_depmod_config_excluded(st->config, names[i])) {
+			/* exclude applies to files as well as directories, as in kmod */
+		} else if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			r = scan_dir(st, cap, path, rel_base, external, depth + 1);
+		} else if (module_stem_len(names[i]) > 0) {
+			r = add_module(st, cap, path, external ? path : path + rel_base, external);
+		}
+		free(path);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return r;
+}
+
+static int add_explicit_files(struct dm_state *st, size_t *cap)
+{
+	size_t dl = strlen(st->module_dir);
+	for (const char *const *f = st->opts->files; *f; f++) {
+		const char *rel = *f;
+		bool external = true;
+		if (strncmp(*f, st->module_dir, dl) == 0 && (*f)[dl] == '/') {
+			rel = *f + dl + 1;
+			external = false;
+		}
+		int r = add_module(st, cap, *f, rel, external);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int dm_scan(struct dm_state *st)
+{
+	size_t cap = 0;
+	if (st->opts->files && st->opts->files[0])
+		return add_explicit_files(st, &cap);
+	int r = scan_dir(st, &cap, st->module_dir, strlen(st->module_dir) + 1, false, 0);
+	if (r < 0)
+		return r;
+	size_t n;
+	const char *const *ext = kml_depmod_config_external(st->config, &n);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		/* external directories live in the input tree */
+		char *dir = NULL;
+		const char *base = st->opts->base_dir ? st->opts->base_dir : "";
+		if (asprintf(&dir, "%s%s", base, ext[i]) < 0)
+			return -ENOMEM;
+		r = scan_dir(st, &cap, dir, 0, true, 1);
+		free(dir);
+	}
+	return r;
+}
+
+static int module_sort_compare(const void *a, const void *b)
+{
+	const struct dm_module *x = a, *y = b;
+	if (x->sort_key != y->sort_key)
+		return x->sort_key < y->sort_key ? -1 : 1;
+	return 0;
+}
+
+/* modules.order lists relative paths of uncompressed modules ("kernel/x.ko");
+ * they are matched against each module's relative path without extension. */
+struct stem_ref {
+	const char *rel;
+	size_t len;
+	size_t module;
+};
+
+static int stem_compare_raw(const char *a, size_t al, const char *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+	return c ? c : (al < bl ? -1 : al > bl);
+}
+
+static int stem_compare(const void *a, const void *b)
+{
+	const struct stem_ref *x = a, *y = b;
+	return stem_compare_raw(x->rel, x->len, y->rel, y->len);
+}
+
+int dm_sort_by_order_file(struct dm_state *st)
+{
+	/* modules not listed keep the scan order, after the listed ones */
+	for (size_t i = 0; i < st->module_count; i++)
+		st->modules[i].sort_key = (long)i;
+
+	char *path = NULL, *buf = NULL;
+	size_t len = 0;
+	if (asprintf(&path, "%s/modules.order", st->module_dir) < 0)
+		return -ENOMEM;
+	int r = read_file_full(path, (size_t)64 << 20, &buf, &len);
+	free(path);
+	struct stem_ref *stems = NULL;
+	if (r == 0) {
+		stems = calloc(st->module_count + 1, sizeof(*stems));
+		if (!stems)
+			r = -ENOMEM;
+	}
+	if (r == 0) {
+		for (size_t i = 0; i < st->module_count; i++)
+			stems[i] = (struct stem_ref){ st->modules[i].relpath,
+						      module_stem_len(st->modules[i].relpath), i };
+		qsort(stems, st->module_count, sizeof(*stems), stem_compare);
+		size_t lines = 0;
+		for (size_t i = 0; i < len; i++)
+			lines += buf[i] == '\n';
+		long idx = 0;
+		char *save = NULL;
+		for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			size_t ll = strlen(line);
+			idx++;
+			if (ll < 4 || strcmp(line + ll - 3, ".ko") != 0)
+				continue;
+			struct stem_ref key = { line, ll - 3, 0 };
+			struct stem_ref *hit = bsearch(&key, stems, st->module_count, sizeof(*stems),
+						       stem_compare);
+			if (hit && st->modules[hit->module].sort_key >= 0)
+				st->modules[hit->module].sort_key = idx - 1 - (long)lines - 1;
+		}
+		free(stems);
+		free(buf);
+	} else {
+		kml_warn(st->ctx, "could not open modules.order at %s: %s", st->module_dir, strerror(-r));
+	}
+	/* qsort is not stable, but every key is distinct */
+	qsort(st->modules, st->module_count, sizeof(*st->modules), module_sort_compare);
+	for (size_t i = 0; i < st->module_count; i++)
+		st->modules[i].order = i;
+	return 0;
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* kml_depmod_run(): depmod's stages in order (see depmod-private.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "depmod-private.h"
+
+/* ROOT + MODDIR + "/" + KVER, made absolute against the current directory
+ * (the paths in messages and in modules.dep of external modules are). */
+static int join_tree_path(const char *root, const char *moddir, const char *kver, char **ret)
+{
+	if (!root)
+		root = "";
+	if (!moddir)
+		moddir = "/lib/modules";
+	char *cwd = NULL;
+	if (root[0] && root[0] != '/' && !(cwd = getcwd(NULL, 0)))
+		return -errno;
+	int r = asprintf(ret, "%s%s%s%s%s/%s", cwd ? cwd : "", cwd ? "/" : "", root,
+			 moddir[0] == '/' ? "" : "/", moddir, kver);
+	free(cwd);
+	return r < 0 ? -ENOMEM : 0;
+}
+
+/* True when some file under DIR is newer than T (for -A). */
+static bool tree_newer_than(const char *dir, const struct timespec *t, int depth)
+{
+	if (depth > 64)
+		return false;
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	bool newer = false;
+	struct dirent *de;
+	while (!newer && (de = readdir(d))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0)
+			break;
+		struct stat sb;
+		if (stat(path, &sb) == 0) {
+			if (sb.st_mtim.tv_sec > t->tv_sec ||
+			    (sb.st_mtim.tv_sec == t->tv_sec && sb.st_mtim.tv_nsec > t->tv_nsec))
+				newer = true;
+			else if (S_ISDIR(sb.st_mode))
+				newer = tree_newer_than(path, t, depth + 1);
+		}
+		free(path);
+	}
+	closedir(d);
+	return newer;
+}
+
+static bool up_to_date(const struct dm_state *st)
+{
+	char *dep = NULL;
+	if (asprintf(&dep, "%s/modules.dep", st->output_dir) < 0)
+		return false;
+	struct stat sb;
+	bool ok = stat(dep, &sb) == 0 && !tree_newer_than(st->module_dir, &sb.st_mtim, 0);
+	free(dep);
+	return ok;
+}
+
+int kml_depmod_run(struct kml_ctx *ctx, const struct kml_depmod_options *opts)
+{
+	struct dm_state st = { .ctx = ctx, .opts = opts };
+	const char *kver = kml_ctx_get_kernel_version(ctx);
+	int r = join_tree_path(opts->base_dir, opts->module_dir, kver, &st.module_dir);
+	if (r == 0)
+		r = join_tree_path(opts->out_dir ? opts->out_dir : opts->base_dir, opts->module_dir,
+				   kver, &st.output_dir);
+	if (r == 0 && opts->quick && !opts->dry_run_stream && up_to_date(&st))
+		goto out;
+	if (r == 0)
+		r = kml_depmod_config_load(ctx, opts->config_paths, kver, &st.config);
+	if (r == 0) {
+		r = dm_scan(&st);
+		if (r < 0)
+			kml_err(ctx, "could not search modules in %s: %s", st.module_dir, strerror(-r));
+	}
+	if (r == 0)
+		r = dm_sort_by_order_file(&st);
+	if (r == 0)
+		r = dm_parse_all(&st);
+	if (r == 0)
+		r = dm_resolve(&st);
+	if (r == 0)
+		r = dm_write_outputs(&st);
+out:
+	for (size_t i = 0; i < st.module_count; i++) {
+		struct dm_module *m = &st.modules[i];
+		dm_info_release(&m->info);
+		free(m->path);
+		free(m->relpath);
+		free(m->name);
+		free(m->deps);
+	}
+	free(st.modules);
+	kml_depmod_config_free(st.config);
+	free(st.module_dir);
+	free(st.output_dir);
+	return r;
+}

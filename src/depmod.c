@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* depmod: generate modules.dep and the module indexes. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+static void help(void)
+{
+	printf("Usage:\n"
+	       "\t%s -[aA] [options] [forced_version]\n"
+	       "\n"
+	       "If no arguments (except options) are given, \"depmod -a\" is assumed\n"
+	       "\n"
+	       "depmod will output a dependency list suitable for the modprobe utility.\n"
+	       "\n"
+	       "Options:\n"
+	       "\t-a, --all            Probe all modules\n"
+	       "\t-A, --quick          Only does the work if there's a new module\n"
+	       "\t-e, --errsyms        Report not supplied symbols\n"
+	       "\t-n, --show           Write the dependency file on stdout only\n"
+	       "\t-P, --symbol-prefix  Architecture symbol prefix\n"
+	       "\t-C, --config=PATH    Read configuration from PATH\n"
+	       "\t-v, --verbose        Enable verbose mode\n"
+	       "\t-w, --warn           Warn on duplicates\n"
+	       "\t-V, --version        show version\n"
+	       "\t-h, --help           show this help\n"
+	       "\n"
+	       "The following options are useful for people managing distributions:\n"
+	       "\t-b, --basedir=DIR    Use an image of a module tree.\n"
+	       "\t-o, --outdir=DIR     Output directory for generated files.\n"
+	       "\t-m, --moduledir=DIR  Module directory instead of /lib/modules.\n"
+	       "\t-F, --filesyms=FILE  Use the file instead of the\n"
+	       "\t                     current kernel symbols.\n"
+	       "\t-E, --symvers=FILE   Use Module.symvers file to check\n"
+	       "\t                     symbol versions.\n",
+	       program_name);
+}
+
+/* "N.N..." as the reference accepts it */
+static bool is_version(const char *s)
+{
+	unsigned a, b;
+	return sscanf(s, "%u.%u", &a, &b) == 2;
+}
+
+int depmod_main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, 0, 'a' },
+		{ "quick", no_argument, 0, 'A' },
+		{ "basedir", required_argument, 0, 'b' },
+		{ "outdir", required_argument, 0, 'o' },
+		{ "moduledir", required_argument, 0, 'm' },
+		{ "config", required_argument, 0, 'C' },
+		{ "symvers", required_argument, 0, 'E' },
+		{ "filesyms", required_argument, 0, 'F' },
+		{ "errsyms", no_argument, 0, 'e' },
+		{ "unresolved-error", no_argument, 0, 'u' },
+		{ "quiet", no_argument, 0, 'q' },
+		{ "root", no_argument, 0, 'r' },
+		{ "symbol-prefix", required_argument, 0, 'P' },
+		{ "warn", no_argument, 0, 'w' },
+		{ "map", no_argument, 0, 'm' + 256 },
+		{ "show", no_argument, 0, 'n' },
+		{ "dry-run", no_argument, 0, 'n' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "version", no_argument, 0, 'V' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct kml_depmod_options o = { 0 };
+	const char **configs = NULL;
+	size_t nconfigs = 0;
+	int verbose = 0, ret = 1;
+	for (;;) {
+		int c = getopt_long(argc, argv, "aAb:o:m:C:E:F:euqrP:wnvVh", longopts, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case 'a':
+			break;
+		case 'A':
+			o.quick = true;
+			break;
+		case 'b':
+			o.base_dir = optarg;
+			break;
+		case 'o':
+			o.out_dir = optarg;
+			break;
+		case 'm':
+			o.module_dir = optarg;
+			break;
+		case 'C': {
+			const char **n = realloc(configs, (nconfigs + 2) * sizeof(*n));
+			if (!n)
+				goto out;
+			configs = n;
+			configs[nconfigs++] = optarg;
+			configs[nconfigs] = NULL;
+			break;
+		}
+		case 'E':
+			o.symvers = optarg;
+			break;
+		case 'F':
+			o.system_map = optarg;
+			break;
+		case 'e':
+			o.errsyms = true;
+			break;
+		case 'u':
+		case 'q':
+		case 'r':
+		case 'm' + 256:
+			/* accepted for compatibility, as the reference does */
+			break;
+		case 'P':
+			if (optarg[0] == '\0' || optarg[1] != '\0') {
+				tool_err("-P only takes a single char\n");
+				goto out;
+			}
+			o.symbol_prefix = optarg[0];
+			break;
+		case 'w':
+			o.warn_duplicates = true;
+			break;
+		case 'n':
+			o.dry_run_stream = stdout;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
+			ret = 0;
+			goto out;
+		case 'h':
+			help();
+			ret = 0;
+			goto out;
+		default:
+			goto out;
+		}
+	}
+	const char *kver = NULL;
+	if (optind < argc) {
+		if (!is_version(argv[optind])) {
+			tool_err("Bad version passed %s\n", argv[optind]);
+			goto out;
+		}
+		kver = argv[optind++];
+	}
+	if (optind < argc)
+		o.files = (const char *const *)&argv[optind];
+	o.config_paths = configs;
+
+	struct kml_ctx *ctx = NULL;
+	if (kml_ctx_new(o.base_dir, kver, &ctx) < 0) {
+		tool_err("could not create context\n");
+		goto out;
+	}
+	kml_ctx_set_log(ctx, tool_log_library, NULL,
+			verbose >= 2 ? KML_LOG_DEBUG : verbose ? KML_LOG_INFO : KML_LOG_WARNING);
+	int r = kml_depmod_run(ctx, &o);
+	kml_ctx_free(ctx);
+	ret = r < 0 ? 1 : 0;
+out:
+	free(configs);
+	return ret;
+}
