@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* depmod's core (kml_depmod_run) on fixture trees: dependency order, output
+ * formats, determinism across thread counts, cycles and atomicity. */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "elf-writer.h"
+#include "kmodlite-private.h"
+
+#define KVER "1.0.0"
+
+static char root[] = "/tmp/kml-test-depmod-XXXXXX";
+static char moddir[512];
+
+struct fixture_module {
+	const char *relpath;
+	const char *exports[4];
+	const char *imports[4];
+	const char *modinfo[4];
+};
+
+static void write_module(const struct fixture_module *m)
+{
+	char path[1024], cmd[1200];
+	snprintf(path, sizeof(path), "%s/%s", moddir, m->relpath);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname %s)\"", path);
+	assert_int_equal(system(cmd), 0);
+	struct elfw *w = elfw_new(64, false, 62);
+	assert_non_null(w);
+	for (size_t i = 0; i < 4 && m->exports[i]; i++)
+		assert_int_equal(elfw_add_export(w, m->exports[i], ELFW_EXPORT_CRC, 0x1000 + (uint32_t)i, false), 0);
+	for (size_t i = 0; i < 4 && m->imports[i]; i++)
+		assert_int_equal(elfw_add_import(w, m->imports[i], false), 0);
+	size_t n = 0;
+	while (n < 4 && m->modinfo[n])
+		n++;
+	if (n)
+		assert_true(elfw_add_modinfo(w, m->modinfo, n, 0) >= 0);
+	elfw_force_symtab(w);
+	assert_int_equal(elfw_write_file(w, path), 0);
+	elfw_free(w);
+}
+
+static void write_text(const char *name, const char *text)
+{
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/%s", moddir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *read_text(const char *dir, const char *name)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	char *buf = NULL;
+	size_t len;
+	if (read_file_full(path, 1 << 24, &buf, &len) < 0)
+		return NULL;
+	return buf;
+}
+
+struct log_capture {
+	struct strbuf text;
+};
+
+static void capture(void *data, int priority, const char *file, int line, const char *fn,
+		    const char *message)
+{
+	(void)priority;
+	(void)file;
+	(void)line;
+	(void)fn;
+	struct log_capture *c = data;
+	assert_int_equal(strbuf_append_str(&c->text, message), 0);
+	assert_int_equal(strbuf_append(&c->text, "\n", 1), 0);
+}
+
+static int run(struct kml_depmod_options *o, struct log_capture *log)
+{
+	struct kml_ctx *ctx = NULL;
+	assert_int_equal(kml_ctx_new(root, KVER, &ctx), 0);
+	if (log)
+		kml_ctx_set_log(ctx, capture, log, KML_LOG_WARNING);
+	static const char *const no_config[] = { "/nonexistent-depmod.d", NULL };
+	if (!o->config_paths)
+		o->config_paths = no_config;
+	o->base_dir = root;
+	int r = kml_depmod_run(ctx, o);
+	kml_ctx_free(ctx);
+	return r;
+}
+
+/* a <- b <- c, and d needs both a and c; e exports what f needs too */
+static const struct fixture_module tree[] = {
+	{ "kernel/a.ko", { "sym_a" }, { "printk" }, { "alias=pci:v0001d*", "softdep=pre: x" } },
+	{ "kernel/sub/b.ko", { "sym_b" }, { "sym_a" }, { "alias=char-major-10-200", "alias=devname:bdev" } },
+	{ "kernel/sub/c-c.ko", { "sym_c" }, { "sym_b" }, { "weakdep=a" } },
+	{ "kernel/d.ko", { NULL }, { "sym_c", "sym_a" }, { NULL } },
+	{ "kernel/e.ko", { "dup" }, { NULL }, { NULL } },
+	{ "kernel/f.ko", { "dup" }, { NULL }, { NULL } },
+	{ "kernel/g.ko", { NULL }, { "dup" }, { NULL } },
+};
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(root))
+		return -1;
+	snprintf(moddir, sizeof(moddir), "%s/lib/modules/%s", root, KVER);
+	for (size_t i = 0; i < ARRAY_SIZE(tree); i++)
+		write_module(&tree[i]);
+	write_text("modules.order", "kernel/a.ko\nkernel/sub/b.ko\nkernel/sub/c-c.ko\nkernel/d.ko\n"
+				    "kernel/e.ko\nkernel/f.ko\n");
+	write_text("modules.builtin", "kernel/fs/ext4/ext4.ko\n");
+	static const char bmi[] = "ext4.alias=fs-ext4\0ext4.license=GPL\0";
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/modules.builtin.modinfo", moddir);
+	FILE *f = fopen(path, "w");
+	fwrite(bmi, 1, sizeof(bmi) - 1, f);
+	fclose(f);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_outputs(void **state)
+{
+	(void)state;
+	struct kml_depmod_options o = { .jobs = 1 };
+	assert_int_equal(run(&o, NULL), 0);
+	char *dep = read_text(moddir, "modules.dep");
+	assert_string_equal(dep, "kernel/a.ko:\n"
+				 "kernel/sub/b.ko: kernel/a.ko\n"
+				 "kernel/sub/c-c.ko: kernel/sub/b.ko kernel/a.ko\n"
+				 "kernel/d.ko: kernel/sub/c-c.ko kernel/sub/b.ko kernel/a.ko\n"
+				 "kernel/e.ko:\n"
+				 "kernel/f.ko:\n"
+				 "kernel/g.ko: kernel/f.ko\n");
+	free(dep);
+	char *alias = read_text(moddir, "modules.alias");
+	assert_string_equal(alias, "# Aliases extracted from modules themselves.\n"
+				   "alias pci:v0001d* a\n"
+				   "alias char-major-10-200 b\n"
+				   "alias devname:bdev b\n");
+	free(alias);
+	char *soft = read_text(moddir, "modules.softdep");
+	assert_string_equal(soft, "# Soft dependencies extracted from modules themselves.\n"
+				  "softdep a pre: x\n");
+	free(soft);
+	char *weak = read_text(moddir, "modules.weakdep");
+	assert_string_equal(weak, "# Weak dependencies extracted from modules themselves.\n"
+				  "weakdep c_c a\n");
+	free(weak);
+	char *devname = read_text(moddir, "modules.devname");
+	assert_string_equal(devname, "# Device nodes to trigger on-demand module loading.\n"
+				     "b bdev c10:200\n");
+	free(devname);
+	char *symbols = read_text(moddir, "modules.symbols");
+	assert_string_equal(symbols, "# Aliases for symbols, used by symbol_request().\n"
+				     "alias symbol:dup f\n"
+				     "alias symbol:sym_a a\n"
+				     "alias symbol:sym_b b\n"
+				     "alias symbol:sym_c c_c\n");
+	free(symbols);
+
+	/* the indexes answer like the text files */
+	struct kml_ctx *ctx = NULL;
+	assert_int_equal(kml_ctx_new(root, KVER, &ctx), 0);
+	struct kml_module_list list = { 0 };
+	assert_int_equal(kml_lookup(ctx, "c-c", 0, &list), 0);
+	assert_int_equal(list.count, 1);
+	assert_true(strstr(list.modules[0].path, "/kernel/sub/c-c.ko") != NULL);
+	kml_module_list_release(&list);
+	assert_int_equal(kml_lookup(ctx, "pci:v0001d0002", 0, &list), 0);
+	assert_int_equal(list.count, 1);
+	assert_string_equal(list.modules[0].name, "a");
+	kml_module_list_release(&list);
+	assert_int_equal(kml_lookup(ctx, "symbol:dup", 0, &list), 0);
+	assert_int_equal(list.count, 1);
+	assert_string_equal(list.modules[0].name, "f");
+	kml_module_list_release(&list);
+	assert_int_equal(kml_lookup(ctx, "fs-ext4", 0, &list), 0);
+	assert_int_equal(list.count, 1);
+	assert_true(list.modules[0].builtin);
+	kml_module_list_release(&list);
+	kml_ctx_free(ctx);
+}
+
+static void test_deterministic(void **state)
+{
+	(void)state;
+	static const char *const files[] = { "modules.dep", "modules.alias", "modules.symbols",
+					     "modules.dep.bin", "modules.alias.bin",
+					     "modules.symbols.bin" };
+	struct kml_depmod_options o = { .jobs = 1 };
+	assert_int_equal(run(&o, NULL), 0);
+	char *first[ARRAY_SIZE(files)];
+	size_t sizes[ARRAY_SIZE(files)];
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/%s", moddir, files[i]);
+		assert_int_equal(read_file_full(path, 1 << 24, &first[i], &sizes[i]), 0);
+	}
+	for (unsigned jobs = 2; jobs <= 8; jobs *= 2) {
+		o.jobs = jobs;
+		assert_int_equal(run(&o, NULL), 0);
+		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+			char path[1024], *buf;
+			size_t len;
+			snprintf(path, sizeof(path), "%s/%s", moddir, files[i]);
+			assert_int_equal(read_file_full(path, 1 << 24, &buf, &len), 0);
+			assert_int_equal(len, sizes[i]);
+			assert_memory_equal(buf, first[i], len);
+			free(buf);
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		free(first[i]);
+}
+
+static void test_dry_run(void **state)
+{
+	(void)state;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct kml_depmod_options o = { .dry_run_stream = f };
+	assert_int_equal(run(&o, NULL), 0);
+	fclose(f);
+	assert_true(strncmp(out, "kernel/a.ko:\n", 13) == 0);
+	assert_non_null(strstr(out, "# Aliases extracted from modules themselves.\n"));
+	assert_non_null(strstr(out, "# Device nodes to trigger on-demand module loading.\n"));
+	free(out);
+}
+
+static void test_unknown_symbols(void **state)
+{
+	(void)state;
+	char map[1024];
+	snprintf(map, sizeof(map), "%s/System.map", root);
+	FILE *f = fopen(map, "w");
+	fputs("ffffffff81000000 T printk\nffffffff82000000 r __ksymtab_printk\n", f);
+	fclose(f);
+	struct log_capture log = { 0 };
+	struct kml_depmod_options o = { .errsyms = true, .system_map = map };
+	assert_int_equal(run(&o, &log), 0);
+	assert_null(log.text.data); /* printk is the kernel's: nothing unknown */
+	o = (struct kml_depmod_options){ .errsyms = true };
+	assert_int_equal(run(&o, &log), 0);
+	assert_non_null(log.text.data);
+	assert_non_null(strstr(log.text.data, "/kernel/a.ko needs unknown symbol printk\n"));
+	free(log.text.data);
+}
+
+/* Counts files whose name starts with '.' in the module directory. */
+static size_t leftover_temporaries(void)
+{
+	DIR *d = opendir(moddir);
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		n += de->d_name[0] == '.' && !streq(de->d_name, ".") && !streq(de->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+static void test_cycle_writes_nothing(void **state)
+{
+	(void)state;
+	struct kml_depmod_options o = { 0 };
+	assert_int_equal(run(&o, NULL), 0);
+	char *old = read_text(moddir, "modules.dep");
+	/* x needs y, y needs x */
+	static const struct fixture_module cycle[] = {
+		{ "kernel/x.ko", { "sym_x" }, { "sym_y" }, { NULL } },
+		{ "kernel/y.ko", { "sym_y" }, { "sym_x" }, { NULL } },
+	};
+	write_module(&cycle[0]);
+	write_module(&cycle[1]);
+	struct log_capture log = { 0 };
+	assert_int_equal(run(&o, &log), -ELOOP);
+	assert_non_null(strstr(log.text.data, "Cycle detected: x -> y -> x\n"));
+	assert_non_null(strstr(log.text.data, "Found 2 modules in dependency cycles!\n"));
+	free(log.text.data);
+	char *now = read_text(moddir, "modules.dep");
+	assert_string_equal(now, old);
+	assert_int_equal(leftover_temporaries(), 0);
+	free(old);
+	free(now);
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/kernel/x.ko", moddir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/kernel/y.ko", moddir);
+	unlink(path);
+}
+
+static void test_bad_module_reported(void **state)
+{
+	(void)state;
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/kernel/zz-garbage.ko", moddir);
+	FILE *f = fopen(path, "w");
+	fputs("this is not an ELF file at all", f);
+	fclose(f);
+	struct log_capture log = { 0 };
+	struct kml_depmod_options o = { 0 };
+	assert_int_equal(run(&o, &log), 0);
+	assert_non_null(strstr(log.text.data, "zz-garbage.ko"));
+	free(log.text.data);
+	char *dep = read_text(moddir, "modules.dep");
+	assert_non_null(strstr(dep, "kernel/zz-garbage.ko:\n")); /* listed, as the reference does */
+	assert_non_null(strstr(dep, "kernel/g.ko: kernel/f.ko\n")); /* the others still processed */
+	free(dep);
+	unlink(path);
+}
+
+static void test_output_dir_and_quick(void **state)
+{
+	(void)state;
+	char out[600], outmod[1024];
+	snprintf(out, sizeof(out), "%s/out", root);
+	snprintf(outmod, sizeof(outmod), "%s/lib/modules/%s", out, KVER);
+	struct kml_depmod_options o = { .out_dir = out };
+	assert_int_equal(run(&o, NULL), 0);
+	char *dep = read_text(outmod, "modules.dep");
+	assert_non_null(dep);
+	free(dep);
+	/* -A: nothing is newer than modules.dep, so it is not rewritten */
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/modules.dep", outmod);
+	struct stat before, after;
+	assert_int_equal(stat(path, &before), 0);
+	o.quick = true;
+	assert_int_equal(run(&o, NULL), 0);
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_equal(before.st_ino, after.st_ino);
+	/* a module newer than modules.dep: a full run replaces the file */
+	char mod[1100];
+	snprintf(mod, sizeof(mod), "%s/kernel/a.ko", moddir);
+	struct timespec future[2] = { { before.st_mtim.tv_sec + 10, 0 },
+				      { before.st_mtim.tv_sec + 10, 0 } };
+	assert_int_equal(utimensat(AT_FDCWD, mod, future, 0), 0);
+	assert_int_equal(run(&o, NULL), 0);
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_not_equal(before.st_ino, after.st_ino);
+}
+
+static void test_missing_tree(void **state)
+{
+	(void)state;
+	struct kml_ctx *ctx = NULL;
+	assert_int_equal(kml_ctx_new("/nonexistent-root", KVER, &ctx), 0);
+	static const char *const no_config[] = { "/nonexistent-depmod.d", NULL };
+	struct kml_depmod_options o = { .base_dir = "/nonexistent-root", .config_paths = no_config };
+	assert_true(kml_depmod_run(ctx, &o) < 0);
+	kml_ctx_free(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_outputs),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_dry_run),
+		cmocka_unit_test(test_unknown_symbols),
+		cmocka_unit_test(test_cycle_writes_nothing),
+		cmocka_unit_test(test_bad_module_reported),
+		cmocka_unit_test(test_output_dir_and_quick),
+		cmocka_unit_test(test_missing_tree),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
