@@ -342,33 +342,10 @@ rm -rf -- "$TMPROOT"
 # ---------------------------------------------------------------------------
 # c. Compressed copies (cached in CACHE/compressed-{xz,zst,gz}/KVER).
 
-# compress_tree EXT COMMAND...: COMMAND reads stdin, writes stdout.
-compress_tree() {
-	local ext=$1 dest=$CACHE/compressed-$1/$KVER t0=$SECONDS
-	shift
-	if [[ -f $dest/.complete ]]; then
-		return 0
-	fi
-	echo "modinfo-diff: building $dest (once)"
-	mkdir -p "$dest"
-	(cd "$MODDIR" && find kernel -name '*.ko' -type f -printf '%h\n') | sort -u |
-		(cd "$dest" && xargs -r mkdir -p --)
-	export COMPRESS_CMD="$*" COMPRESS_DEST=$dest COMPRESS_EXT=$ext COMPRESS_SRC=$MODDIR
-	(cd "$MODDIR" && find kernel -name '*.ko' -type f -print0) |
-		xargs -0 -r -n 20 -P "$NPROC" bash -c '
-			set -e
-			for f; do
-				out=$COMPRESS_DEST/$f.$COMPRESS_EXT
-				[[ -f $out ]] && continue
-				$COMPRESS_CMD <"$COMPRESS_SRC/$f" >"$out.tmp"
-				mv -f -- "$out.tmp" "$out"
-			done' _
-	touch "$dest/.complete"
-	echo "modinfo-diff: built $dest in $((SECONDS - t0))s"
-}
-compress_tree xz xz --check=crc32 --lzma2=dict=1MiB -c
-compress_tree zst zstd -q -c
-compress_tree gz gzip -n -c
+# shellcheck source=testsuite/differential/lib.sh
+LIB_TAG=modinfo-diff
+source "$here/lib.sh"
+build_compressed_trees
 
 for ext in xz zst; do
 	(cd "$CACHE/compressed-$ext/$KVER" && find "$PWD" -name "*.ko.$ext" -type f) |

@@ -62,7 +62,7 @@ static void write_text(const char *name, const char *text)
 
 static char *read_text(const char *dir, const char *name)
 {
-	char path[1024];
+	char path[2048];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	char *buf = NULL;
 	size_t len;
