@@ -210,13 +210,9 @@ int dm_scan(struct dm_state *st)
 	size_t n;
 	const char *const *ext = kml_depmod_config_external(st->config, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		/* external directories live in the input tree */
-		char *dir = NULL;
-		const char *base = st->opts->base_dir ? st->opts->base_dir : "";
-		if (asprintf(&dir, "%s%s", base, ext[i]) < 0)
-			return -ENOMEM;
-		r = scan_dir(st, &cap, dir, 0, true, 1);
-		free(dir);
+		/* as in the reference, the base directory does not apply to
+		 * external directories: their paths go into modules.dep as given */
+		r = scan_dir(st, &cap, ext[i], 0, true, 1);
 	}
 	return r;
 }

@@ -75,12 +75,14 @@ int depmod_main(int argc, char *argv[])
 	const char **configs = NULL;
 	size_t nconfigs = 0;
 	int verbose = 0, ret = 1;
+	bool all = false;
 	for (;;) {
 		int c = getopt_long(argc, argv, "aAb:o:m:C:E:F:euqrP:wnvVh", longopts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
 		case 'a':
+			all = true;
 			break;
 		case 'A':
 			o.quick = true;
@@ -154,8 +156,19 @@ int depmod_main(int argc, char *argv[])
 		}
 		kver = argv[optind++];
 	}
-	if (optind < argc)
+	if (optind < argc && !all) {
+		for (int i = optind; i < argc; i++) {
+			if (argv[i][0] != '/') {
+				tool_fatal("%s: not absolute path.\n", argv[i]);
+				goto out;
+			}
+		}
 		o.files = (const char *const *)&argv[optind];
+	}
+	if (o.errsyms && !o.system_map && !o.symvers) {
+		tool_warn("-e needs -E or -F\n");
+		o.errsyms = false;
+	}
 	o.config_paths = configs;
 
 	struct kml_ctx *ctx = NULL;
