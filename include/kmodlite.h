@@ -194,6 +194,7 @@ int kml_index_writer_build(const struct kml_index_writer *writer, void **ret_dat
 struct kml_module {
 	char *name;	/* module name ("-" turned into "_") */
 	char *path;	/* absolute path; NULL for a built-in module */
+	char *alias;	/* the alias it was found through (normalised), or NULL */
 	bool builtin;
 };
 
@@ -220,9 +221,175 @@ enum kml_lookup_flags {
  */
 int kml_lookup(struct kml_ctx *ctx, const char *name, unsigned int flags,
 	       struct kml_module_list *ret_list);
+struct kml_config;
+/*
+ * modprobe's lookup, in the documented order: configuration aliases, then
+ * modules.dep.bin by name, modules.symbols.bin for "symbol:", a module
+ * with an install/remove command of that name, modules.alias.bin,
+ * modules.builtin.bin, modules.builtin.alias.bin. CONFIG may be NULL.
+ */
+int kml_lookup_with_config(struct kml_ctx *ctx, const struct kml_config *config, const char *name,
+			   struct kml_module_list *ret_list);
+/* The module called NAME (normalised): its path from modules.dep.bin, or
+ * built-in, or neither (path NULL, builtin false). */
+int kml_module_by_name(struct kml_ctx *ctx, const char *name, struct kml_module_list *ret_list);
+/* NAME's dependencies from modules.dep.bin, in load order (deepest first). */
+int kml_module_get_dependencies(struct kml_ctx *ctx, const char *name,
+				struct kml_module_list *ret_list);
+
 /* Module for a file path (made absolute against the current directory). */
 int kml_module_from_path(const char *path, struct kml_module_list *ret_list);
 void kml_module_list_release(struct kml_module_list *list);
+
+/* --------------------------------------------------------- running kernel */
+
+/*
+ * Everything that touches the running kernel: /proc/modules, /sys/module,
+ * /sys/module/compression, /proc/cmdline and the finit_module, init_module
+ * and delete_module system calls. Nothing else in the library does.
+ */
+
+enum kml_module_state {
+	KML_STATE_NOT_LOADED = 0,
+	KML_STATE_BUILTIN,
+	KML_STATE_LIVE,
+	KML_STATE_COMING,
+	KML_STATE_GOING,
+};
+
+/* State of module NAME from /sys/module/NAME (a directory without initstate
+ * is a built-in module). */
+int kml_kernel_module_state(const char *name, enum kml_module_state *ret_state);
+/* /sys/module/NAME/refcnt; -ENOENT when not loaded or built-in. */
+int kml_kernel_module_refcount(const char *name, int *ret_refcount);
+/* Names in /sys/module/NAME/holders/, sorted (free() each and the array). */
+int kml_kernel_module_holders(const char *name, char ***ret_holders, size_t *ret_count);
+
+struct kml_loaded_module {
+	char *name;
+	unsigned long size;
+	int refcount; /* -1 when /proc/modules says '-' */
+	char *holders; /* as in /proc/modules without the trailing ',': "a,b", or "" */
+	char *state;   /* "Live", "Loading", "Unloading" */
+};
+/* /proc/modules, in its order (newest first). */
+int kml_kernel_list_modules(struct kml_loaded_module **ret_modules, size_t *ret_count);
+void kml_kernel_free_module_list(struct kml_loaded_module *modules, size_t count);
+
+/* The text of /proc/cmdline (malloc'd). */
+int kml_kernel_read_cmdline(char **ret_text);
+
+enum kml_insert_flags {
+	KML_INSERT_FORCE_MODVERSION = 1 << 0, /* MODULE_INIT_IGNORE_MODVERSIONS */
+	KML_INSERT_FORCE_VERMAGIC = 1 << 1,   /* MODULE_INIT_IGNORE_VERMAGIC */
+};
+
+/*
+ * Inserts the module file PATH with PARAMS (may be NULL). finit_module() on
+ * the file when it is uncompressed or the kernel decompresses its format
+ * (/sys/module/compression); otherwise, or on ENOSYS, the file is read and
+ * decompressed here and passed to init_module(), on a private copy stripped
+ * of __versions / vermagic as the force flags ask.
+ * Returns 0 or the kernel's negative errno (-EEXIST: already loaded).
+ */
+int kml_kernel_insert(const char *path, const char *params, unsigned int flags);
+/* Same, for a module already in memory (init_module only). */
+int kml_kernel_insert_image(const void *image, size_t size, const char *params,
+			    unsigned int flags);
+/* delete_module(NAME, O_NONBLOCK [| O_TRUNC when force]). */
+int kml_kernel_remove(const char *name, bool force);
+
+/* ------------------------------------------------- modprobe configuration */
+
+/* modprobe.d, modules.softdep/weakdep and the kernel command line. */
+struct kml_config;
+
+/*
+ * Reads the modprobe configuration.
+ * PATHS: NULL-terminated list of files or directories (NULL: /etc/modprobe.d,
+ * /run/modprobe.d, /usr/local/lib/modprobe.d, /usr/lib/modprobe.d,
+ * /lib/modprobe.d; *.conf only, merged and sorted by basename, the first
+ * directory holding a basename wins). Then modules.softdep and
+ * modules.weakdep of CTX's module directory. CMDLINE: the kernel command
+ * line's text (its MOD.PARAM=VALUE options and modprobe.blacklist=), or NULL.
+ * Bad lines are logged with file and line, then skipped.
+ */
+int kml_config_load(struct kml_ctx *ctx, const char *const *paths, const char *cmdline,
+		    struct kml_config **ret_config);
+void kml_config_free(struct kml_config *config);
+
+/* Module names of every `alias PATTERN MODULE` whose PATTERN (fnmatch)
+ * matches NAME (normalised), in configuration order. free() the array only. */
+int kml_config_get_aliases(const struct kml_config *config, const char *name,
+			   const char ***ret_modules, size_t *ret_count);
+/* Options for MODULE from `options` lines, joined by spaces in file order
+ * (NULL when none); then those from the kernel command line. */
+const char *kml_config_get_options(const struct kml_config *config, const char *module);
+const char *kml_config_get_cmdline_options(const struct kml_config *config, const char *module);
+/* The first `install` / `remove` command for MODULE, or NULL. */
+const char *kml_config_get_install(const struct kml_config *config, const char *module);
+const char *kml_config_get_remove(const struct kml_config *config, const char *module);
+/* `blacklist MODULE` or modprobe.blacklist= on the command line. */
+bool kml_config_is_blacklisted(const struct kml_config *config, const char *module);
+/* pre: and post: modules of every `softdep MODULE` line, merged in file
+ * order (kmod keeps only the first line: its bug #33). */
+int kml_config_get_softdeps(const struct kml_config *config, const char *module,
+			    const char *const **ret_pre, size_t *ret_pre_count,
+			    const char *const **ret_post, size_t *ret_post_count);
+/* modules of every `weakdep MODULE` line, merged in file order */
+int kml_config_get_weakdeps(const struct kml_config *config, const char *module,
+			    const char *const **ret_modules, size_t *ret_count);
+/* The configuration as `modprobe -c` prints it, before the index dump
+ * (malloc'd text). */
+int kml_config_dump(const struct kml_config *config, char **ret_text);
+
+/* ------------------------------------------------------------- probe plans */
+
+/* What modprobe does to load or remove a module, step by step: pure
+ * planning from the configuration and the indexes, no kernel access. */
+enum kml_probe_action {
+	KML_PROBE_INSERT,  /* insert the file `path` with `options` */
+	KML_PROBE_INSTALL, /* run the install command `command` (options appended) */
+};
+
+struct kml_probe_step {
+	enum kml_probe_action action;
+	char *name;
+	char *path;    /* NULL for built-in modules and modules not in the tree */
+	char *options; /* for INSERT/INSTALL: config, kernel command line, extra */
+	char *command; /* INSTALL/REMOVE_COMMAND */
+	bool builtin;  /* listed in modules.builtin */
+	bool required; /* the target or one of its dependencies (not a softdep):
+			* its failure fails the whole load */
+	bool target;   /* the module asked for */
+};
+
+struct kml_probe_plan {
+	struct kml_probe_step *steps;
+	size_t count;
+};
+
+enum kml_probe_flags {
+	KML_PROBE_IGNORE_COMMANDS = 1 << 0, /* -i: no install/remove commands or softdeps
+					     * for the target */
+};
+
+/*
+ * The steps to load TARGET (from kml_lookup_with_config): its pre-softdeps,
+ * its dependencies deepest first, itself (or its install command), its
+ * post-softdeps, recursively, each module once, in the reference's order.
+ * EXTRA_OPTIONS (command-line parameters) go to the target only.
+ */
+int kml_probe_plan_insert(struct kml_ctx *ctx, const struct kml_config *config,
+			  const struct kml_module *target, unsigned int flags,
+			  const char *extra_options, struct kml_probe_plan *ret_plan);
+void kml_probe_plan_release(struct kml_probe_plan *plan);
+/*
+ * Runs an install or remove command with /bin/sh -c, $CMDLINE_OPTS replaced
+ * by OPTIONS and MODPROBE_MODULE=NAME in the environment. Returns the exit
+ * status (>= 0), or a negative errno when it could not run.
+ */
+int kml_probe_run_command(const char *name, const char *command, const char *options);
 
 /* --------------------------------------------------- depmod configuration */
 

@@ -3,33 +3,20 @@
  * depmod.d configuration: search order, overrides, external directories and
  * excluded directory names.
  *
- * Behaviour checked against depmod from kmod 30:
- *  - the files of all configuration paths are merged and sorted by basename;
- *    the first path that provides a basename wins. A path naming a file is
- *    read whatever its name; in a directory only "*.conf" files not starting
- *    with '.' are read; a directory inside one is an error;
- *  - a '\' keeps the next character literally; before a newline it joins the
- *    two lines; line numbers in messages are those of the last physical line;
- *  - a line is a comment only when its first character is '#'; tokens are
- *    separated by spaces and tabs only;
+ * Behaviour checked against depmod from kmod 30 (file selection, line and
+ * word rules: see conf-file.h):
+ *  - a line is a comment only when its first character is '#'; a NUL byte
+ *    ends a line's content;
  *  - KVER fields are "*" or an unanchored POSIX extended regular expression
  *    (an invalid one never matches);
  *  - several override lines for one module: the last one matching KVER wins.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <regex.h>
 #include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "conf-file.h"
 #include "kmodlite-private.h"
-
-/* A configuration file larger than this is refused. */
-#define DEPMOD_CONFIG_MAX_FILE ((size_t)64 << 20)
-/* A logical line (after joining continuations) longer than this is skipped. */
-#define DEPMOD_CONFIG_MAX_LINE ((size_t)1 << 20)
 
 static const char *const default_paths[] = {
 	"/etc/depmod.d",
@@ -63,23 +50,6 @@ struct kml_depmod_config {
 	size_t n_excludes;
 	size_t cap_excludes;
 };
-
-/* Makes room for one more element of size ELEM in *ARRAY (of *CAP). */
-static int grow(void **array, size_t *cap, size_t count, size_t elem)
-{
-	if (count < *cap)
-		return 0;
-	size_t ncap = *cap ? *cap * 2 : 8;
-	size_t bytes;
-	if (ncap < *cap || __builtin_mul_overflow(ncap, elem, &bytes))
-		return -ENOMEM;
-	void *p = realloc(*array, bytes);
-	if (!p)
-		return -ENOMEM;
-	*array = p;
-	*cap = ncap;
-	return 0;
-}
 
 static void normalize_name(char *s)
 {
@@ -130,7 +100,7 @@ static int search_add(struct kml_depmod_config *config, const char *word)
 		kind = KML_SEARCH_EXTERNAL;
 	if (search_has(config, kind, word))
 		return 0;
-	int r = grow((void **)&config->search, &config->cap_search, config->n_search,
+	int r = conf_grow((void **)&config->search, &config->cap_search, config->n_search,
 		     sizeof(*config->search));
 	if (r < 0)
 		return r;
@@ -146,7 +116,7 @@ static int search_add(struct kml_depmod_config *config, const char *word)
 
 static int override_add(struct kml_depmod_config *config, const char *modname, const char *subdir)
 {
-	int r = grow((void **)&config->overrides, &config->cap_overrides, config->n_overrides,
+	int r = conf_grow((void **)&config->overrides, &config->cap_overrides, config->n_overrides,
 		     sizeof(*config->overrides));
 	if (r < 0)
 		return r;
@@ -166,7 +136,7 @@ static int override_add(struct kml_depmod_config *config, const char *modname, c
 static int strv_add(char ***array, size_t *cap, size_t *count, const char *s)
 {
 	/* keep a slot for the terminating NULL */
-	int r = grow((void **)array, cap, *count + 1, sizeof(**array));
+	int r = conf_grow((void **)array, cap, *count + 1, sizeof(**array));
 	if (r < 0)
 		return r;
 	char *d = strdup(s);
@@ -197,17 +167,16 @@ static bool kver_matches(const struct kml_ctx *ctx, const char *pattern, const c
 static int parse_line(struct kml_ctx *ctx, struct kml_depmod_config *config, const char *kver,
 		      const char *path, unsigned long lineno, char *line)
 {
-	static const char sep[] = " \t";
 	if (line[0] == '#')
 		return 0;
-	char *save = NULL;
-	char *cmd = strtok_r(line, sep, &save);
+	char *cur = line;
+	char *cmd = conf_next_word(&cur);
 	if (!cmd)
 		return 0;
 
 	int r = 0;
 	if (streq(cmd, "search")) {
-		for (char *w; (w = strtok_r(NULL, sep, &save));) {
+		for (char *w; (w = conf_next_word(&cur));) {
 			r = search_add(config, w);
 			if (r < 0)
 				return r;
@@ -216,7 +185,7 @@ static int parse_line(struct kml_ctx *ctx, struct kml_depmod_config *config, con
 		return 0;
 	}
 	if (streq(cmd, "exclude")) {
-		for (char *w; (w = strtok_r(NULL, sep, &save));) {
+		for (char *w; (w = conf_next_word(&cur));) {
 			r = strv_add(&config->excludes, &config->cap_excludes, &config->n_excludes,
 				     w);
 			if (r < 0)
@@ -225,9 +194,9 @@ static int parse_line(struct kml_ctx *ctx, struct kml_depmod_config *config, con
 		return 0;
 	}
 	if (streq(cmd, "override")) {
-		char *modname = strtok_r(NULL, sep, &save);
-		char *pattern = modname ? strtok_r(NULL, sep, &save) : NULL;
-		char *subdir = pattern ? strtok_r(NULL, sep, &save) : NULL;
+		char *modname = conf_next_word(&cur);
+		char *pattern = modname ? conf_next_word(&cur) : NULL;
+		char *subdir = pattern ? conf_next_word(&cur) : NULL;
 		/* further words are ignored, as the reference does */
 		if (!subdir)
 			goto bad;
@@ -236,13 +205,13 @@ static int parse_line(struct kml_ctx *ctx, struct kml_depmod_config *config, con
 		return r;
 	}
 	if (streq(cmd, "external")) {
-		char *pattern = strtok_r(NULL, sep, &save);
-		char *dir = pattern ? strtok_r(NULL, sep, &save) : NULL;
+		char *pattern = conf_next_word(&cur);
+		char *dir = pattern ? conf_next_word(&cur) : NULL;
 		if (!dir)
 			goto bad;
 		if (!kver_matches(ctx, pattern, kver))
 			return 0;
-		for (; dir; dir = strtok_r(NULL, sep, &save)) {
+		for (; dir; dir = conf_next_word(&cur)) {
 			r = strv_add(&config->externals, &config->cap_externals,
 				     &config->n_externals, dir);
 			if (r < 0)
@@ -250,112 +219,30 @@ static int parse_line(struct kml_ctx *ctx, struct kml_depmod_config *config, con
 		}
 		return 0;
 	}
-bad:
-	kml_err(ctx, "%s:%lu: ignoring bad line starting with '%s'", path, lineno, cmd);
+bad:;
+	char word[CONF_PRINTABLE_SIZE];
+	kml_err(ctx, "%s:%lu: ignoring bad line starting with '%s'", path, lineno,
+		conf_printable(cmd, word));
 	return 0;
 }
 
-/*
- * Splits BUF (LEN bytes followed by a NUL) into logical lines, in place:
- * backslash escapes are resolved by copying backwards over the consumed
- * bytes, so no line buffer is needed.
- */
-static int parse_buffer(struct kml_ctx *ctx, struct kml_depmod_config *config, const char *kver,
-			const char *path, char *buf, size_t len)
-{
-	size_t pos = 0;
-	unsigned long lineno = 1;
-	while (pos < len) {
-		size_t start = pos, w = pos;
-		bool too_long = false;
-		while (pos < len) {
-			char c = buf[pos++];
-			if (c == '\n')
-				break;
-			if (c == '\\' && pos < len) {
-				c = buf[pos++];
-				if (c == '\n') {
-					lineno++;
-					continue;
-				}
-			}
-			if (w - start >= DEPMOD_CONFIG_MAX_LINE) {
-				too_long = true;
-				continue;
-			}
-			buf[w++] = c;
-		}
-		/* w < pos, or w == len at the end: buf[len] is the terminator */
-		buf[w] = '\0';
-		if (too_long) {
-			kml_err(ctx, "%s:%lu: line longer than %zu bytes, ignoring it", path, lineno,
-				DEPMOD_CONFIG_MAX_LINE);
-		} else {
-			int r = parse_line(ctx, config, kver, path, lineno, buf + start);
-			if (r < 0)
-				return r;
-		}
-		lineno++;
-	}
-	return 0;
-}
+struct parse_state {
+	struct kml_ctx *ctx;
+	struct kml_depmod_config *config;
+	const char *kver;
+	const char *path;
+};
 
-/* Reads a regular file without blocking on FIFOs and the like. */
-static int read_config_file(const char *path, char **ret_buf, size_t *ret_len)
+static int parse_logical_line(void *data, struct conf_line *line)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	struct strbuf sb = { 0 };
-	int r = 0;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
+	struct parse_state *st = data;
+	if (line->too_long) {
+		kml_err(st->ctx, "%s:%lu: line longer than %zu bytes, ignoring it", st->path,
+			line->lineno, CONF_MAX_LINE);
+		return 0;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		r = -EISDIR;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		goto out;
-	}
-	if ((uint64_t)st.st_size > DEPMOD_CONFIG_MAX_FILE) {
-		r = -EFBIG;
-		goto out;
-	}
-	r = strbuf_reserve(&sb, (size_t)st.st_size);
-	if (r < 0)
-		goto out;
-	for (;;) {
-		r = strbuf_reserve(&sb, 65536);
-		if (r < 0)
-			goto out;
-		ssize_t n = read(fd, sb.data + sb.len, sb.cap - sb.len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		sb.len += (size_t)n;
-		if (sb.len > DEPMOD_CONFIG_MAX_FILE) {
-			r = -EFBIG;
-			goto out;
-		}
-	}
-	sb.data[sb.len] = '\0';
-	*ret_buf = sb.data;
-	*ret_len = sb.len;
-	sb.data = NULL;
-	r = 0;
-out:
-	free(sb.data);
-	close(fd);
-	return r;
+	/* a NUL byte ends the line's content, as with the reference */
+	return parse_line(st->ctx, st->config, st->kver, st->path, line->lineno, line->text);
 }
 
 static int parse_file(struct kml_ctx *ctx, struct kml_depmod_config *config, const char *kver,
@@ -363,127 +250,17 @@ static int parse_file(struct kml_ctx *ctx, struct kml_depmod_config *config, con
 {
 	char *buf = NULL;
 	size_t len = 0;
-	int r = read_config_file(path, &buf, &len);
+	int r = conf_file_read(path, &buf, &len);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
 		kml_err(ctx, "file parse %s: %s", path, strerror(-r));
 		return 0;
 	}
-	r = parse_buffer(ctx, config, kver, path, buf, len);
+	struct parse_state st = { ctx, config, kver, path };
+	r = conf_buffer_foreach_line(buf, len, parse_logical_line, &st);
 	free(buf);
 	return r;
-}
-
-/* ------------------------------------------------ the list of files */
-
-struct conf_file {
-	char *path;
-	const char *name; /* basename, points into path */
-	size_t seq;	  /* discovery order: earlier paths first */
-};
-
-struct conf_list {
-	struct conf_file *files;
-	size_t count;
-	size_t cap;
-};
-
-static int conf_list_add(struct conf_list *list, char *path)
-{
-	int r = grow((void **)&list->files, &list->cap, list->count, sizeof(*list->files));
-	if (r < 0) {
-		free(path);
-		return r;
-	}
-	const char *slash = strrchr(path, '/');
-	list->files[list->count] = (struct conf_file){
-		.path = path,
-		.name = slash ? slash + 1 : path,
-		.seq = list->count,
-	};
-	list->count++;
-	return 0;
-}
-
-static bool is_conf_name(const char *name)
-{
-	size_t n = strlen(name);
-	return name[0] != '.' && n > 5 && streq(name + n - 5, ".conf");
-}
-
-static int conf_list_add_dir(struct kml_ctx *ctx, struct conf_list *list, const char *dirpath,
-			     DIR *d)
-{
-	for (;;) {
-		errno = 0;
-		struct dirent *de = readdir(d);
-		if (!de) {
-			if (errno)
-				kml_err(ctx, "could not read directory %s: %s", dirpath,
-					strerror(errno));
-			return 0;
-		}
-		if (!is_conf_name(de->d_name))
-			continue;
-		struct stat st;
-		/* an entry that cannot be stat'ed (dangling link) is kept: reading
-		 * it reports the error, and it still hides same-named later files */
-		if (fstatat(dirfd(d), de->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode)) {
-			kml_err(ctx, "Directories inside directories are not supported: %s/%s",
-				dirpath, de->d_name);
-			continue;
-		}
-		char *path = NULL;
-		if (asprintf(&path, "%s/%s", dirpath, de->d_name) < 0)
-			return -ENOMEM;
-		int r = conf_list_add(list, path);
-		if (r < 0)
-			return r;
-	}
-}
-
-static int conf_list_add_path(struct kml_ctx *ctx, struct conf_list *list, const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) < 0) {
-		if (errno != ENOENT)
-			kml_err(ctx, "could not access %s: %s", path, strerror(errno));
-		return 0;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		char *p = strdup(path);
-		if (!p)
-			return -ENOMEM;
-		return conf_list_add(list, p);
-	}
-	DIR *d = opendir(path);
-	if (!d) {
-		if (errno == ENOMEM)
-			return -ENOMEM;
-		if (errno != ENOENT)
-			kml_err(ctx, "could not open directory %s: %s", path, strerror(errno));
-		return 0;
-	}
-	int r = conf_list_add_dir(ctx, list, path, d);
-	closedir(d);
-	return r;
-}
-
-static int conf_file_cmp(const void *a, const void *b)
-{
-	const struct conf_file *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-	if (c)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void conf_list_release(struct conf_list *list)
-{
-	for (size_t i = 0; i < list->count; i++)
-		free(list->files[i].path);
-	free(list->files);
 }
 
 int kml_depmod_config_load(struct kml_ctx *ctx, const char *const *paths, const char *kver,
@@ -501,20 +278,11 @@ int kml_depmod_config_load(struct kml_ctx *ctx, const char *const *paths, const 
 	struct kml_depmod_config *config = calloc(1, sizeof(*config));
 	if (!config)
 		return -ENOMEM;
-	struct conf_list list = { 0 };
-	int r = 0;
-	for (size_t i = 0; paths[i]; i++) {
-		r = conf_list_add_path(ctx, &list, paths[i]);
-		if (r < 0)
-			goto fail;
-	}
-	if (list.count > 1)
-		qsort(list.files, list.count, sizeof(*list.files), conf_file_cmp);
+	struct conf_list list;
+	int r = conf_list_build(ctx, paths, &list);
+	if (r < 0)
+		goto fail;
 	for (size_t i = 0; i < list.count; i++) {
-		if (i > 0 && streq(list.files[i].name, list.files[i - 1].name)) {
-			kml_dbg(ctx, "%s hidden by a file of the same name", list.files[i].path);
-			continue;
-		}
 		r = parse_file(ctx, config, kver, list.files[i].path);
 		if (r < 0)
 			goto fail;
@@ -535,7 +303,6 @@ fail:
 	kml_depmod_config_free(config);
 	return r;
 }
-
 const struct kml_search_entry *kml_depmod_config_search(const struct kml_depmod_config *config,
 							size_t *ret_count)
 {

@@ -482,3 +482,46 @@ int kml_elf_get_build_id(const struct kml_elf *elf, const uint8_t **ret_id, size
 	}
 	return -ENODATA;
 }
+
+static void write_uint(uint8_t *p, bool big_endian, unsigned width, uint64_t v)
+{
+	for (unsigned i = 0; i < width; i++) {
+		unsigned shift = 8 * (big_endian ? width - 1 - i : i);
+		p[i] = (uint8_t)(v >> shift);
+	}
+}
+
+int elf_strip_for_force(uint8_t *image, size_t size, unsigned int flags)
+{
+	struct kml_elf *elf;
+	int r = kml_elf_new(image, size, &elf);
+	if (r < 0)
+		return r;
+	for (uint32_t i = 1; i < elf->shnum; i++) {
+		const struct elf_section *s = &elf->sections[i];
+		if ((flags & KML_INSERT_FORCE_MODVERSION) && streq(s->name, "__versions")) {
+			/* Not allocated: the kernel no longer sees the CRCs. */
+			uint64_t h = elf->shoff + (uint64_t)i * elf->shentsize;
+			write_uint(image + h + 8, elf->big_endian, elf->is64 ? 8 : 4,
+				   s->flags & ~(uint64_t)SHF_ALLOC);
+		}
+		if ((flags & KML_INSERT_FORCE_VERMAGIC) && streq(s->name, ".modinfo")) {
+			/* Zero each "vermagic=..." string up to its NUL (or the section's end). */
+			uint8_t *p = image + s->offset;
+			uint8_t *end = p + s->size;
+			static const char key[] = "vermagic=";
+			while (p < end) {
+				uint8_t *nul = memchr(p, '\0', (size_t)(end - p));
+				uint8_t *stop = nul ? nul : end;
+				if ((size_t)(stop - p) >= sizeof(key) - 1 &&
+				    memcmp(p, key, sizeof(key) - 1) == 0)
+					memset(p, 0, (size_t)(stop - p));
+				if (!nul)
+					break;
+				p = nul + 1;
+			}
+		}
+	}
+	kml_elf_free(elf);
+	return 0;
+}

@@ -93,6 +93,12 @@ struct dl_library {
 };
 int dl_load(struct dl_library *lib);
 
+/* elf.c: prepares a private copy of a module for init_module() when forcing:
+ * KML_INSERT_FORCE_MODVERSION clears SHF_ALLOC on __versions,
+ * KML_INSERT_FORCE_VERMAGIC zeroes the "vermagic=..." strings of .modinfo.
+ * IMAGE is modified in place; -ENOEXEC when it is not a valid ELF module. */
+int elf_strip_for_force(uint8_t *image, size_t size, unsigned int flags);
+
 /* decompress-*.c: each fills *ret_buf (malloc'd) and *ret_len from a
  * compressed buffer; -EBADMSG corrupt, -EFBIG over max, -ENOTSUP when the
  * backend is not built or its library cannot be loaded. */

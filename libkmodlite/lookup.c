@@ -47,11 +47,11 @@ int kml_alias_normalize(const char *alias, char *buf, size_t size)
 	return 0;
 }
 
-static int list_add(struct kml_module_list *list, const char *name, const char *path, bool builtin)
+static int list_add_alias(struct kml_module_list *list, const char *name, const char *path,
+			  bool builtin, const char *alias)
 {
-	for (size_t i = 0; i < list->count; i++)
-		if (streq(list->modules[i].name, name))
-			return 0;
+	/* no deduplication: a module matched by two patterns is listed twice,
+	 * as the reference does (modprobe -R and modinfo print it twice) */
 	struct kml_module *n = reallocarray(list->modules, list->count + 1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
@@ -60,13 +60,21 @@ static int list_add(struct kml_module_list *list, const char *name, const char *
 	*m = (struct kml_module){ .name = strdup(name), .builtin = builtin };
 	if (path)
 		m->path = strdup(path);
-	if (!m->name || (path && !m->path)) {
+	if (alias)
+		m->alias = strdup(alias);
+	if (!m->name || (path && !m->path) || (alias && !m->alias)) {
 		free(m->name);
 		free(m->path);
+		free(m->alias);
 		return -ENOMEM;
 	}
 	list->count++;
 	return 0;
+}
+
+static int list_add(struct kml_module_list *list, const char *name, const char *path, bool builtin)
+{
+	return list_add_alias(list, name, path, builtin, NULL);
 }
 
 void kml_module_list_release(struct kml_module_list *list)
@@ -76,6 +84,7 @@ void kml_module_list_release(struct kml_module_list *list)
 	for (size_t i = 0; i < list->count; i++) {
 		free(list->modules[i].name);
 		free(list->modules[i].path);
+		free(list->modules[i].alias);
 	}
 	free(list->modules);
 	list->modules = NULL;
@@ -110,22 +119,22 @@ static bool is_builtin(struct kml_ctx *ctx, const char *name)
 	return b && kml_index_lookup(b, name, &v) == 0;
 }
 
-/* Adds module NAME, found through an index: a file from modules.dep, or built-in. */
-static int add_by_name(struct kml_ctx *ctx, struct kml_module_list *list, const char *name)
+/* Adds module NAME (found through ALIAS, or NULL): a file from modules.dep,
+ * or built-in, or neither (known to an alias index or the configuration
+ * only: reported by name). */
+static int add_by_name(struct kml_ctx *ctx, struct kml_module_list *list, const char *name,
+		       const char *alias)
 {
 	char *path = NULL;
 	int r = module_path_from_dep(ctx, name, &path);
 	if (r == 0) {
-		r = list_add(list, name, path, false);
+		r = list_add_alias(list, name, path, false, alias);
 		free(path);
 		return r;
 	}
 	if (r != -ENOENT)
 		return r;
-	if (is_builtin(ctx, name))
-		return list_add(list, name, NULL, true);
-	/* known to an alias index but absent from the tree: report it by name */
-	return list_add(list, name, NULL, false);
+	return list_add_alias(list, name, NULL, is_builtin(ctx, name), alias);
 }
 
 /* Wildcard lookup in an index whose values are module names. */
@@ -141,8 +150,8 @@ static int add_from_wildcard(struct kml_ctx *ctx, struct kml_module_list *list,
 	if (r < 0)
 		return r;
 	for (size_t i = 0; r == 0 && i < n; i++)
-		r = builtin ? list_add(list, values[i].value, NULL, true)
-			    : add_by_name(ctx, list, values[i].value);
+		r = builtin ? list_add_alias(list, values[i].value, NULL, true, key)
+			    : add_by_name(ctx, list, values[i].value, key);
 	free(values);
 	return r;
 }
@@ -208,6 +217,132 @@ int kml_module_from_path(const char *path, struct kml_module_list *ret_list)
 	free(abs);
 	if (r < 0)
 		return r;
+	*ret_list = list;
+	return 0;
+}
+
+int kml_lookup_with_config(struct kml_ctx *ctx, const struct kml_config *config, const char *name,
+			   struct kml_module_list *ret_list)
+{
+	char key[PATH_MAX];
+	int r = kml_alias_normalize(name, key, sizeof(key));
+	if (r < 0)
+		return r;
+	struct kml_module_list list = { 0 };
+	if (config) {
+		const char **targets = NULL;
+		size_t n = 0;
+		r = kml_config_get_aliases(config, key, &targets, &n);
+		for (size_t i = 0; r == 0 && i < n; i++)
+			r = add_by_name(ctx, &list, targets[i], key);
+		free(targets);
+		if (r < 0)
+			goto out;
+		if (list.count > 0)
+			goto done;
+	}
+	if (!strchr(key, ':')) {
+		char *path = NULL;
+		r = module_path_from_dep(ctx, key, &path);
+		if (r == 0)
+			r = list_add(&list, key, path, false);
+		free(path);
+		if (r == -ENOENT)
+			r = 0;
+		if (r < 0 || list.count > 0)
+			goto out;
+	}
+	if (strncmp(key, "symbol:", 7) == 0) {
+		r = add_from_wildcard(ctx, &list, KML_INDEX_SYMBOLS, key, false);
+		if (r < 0 || list.count > 0)
+			goto out;
+	}
+	if (config && (kml_config_get_install(config, key) || kml_config_get_remove(config, key))) {
+		r = list_add(&list, key, NULL, false);
+		goto out;
+	}
+	r = add_from_wildcard(ctx, &list, KML_INDEX_ALIAS, key, false);
+	if (r == 0 && list.count == 0 && is_builtin(ctx, key))
+		r = list_add(&list, key, NULL, true);
+	if (r == 0 && list.count == 0)
+		r = add_from_wildcard(ctx, &list, KML_INDEX_BUILTIN_ALIAS, key, true);
+out:
+	if (r < 0) {
+		kml_module_list_release(&list);
+		return r;
+	}
+done:
+	*ret_list = list;
+	return 0;
+}
+
+int kml_module_by_name(struct kml_ctx *ctx, const char *name, struct kml_module_list *ret_list)
+{
+	char key[PATH_MAX];
+	int r = kml_alias_normalize(name, key, sizeof(key));
+	if (r < 0)
+		return r;
+	struct kml_module_list list = { 0 };
+	r = add_by_name(ctx, &list, key, NULL);
+	if (r < 0) {
+		kml_module_list_release(&list);
+		return r;
+	}
+	*ret_list = list;
+	return 0;
+}
+
+int kml_module_get_dependencies(struct kml_ctx *ctx, const char *name,
+				struct kml_module_list *ret_list)
+{
+	struct kml_module_list list = { 0 };
+	const struct kml_index *dep = kml_ctx_index(ctx, KML_INDEX_DEP);
+	const char *line;
+	int r = dep ? kml_index_lookup(dep, name, &line) : -ENOENT;
+	if (r == -ENOENT) {
+		*ret_list = list;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	const char *colon = strchr(line, ':');
+	if (!colon)
+		return -EBADMSG;
+	/* the line lists the closest dependency first: load from the end */
+	const char *p = line + strlen(line);
+	while (r == 0 && p > colon + 1) {
+		const char *end = p;
+		while (end > colon + 1 && end[-1] == ' ')
+			end--;
+		const char *start = end;
+		while (start > colon + 1 && start[-1] != ' ')
+			start--;
+		p = start;
+		if (start == end)
+			break;
+		char rel[PATH_MAX], path[PATH_MAX], modname[256];
+		size_t len = (size_t)(end - start);
+		if (len >= sizeof(rel)) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(rel, start, len);
+		rel[len] = '\0';
+		if (rel[0] == '/')
+			snprintf(path, sizeof(path), "%s", rel);
+		else if (snprintf(path, sizeof(path), "%s/%s", kml_ctx_get_module_dir(ctx), rel) >=
+			 (int)sizeof(path)) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		r = kml_module_name_from_path(rel, modname, sizeof(modname));
+		if (r == 0)
+			r = list_add(&list, modname, path, false);
+	}
+	if (r < 0) {
+		kml_module_list_release(&list);
+		return r;
+	}
 	*ret_list = list;
 	return 0;
 }

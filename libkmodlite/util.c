@@ -26,6 +26,7 @@ int strbuf_reserve(struct strbuf *sb, size_t extra)
 		return -ENOMEM;
 	sb->data = p;
 	sb->cap = cap;
+	sb->data[sb->len] = '\0';
 	return 0;
 }
 

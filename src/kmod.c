@@ -8,7 +8,7 @@
 
 static const struct kml_tool tools[] = {
 	{ "lsmod", NULL, "list the modules loaded in the kernel" },
-	{ "modprobe", NULL, "add or remove modules, with their dependencies" },
+	{ "modprobe", modprobe_main, "add or remove modules, with their dependencies" },
 	{ "rmmod", NULL, "remove a module from the kernel" },
 	{ "insmod", NULL, "insert one module file into the kernel" },
 	{ "modinfo", modinfo_main, "show information about modules" },

@@ -27,5 +27,6 @@ void tool_log_library(void *data, int priority, const char *file, int line, cons
 
 int modinfo_main(int argc, char *argv[]);
 int depmod_main(int argc, char *argv[]);
+int modprobe_main(int argc, char *argv[]);
 
 #endif

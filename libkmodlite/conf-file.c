@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Configuration files shared by modprobe.d and depmod.d: which files are
+ * read, in which order, and how a file is cut into logical lines and words.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "conf-file.h"
+
+int conf_grow(void **array, size_t *cap, size_t count, size_t elem)
+{
+	if (count < *cap)
+		return 0;
+	size_t ncap = *cap ? *cap * 2 : 8;
+	size_t bytes;
+	if (ncap < *cap || __builtin_mul_overflow(ncap, elem, &bytes))
+		return -ENOMEM;
+	void *p = realloc(*array, bytes);
+	if (!p)
+		return -ENOMEM;
+	*array = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* ------------------------------------------------ the list of files */
+
+static int conf_list_add(struct conf_list *list, char *path)
+{
+	int r = conf_grow((void **)&list->files, &list->cap, list->count, sizeof(*list->files));
+	if (r < 0) {
+		free(path);
+		return r;
+	}
+	const char *slash = strrchr(path, '/');
+	list->files[list->count] = (struct conf_file){
+		.path = path,
+		.name = slash ? slash + 1 : path,
+		.seq = list->count,
+	};
+	list->count++;
+	return 0;
+}
+
+static bool is_conf_name(const char *name)
+{
+	size_t n = strlen(name);
+	return name[0] != '.' && n > 5 && streq(name + n - 5, ".conf");
+}
+
+static int conf_list_add_dir(struct kml_ctx *ctx, struct conf_list *list, const char *dirpath,
+			     DIR *d)
+{
+	for (;;) {
+		errno = 0;
+		struct dirent *de = readdir(d);
+		if (!de) {
+			if (errno)
+				kml_err(ctx, "could not read directory %s: %s", dirpath,
+					strerror(errno));
+			return 0;
+		}
+		if (!is_conf_name(de->d_name))
+			continue;
+		struct stat st;
+		/* an entry that cannot be stat'ed (dangling link) is kept: reading
+		 * it reports the error, and it still hides same-named later files */
+		if (fstatat(dirfd(d), de->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode)) {
+			kml_err(ctx, "Directories inside directories are not supported: %s/%s",
+				dirpath, de->d_name);
+			continue;
+		}
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", dirpath, de->d_name) < 0)
+			return -ENOMEM;
+		int r = conf_list_add(list, path);
+		if (r < 0)
+			return r;
+	}
+}
+
+static int conf_list_add_path(struct kml_ctx *ctx, struct conf_list *list, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		if (errno != ENOENT)
+			kml_err(ctx, "could not access %s: %s", path, strerror(errno));
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		char *p = strdup(path);
+		if (!p)
+			return -ENOMEM;
+		return conf_list_add(list, p);
+	}
+	DIR *d = opendir(path);
+	if (!d) {
+		if (errno == ENOMEM)
+			return -ENOMEM;
+		if (errno != ENOENT)
+			kml_err(ctx, "could not open directory %s: %s", path, strerror(errno));
+		return 0;
+	}
+	int r = conf_list_add_dir(ctx, list, path, d);
+	closedir(d);
+	return r;
+}
+
+static int conf_file_cmp(const void *a, const void *b)
+{
+	const struct conf_file *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void conf_list_release(struct conf_list *list)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->count; i++)
+		free(list->files[i].path);
+	free(list->files);
+	*list = (struct conf_list){ 0 };
+}
+
+int conf_list_build(struct kml_ctx *ctx, const char *const *paths, struct conf_list *list)
+{
+	*list = (struct conf_list){ 0 };
+	for (size_t i = 0; paths && paths[i]; i++) {
+		int r = conf_list_add_path(ctx, list, paths[i]);
+		if (r < 0) {
+			conf_list_release(list);
+			return r;
+		}
+	}
+	if (list->count > 1)
+		qsort(list->files, list->count, sizeof(*list->files), conf_file_cmp);
+	/* drop the files hidden by an earlier one of the same basename */
+	size_t w = 0;
+	for (size_t i = 0; i < list->count; i++) {
+		if (w > 0 && streq(list->files[i].name, list->files[w - 1].name)) {
+			kml_dbg(ctx, "%s hidden by a file of the same name", list->files[i].path);
+			free(list->files[i].path);
+			continue;
+		}
+		list->files[w++] = list->files[i];
+	}
+	list->count = w;
+	return 0;
+}
+
+int conf_list_insert(struct conf_list *list, const char *path)
+{
+	char *p = strdup(path);
+	if (!p)
+		return -ENOMEM;
+	int r = conf_list_add(list, p);
+	if (r < 0)
+		return r;
+	struct conf_file f = list->files[list->count - 1];
+	f.optional = true;
+	size_t i = list->count - 1;
+	for (; i > 0 && strcmp(list->files[i - 1].name, f.name) > 0; i--)
+		list->files[i] = list->files[i - 1];
+	list->files[i] = f;
+	return 0;
+}
+
+/* ------------------------------------------------ reading a file */
+
+int conf_file_read(const char *path, char **ret_buf, size_t *ret_len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	struct strbuf sb = { 0 };
+	int r = 0;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		r = -EISDIR;
+		goto out;
+	}
+	if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3) {
+		/* /dev/null: a masked file, empty */
+		r = strbuf_reserve(&sb, 0);
+		if (r < 0)
+			goto out;
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > CONF_MAX_FILE) {
+		r = -EFBIG;
+		goto out;
+	}
+	r = strbuf_reserve(&sb, (size_t)st.st_size);
+	if (r < 0)
+		goto out;
+	for (;;) {
+		r = strbuf_reserve(&sb, 65536);
+		if (r < 0)
+			goto out;
+		ssize_t n = read(fd, sb.data + sb.len, sb.cap - sb.len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		sb.len += (size_t)n;
+		if (sb.len > CONF_MAX_FILE) {
+			r = -EFBIG;
+			goto out;
+		}
+	}
+done:
+	sb.data[sb.len] = '\0';
+	*ret_buf = sb.data;
+	*ret_len = sb.len;
+	sb.data = NULL;
+	r = 0;
+out:
+	free(sb.data);
+	close(fd);
+	return r;
+}
+
+/*
+ * Backslash escapes are resolved by copying backwards over the consumed
+ * bytes, so no line buffer is needed: the write position never passes the
+ * read position, and a line's terminator lands on a consumed byte (or on the
+ * buffer's own terminator at the end).
+ */
+int conf_buffer_foreach_line(char *buf, size_t len, conf_line_fn fn, void *data)
+{
+	size_t pos = 0;
+	unsigned long lineno = 1;
+	while (pos < len) {
+		size_t start = pos, w = pos;
+		bool too_long = false, has_nul = false;
+		while (pos < len) {
+			char c = buf[pos++];
+			if (c == '\n')
+				break;
+			if (c == '\\' && pos < len) {
+				c = buf[pos++];
+				if (c == '\n') {
+					lineno++;
+					continue;
+				}
+			}
+			if (w - start >= CONF_MAX_LINE) {
+				too_long = true;
+				continue;
+			}
+			if (c == '\0')
+				has_nul = true;
+			buf[w++] = c;
+		}
+		buf[w] = '\0';
+		struct conf_line line = {
+			.text = buf + start,
+			.len = w - start,
+			.lineno = lineno,
+			.too_long = too_long,
+			.has_nul = has_nul,
+		};
+		int r = fn(data, &line);
+		if (r < 0)
+			return r;
+		lineno++;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------ words */
+
+static bool is_sep(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+char *conf_next_word(char **cursor)
+{
+	char *p = *cursor;
+	while (is_sep(*p))
+		p++;
+	if (!*p) {
+		*cursor = p;
+		return NULL;
+	}
+	char *word = p;
+	while (*p && !is_sep(*p))
+		p++;
+	if (*p)
+		*p++ = '\0';
+	*cursor = p;
+	return word;
+}
+
+bool conf_has_word(const char *s)
+{
+	for (; *s; s++)
+		if (!is_sep(*s))
+			return true;
+	return false;
+}
+
+const char *conf_printable(const char *word, char buf[CONF_PRINTABLE_SIZE])
+{
+	static const char hex[] = "0123456789abcdef";
+	const size_t limit = CONF_PRINTABLE_SIZE - 16;
+	size_t o = 0;
+	for (const unsigned char *s = (const unsigned char *)word; *s; s++) {
+		bool plain = *s >= 0x20 && *s < 0x7f;
+		if (o + (plain ? 1 : 4) > limit) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (plain) {
+			buf[o++] = (char)*s;
+		} else {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[*s >> 4];
+			buf[o++] = hex[*s & 15];
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}

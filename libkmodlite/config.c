@@ -1,0 +1,924 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * modprobe configuration: modprobe.d files, modules.softdep and
+ * modules.weakdep of the module directory, and the kernel command line.
+ *
+ * Behaviour checked against modprobe from kmod 30 (file selection, line and
+ * word rules: see conf-file.h):
+ *  - a line is a comment only when its first character is '#';
+ *  - module names and alias patterns are normalised: '-' becomes '_' outside
+ *    [...]; a '[' without a later ']', or a ']' outside brackets, makes the
+ *    line bad;
+ *  - `options` and `install`/`remove` keep the rest of the line as written,
+ *    from the character after the one separating it from the module name
+ *    (options turn tabs into spaces); words after what a directive needs are
+ *    ignored (`alias a b c`, `blacklist a b`);
+ *  - a softdep's words before the first "pre:" or "post:" count for nothing;
+ *  - `include` and `config` are reported as obsolete, unknown directives as
+ *    bad lines; both at error priority;
+ *  - modules.softdep and modules.weakdep of the module directory are read as
+ *    configuration files, in their basename's place among the *.conf files;
+ *  - kernel command line: words split at blanks outside double quotes;
+ *    MOD.PARAM[=VALUE] gives MOD the option PARAM[=VALUE]; a quote opening
+ *    the word moves after the '='; a '.' in PARAM, a quote in MOD or PARAM,
+ *    or an unterminated quote make the word no option.
+ * Where the reference is wrong, we differ:
+ *  - several softdep lines for one module are merged (kmod bug #33), and
+ *    `weakdep MODULE DEPS...` is understood (kmod 33);
+ *  - an options/install/remove line with nothing but blanks after the module
+ *    name is bad (kmod accepts it when two blanks follow the name);
+ *  - a line holding a NUL byte, or longer than CONF_MAX_LINE, is refused
+ *    (kmod ignores what follows the NUL, and has no limit);
+ *  - a softdep line is printed with a space before "post:", and a line with
+ *    no dependency without a trailing space;
+ *  - on the kernel command line, names in modprobe.blacklist= are normalised,
+ *    empty ones and quotes dropped; "MOD.=x" and ".PARAM=x" are ignored.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+
+#include "conf-file.h"
+#include "kmodlite-private.h"
+
+static const char *const default_paths[] = {
+	"/etc/modprobe.d",
+	"/run/modprobe.d",
+	"/usr/local/lib/modprobe.d",
+	"/usr/lib/modprobe.d",
+	"/lib/modprobe.d",
+	NULL,
+};
+
+/* Records in configuration order, one array per `modprobe -c` section. */
+enum section {
+	SEC_BLACKLIST,
+	SEC_INSTALL,
+	SEC_REMOVE,
+	SEC_ALIAS,
+	SEC_OPTIONS, /* files, then the kernel command line */
+	SEC_COUNT,
+};
+
+static const char *const section_names[SEC_COUNT] = {
+	[SEC_BLACKLIST] = "blacklist", [SEC_INSTALL] = "install", [SEC_REMOVE] = "remove",
+	[SEC_ALIAS] = "alias",	       [SEC_OPTIONS] = "options",
+};
+
+struct record {
+	char *name; /* module, or alias pattern; normalised */
+	char *text; /* alias: module; options/install/remove: as written; else NULL */
+};
+
+struct record_list {
+	struct record *items;
+	size_t count;
+	size_t cap;
+};
+
+/* softdep/weakdep lines; weakdep uses pre only */
+struct dep_record {
+	char *name;
+	char **pre;
+	size_t n_pre, cap_pre;
+	char **post;
+	size_t n_post, cap_post;
+};
+
+struct dep_list {
+	struct dep_record *items;
+	size_t count;
+	size_t cap;
+};
+
+/* A NULL-terminated array of borrowed strings. */
+struct strptrs {
+	const char **items;
+	size_t count;
+	size_t cap;
+};
+
+/* What is known about one module name, merged over all lines. */
+struct mod_entry {
+	char *name;
+	struct strbuf options;	       /* words joined by single spaces */
+	struct strbuf cmdline_options; /* idem */
+	const char *install;	       /* first one wins */
+	const char *remove;
+	bool blacklisted;
+	struct strptrs pre, post, weak;
+};
+
+struct mod_map {
+	struct mod_entry **slots; /* open addressing, cap a power of two */
+	size_t cap;
+	size_t count;
+};
+
+struct kml_config {
+	struct record_list sections[SEC_COUNT];
+	struct dep_list softdeps;
+	struct dep_list weakdeps;
+	struct mod_map modules;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+/*
+ * Normalises a module name or alias pattern in place: '-' -> '_' outside
+ * [...]. -EINVAL for a '[' without a later ']' or a ']' outside brackets.
+ */
+static int normalize_inplace(char *s)
+{
+	for (char *p = s; *p; p++) {
+		if (*p == '[') {
+			char *end = strchr(p + 1, ']');
+			if (!end)
+				return -EINVAL;
+			p = end;
+		} else if (*p == ']') {
+			return -EINVAL;
+		} else if (*p == '-') {
+			*p = '_';
+		}
+	}
+	return 0;
+}
+
+/* A normalised copy of NAME in *RET: STACK when it fits, else malloc'd
+ * (free with norm_free()). -EINVAL for a bad name, -ENOMEM. */
+static int norm_dup(const char *name, char *stack, size_t stack_size, char **ret)
+{
+	size_t n = strlen(name);
+	char *p = n < stack_size ? stack : malloc(n + 1);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, name, n + 1);
+	if (normalize_inplace(p) < 0) {
+		if (p != stack)
+			free(p);
+		return -EINVAL;
+	}
+	*ret = p;
+	return 0;
+}
+
+static void norm_free(char *p, char *stack)
+{
+	if (p != stack)
+		free(p);
+}
+
+static int strptrs_add(struct strptrs *v, const char *s)
+{
+	/* keep a slot for the terminating NULL */
+	int r = conf_grow((void **)&v->items, &v->cap, v->count + 1, sizeof(*v->items));
+	if (r < 0)
+		return r;
+	v->items[v->count++] = s;
+	v->items[v->count] = NULL;
+	return 0;
+}
+
+static int strv_add(char ***array, size_t *count, size_t *cap, const char *s)
+{
+	int r = conf_grow((void **)array, cap, *count, sizeof(**array));
+	if (r < 0)
+		return r;
+	char *d = strdup(s);
+	if (!d)
+		return -ENOMEM;
+	(*array)[(*count)++] = d;
+	return 0;
+}
+
+/* ------------------------------------------------------ module entries */
+
+static uint64_t hash_name(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static struct mod_entry *map_find(const struct mod_map *map, const char *name)
+{
+	if (!map->cap)
+		return NULL;
+	size_t mask = map->cap - 1;
+	for (size_t i = hash_name(name) & mask;; i = (i + 1) & mask) {
+		struct mod_entry *e = map->slots[i];
+		if (!e)
+			return NULL;
+		if (streq(e->name, name))
+			return e;
+	}
+}
+
+static void map_place(struct mod_entry **slots, size_t cap, struct mod_entry *e)
+{
+	size_t mask = cap - 1;
+	size_t i = hash_name(e->name) & mask;
+	while (slots[i])
+		i = (i + 1) & mask;
+	slots[i] = e;
+}
+
+/* The entry of NAME (normalised), created when missing. */
+static int map_get(struct mod_map *map, const char *name, struct mod_entry **ret)
+{
+	struct mod_entry *e = map_find(map, name);
+	if (e) {
+		*ret = e;
+		return 0;
+	}
+	if ((map->count + 1) * 4 > map->cap * 3) {
+		size_t ncap = map->cap ? map->cap * 2 : 64;
+		if (ncap < map->cap)
+			return -ENOMEM;
+		struct mod_entry **slots = calloc(ncap, sizeof(*slots));
+		if (!slots)
+			return -ENOMEM;
+		for (size_t i = 0; i < map->cap; i++)
+			if (map->slots[i])
+				map_place(slots, ncap, map->slots[i]);
+		free(map->slots);
+		map->slots = slots;
+		map->cap = ncap;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->name = strdup(name);
+	if (!e->name) {
+		free(e);
+		return -ENOMEM;
+	}
+	map_place(map->slots, map->cap, e);
+	map->count++;
+	*ret = e;
+	return 0;
+}
+
+static void entry_free(struct mod_entry *e)
+{
+	free(e->name);
+	free(e->options.data);
+	free(e->cmdline_options.data);
+	free(e->pre.items);
+	free(e->post.items);
+	free(e->weak.items);
+	free(e);
+}
+
+/* Looks NAME up after normalising it; NULL when absent or not a valid name. */
+static const struct mod_entry *lookup_entry(const struct kml_config *config, const char *name)
+{
+	if (!config || !name)
+		return NULL;
+	char stack[256], *n;
+	if (norm_dup(name, stack, sizeof(stack), &n) < 0)
+		return NULL;
+	const struct mod_entry *e = map_find(&config->modules, n);
+	norm_free(n, stack);
+	return e;
+}
+
+/* ------------------------------------------------------------ records */
+
+static int record_add(struct kml_config *config, enum section sec, const char *name,
+		      const char *text, const struct record **ret)
+{
+	struct record_list *l = &config->sections[sec];
+	int r = conf_grow((void **)&l->items, &l->cap, l->count, sizeof(*l->items));
+	if (r < 0)
+		return r;
+	struct record rec = { .name = strdup(name), .text = text ? strdup(text) : NULL };
+	if (!rec.name || (text && !rec.text)) {
+		free(rec.name);
+		free(rec.text);
+		return -ENOMEM;
+	}
+	l->items[l->count] = rec;
+	if (ret)
+		*ret = &l->items[l->count];
+	l->count++;
+	return 0;
+}
+
+static int dep_record_new(struct dep_list *l, const char *name, struct dep_record **ret)
+{
+	int r = conf_grow((void **)&l->items, &l->cap, l->count, sizeof(*l->items));
+	if (r < 0)
+		return r;
+	struct dep_record *d = &l->items[l->count];
+	*d = (struct dep_record){ .name = strdup(name) };
+	if (!d->name)
+		return -ENOMEM;
+	l->count++;
+	*ret = d;
+	return 0;
+}
+
+static void dep_list_release(struct dep_list *l)
+{
+	for (size_t i = 0; i < l->count; i++) {
+		struct dep_record *d = &l->items[i];
+		free(d->name);
+		for (size_t j = 0; j < d->n_pre; j++)
+			free(d->pre[j]);
+		free(d->pre);
+		for (size_t j = 0; j < d->n_post; j++)
+			free(d->post[j]);
+		free(d->post);
+	}
+	free(l->items);
+}
+
+void kml_config_free(struct kml_config *config)
+{
+	if (!config)
+		return;
+	for (size_t s = 0; s < SEC_COUNT; s++) {
+		struct record_list *l = &config->sections[s];
+		for (size_t i = 0; i < l->count; i++) {
+			free(l->items[i].name);
+			free(l->items[i].text);
+		}
+		free(l->items);
+	}
+	dep_list_release(&config->softdeps);
+	dep_list_release(&config->weakdeps);
+	for (size_t i = 0; i < config->modules.cap; i++)
+		if (config->modules.slots[i])
+			entry_free(config->modules.slots[i]);
+	free(config->modules.slots);
+	free(config);
+}
+
+/*
+ * Appends the words of TEXT to SB, separated by single spaces. Words are
+ * split at spaces and tabs outside double quotes, as the kernel splits
+ * module parameters.
+ */
+static int append_words(struct strbuf *sb, const char *text)
+{
+	const char *p = text;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			return 0;
+		const char *start = p;
+		bool quoted = false;
+		for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++)
+			if (*p == '"')
+				quoted = !quoted;
+		int r = 0;
+		if (sb->len > 0)
+			r = strbuf_append(sb, " ", 1);
+		if (r >= 0)
+			r = strbuf_append(sb, start, (size_t)(p - start));
+		if (r < 0)
+			return r;
+	}
+}
+
+/* ------------------------------------------------------- configuration */
+
+struct parser {
+	struct kml_ctx *ctx;
+	struct kml_config *config;
+	const char *path;
+};
+
+static int add_alias(struct parser *ps, const char *pattern, const char *module)
+{
+	return record_add(ps->config, SEC_ALIAS, pattern, module, NULL);
+}
+
+static int add_options(struct parser *ps, const char *module, char *text)
+{
+	for (char *p = text; *p; p++)
+		if (*p == '\t')
+			*p = ' ';
+	struct mod_entry *e;
+	int r = map_get(&ps->config->modules, module, &e);
+	if (r >= 0)
+		r = record_add(ps->config, SEC_OPTIONS, module, text, NULL);
+	if (r >= 0)
+		r = append_words(&e->options, text);
+	return r;
+}
+
+static int add_command(struct parser *ps, enum section sec, const char *module,
+		       const char *text)
+{
+	struct mod_entry *e;
+	const struct record *rec;
+	int r = map_get(&ps->config->modules, module, &e);
+	if (r >= 0)
+		r = record_add(ps->config, sec, module, text, &rec);
+	if (r < 0)
+		return r;
+	const char **slot = sec == SEC_INSTALL ? &e->install : &e->remove;
+	if (!*slot)
+		*slot = rec->text;
+	return 0;
+}
+
+static int add_blacklist(struct kml_config *config, const char *module)
+{
+	struct mod_entry *e;
+	int r = map_get(&config->modules, module, &e);
+	if (r >= 0)
+		r = record_add(config, SEC_BLACKLIST, module, NULL, NULL);
+	if (r >= 0)
+		e->blacklisted = true;
+	return r;
+}
+
+/* softdep MODULE [pre: A...] [post: B...]: words after MODULE at CUR. */
+static int add_softdep(struct parser *ps, unsigned long lineno, const char *module, char *cur)
+{
+	struct mod_entry *e;
+	struct dep_record *d;
+	int r = map_get(&ps->config->modules, module, &e);
+	if (r >= 0)
+		r = dep_record_new(&ps->config->softdeps, module, &d);
+	if (r < 0)
+		return r;
+	enum { NONE, PRE, POST } where = NONE;
+	size_t ignored = 0;
+	for (char *w; (w = conf_next_word(&cur));) {
+		if (streq(w, "pre:")) {
+			where = PRE;
+		} else if (streq(w, "post:")) {
+			where = POST;
+		} else if (where == PRE) {
+			r = strv_add(&d->pre, &d->n_pre, &d->cap_pre, w);
+		} else if (where == POST) {
+			r = strv_add(&d->post, &d->n_post, &d->cap_post, w);
+		} else {
+			ignored++;
+		}
+		if (r < 0)
+			return r;
+	}
+	if (ignored)
+		kml_dbg(ps->ctx, "%s line %lu: softdep %s: %zu word(s) before pre: or post: ignored",
+			ps->path, lineno, module, ignored);
+	for (size_t i = 0; i < d->n_pre && r >= 0; i++)
+		r = strptrs_add(&e->pre, d->pre[i]);
+	for (size_t i = 0; i < d->n_post && r >= 0; i++)
+		r = strptrs_add(&e->post, d->post[i]);
+	return r;
+}
+
+/* weakdep MODULE A...: words after MODULE at CUR (at least one). */
+static int add_weakdep(struct parser *ps, const char *module, char *cur)
+{
+	struct mod_entry *e;
+	struct dep_record *d;
+	int r = map_get(&ps->config->modules, module, &e);
+	if (r >= 0)
+		r = dep_record_new(&ps->config->weakdeps, module, &d);
+	for (char *w; r >= 0 && (w = conf_next_word(&cur));)
+		r = strv_add(&d->pre, &d->n_pre, &d->cap_pre, w);
+	for (size_t i = 0; r >= 0 && i < d->n_pre; i++)
+		r = strptrs_add(&e->weak, d->pre[i]);
+	return r;
+}
+
+/* Handles one logical line; a bad one is logged. -ENOMEM only. */
+static int parse_line(struct parser *ps, unsigned long lineno, char *line)
+{
+	if (line[0] == '#')
+		return 0;
+	char *cur = line;
+	char *cmd = conf_next_word(&cur);
+	if (!cmd)
+		return 0;
+
+	if (streq(cmd, "alias")) {
+		char *pattern = conf_next_word(&cur);
+		char *module = pattern ? conf_next_word(&cur) : NULL;
+		if (!module || normalize_inplace(pattern) < 0 || normalize_inplace(module) < 0)
+			goto bad;
+		return add_alias(ps, pattern, module);
+	}
+	if (streq(cmd, "options") || streq(cmd, "install") || streq(cmd, "remove")) {
+		char *module = conf_next_word(&cur);
+		if (!module || !conf_has_word(cur) || normalize_inplace(module) < 0)
+			goto bad;
+		if (cmd[0] == 'o')
+			return add_options(ps, module, cur);
+		return add_command(ps, cmd[0] == 'i' ? SEC_INSTALL : SEC_REMOVE, module, cur);
+	}
+	if (streq(cmd, "blacklist")) {
+		char *module = conf_next_word(&cur);
+		if (!module || normalize_inplace(module) < 0)
+			goto bad;
+		return add_blacklist(ps->config, module);
+	}
+	if (streq(cmd, "softdep") || streq(cmd, "weakdep")) {
+		char *module = conf_next_word(&cur);
+		if (!module || !conf_has_word(cur) || normalize_inplace(module) < 0)
+			goto bad;
+		if (cmd[0] == 's')
+			return add_softdep(ps, lineno, module, cur);
+		return add_weakdep(ps, module, cur);
+	}
+	if (streq(cmd, "include") || streq(cmd, "config")) {
+		kml_err(ps->ctx, "%s: command %s is deprecated and not parsed anymore", ps->path,
+			cmd);
+		return 0;
+	}
+bad:;
+	char word[CONF_PRINTABLE_SIZE];
+	kml_err(ps->ctx, "%s line %lu: ignoring bad line starting with '%s'", ps->path, lineno,
+		conf_printable(cmd, word));
+	return 0;
+}
+
+static int parse_logical_line(void *data, struct conf_line *line)
+{
+	struct parser *ps = data;
+	if (line->too_long) {
+		kml_err(ps->ctx, "%s line %lu: line longer than %zu bytes, ignoring it", ps->path,
+			line->lineno, CONF_MAX_LINE);
+		return 0;
+	}
+	if (line->has_nul) {
+		kml_err(ps->ctx, "%s line %lu: line holds a NUL byte, ignoring it", ps->path,
+			line->lineno);
+		return 0;
+	}
+	return parse_line(ps, line->lineno, line->text);
+}
+
+/* Reads one file; MISSING_OK: a file that does not exist is no news. */
+static int parse_file(struct kml_ctx *ctx, struct kml_config *config, const char *path,
+		      bool missing_ok)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r = conf_file_read(path, &buf, &len);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		if (r == -ENOENT && missing_ok)
+			return 0;
+		/* as the reference, unreadable files are skipped quietly */
+		if (r == -ENOENT || r == -EACCES || r == -EPERM)
+			kml_info(ctx, "could not read %s: %s", path, strerror(-r));
+		else
+			kml_err(ctx, "could not read %s: %s", path, strerror(-r));
+		return 0;
+	}
+	struct parser ps = { ctx, config, path };
+	r = conf_buffer_foreach_line(buf, len, parse_logical_line, &ps);
+	free(buf);
+	return r;
+}
+
+/* ------------------------------------------------- kernel command line */
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static int cmdline_blacklist(struct kml_ctx *ctx, struct kml_config *config, char *value)
+{
+	/* the kernel drops the quotes around a value; drop them all */
+	char *w = value;
+	for (char *p = value; *p; p++)
+		if (*p != '"')
+			*w++ = *p;
+	*w = '\0';
+	/* a comma separates names; so does a space ("modprobe.blacklist=a b") */
+	static const char sep[] = ", \t\n\r\v\f";
+	char *save = NULL;
+	for (char *name = strtok_r(value, sep, &save); name; name = strtok_r(NULL, sep, &save)) {
+		if (normalize_inplace(name) < 0) {
+			kml_err(ctx,
+				"Ignoring bad option on kernel command line while parsing module name: '%s'",
+				name);
+			continue;
+		}
+		int r = add_blacklist(config, name);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * One word of the command line: [""]MOD.PARAM[=VALUE]. A double quote opening
+ * the word stands for one after the '=' ("m.p=a b" is m.p="a b"). MOD and
+ * PARAM are non-empty and hold no '.', '=' or '"'; other words are not
+ * module options.
+ */
+static int cmdline_word(struct kml_ctx *ctx, struct kml_config *config, char *word)
+{
+	bool opening_quote = word[0] == '"';
+	if (opening_quote)
+		word++;
+	char *eq = strchr(word, '=');
+	size_t name_len = eq ? (size_t)(eq - word) : strlen(word);
+	char *dot = memchr(word, '.', name_len);
+	if (!dot)
+		return 0;
+	char *param = dot + 1;
+	size_t param_len = name_len - (size_t)(param - word);
+	if (memchr(param, '.', param_len) || memchr(word, '"', name_len))
+		return 0;
+	if (dot == word || param_len == 0) {
+		kml_dbg(ctx, "kernel command line: ignoring '%s'", word);
+		return 0;
+	}
+	*dot = '\0';
+	char *module = word;
+	if (normalize_inplace(module) < 0) {
+		kml_err(ctx, "Ignoring bad option on kernel command line while parsing module name: '%s'",
+			module);
+		return 0;
+	}
+	if (eq && streq(module, "modprobe") && param_len == strlen("blacklist") &&
+	    strncmp(param, "blacklist", param_len) == 0)
+		return cmdline_blacklist(ctx, config, eq + 1);
+
+	char *opt = NULL;
+	int r;
+	if (eq && opening_quote)
+		r = asprintf(&opt, "%.*s=\"%s", (int)param_len, param, eq + 1);
+	else
+		r = asprintf(&opt, "%s", param);
+	if (r < 0)
+		return -ENOMEM;
+	struct mod_entry *e;
+	r = map_get(&config->modules, module, &e);
+	if (r >= 0)
+		r = record_add(config, SEC_OPTIONS, module, opt, NULL);
+	if (r >= 0 && e->cmdline_options.len > 0)
+		r = strbuf_append(&e->cmdline_options, " ", 1);
+	if (r >= 0)
+		r = strbuf_append_str(&e->cmdline_options, opt);
+	free(opt);
+	return r;
+}
+
+static int parse_cmdline(struct kml_ctx *ctx, struct kml_config *config, const char *text)
+{
+	char *buf = strdup(text);
+	if (!buf)
+		return -ENOMEM;
+	int r = 0;
+	char *p = buf;
+	while (r >= 0) {
+		while (is_space(*p))
+			p++;
+		if (!*p)
+			break;
+		char *start = p;
+		bool quoted = false;
+		for (; *p && (quoted || !is_space(*p)); p++)
+			if (*p == '"')
+				quoted = !quoted;
+		if (quoted) {
+			/* runs to the end: the rest is one unusable word */
+			char word[CONF_PRINTABLE_SIZE];
+			kml_dbg(ctx, "kernel command line: unterminated quote in '%s', ignoring it",
+				conf_printable(start, word));
+			break;
+		}
+		if (*p)
+			*p++ = '\0';
+		r = cmdline_word(ctx, config, start);
+	}
+	free(buf);
+	return r;
+}
+
+/* --------------------------------------------------------------- load */
+
+int kml_config_load(struct kml_ctx *ctx, const char *const *paths, const char *cmdline,
+		    struct kml_config **ret_config)
+{
+	if (!ret_config)
+		return -EINVAL;
+	if (!paths)
+		paths = default_paths;
+
+	struct kml_config *config = calloc(1, sizeof(*config));
+	if (!config)
+		return -ENOMEM;
+	struct conf_list list;
+	int r = conf_list_build(ctx, paths, &list);
+	if (r < 0)
+		goto fail;
+	/* as the reference does, the module directory's files take their
+	 * basename's place among the configuration files */
+	const char *dir = ctx ? kml_ctx_get_module_dir(ctx) : NULL;
+	if (dir) {
+		static const char *const dep_files[] = { "modules.softdep", "modules.weakdep" };
+		for (size_t i = 0; i < ARRAY_SIZE(dep_files); i++) {
+			char *path = NULL;
+			if (asprintf(&path, "%s/%s", dir, dep_files[i]) < 0) {
+				r = -ENOMEM;
+				goto fail;
+			}
+			r = conf_list_insert(&list, path);
+			free(path);
+			if (r < 0)
+				goto fail;
+		}
+	}
+	for (size_t i = 0; i < list.count; i++) {
+		r = parse_file(ctx, config, list.files[i].path, list.files[i].optional);
+		if (r < 0)
+			goto fail;
+	}
+	if (cmdline) {
+		r = parse_cmdline(ctx, config, cmdline);
+		if (r < 0)
+			goto fail;
+	}
+	conf_list_release(&list);
+	*ret_config = config;
+	return 0;
+fail:
+	conf_list_release(&list);
+	kml_config_free(config);
+	return r;
+}
+
+/* ------------------------------------------------------------ queries */
+
+int kml_config_get_aliases(const struct kml_config *config, const char *name,
+			   const char ***ret_modules, size_t *ret_count)
+{
+	if (!config || !name || !ret_modules || !ret_count)
+		return -EINVAL;
+	char stack[256], *n;
+	int r = norm_dup(name, stack, sizeof(stack), &n);
+	if (r < 0)
+		return r;
+	const struct record_list *l = &config->sections[SEC_ALIAS];
+	const char **out = NULL;
+	size_t count = 0, cap = 0;
+	for (size_t i = 0; i < l->count; i++) {
+		if (fnmatch(l->items[i].name, n, 0) != 0)
+			continue;
+		r = conf_grow((void **)&out, &cap, count, sizeof(*out));
+		if (r < 0)
+			break;
+		out[count++] = l->items[i].text;
+	}
+	norm_free(n, stack);
+	if (r < 0) {
+		free(out);
+		return r;
+	}
+	*ret_modules = out;
+	*ret_count = count;
+	return 0;
+}
+
+const char *kml_config_get_options(const struct kml_config *config, const char *module)
+{
+	const struct mod_entry *e = lookup_entry(config, module);
+	return e && e->options.len ? e->options.data : NULL;
+}
+
+const char *kml_config_get_cmdline_options(const struct kml_config *config, const char *module)
+{
+	const struct mod_entry *e = lookup_entry(config, module);
+	return e && e->cmdline_options.len ? e->cmdline_options.data : NULL;
+}
+
+const char *kml_config_get_install(const struct kml_config *config, const char *module)
+{
+	const struct mod_entry *e = lookup_entry(config, module);
+	return e ? e->install : NULL;
+}
+
+const char *kml_config_get_remove(const struct kml_config *config, const char *module)
+{
+	const struct mod_entry *e = lookup_entry(config, module);
+	return e ? e->remove : NULL;
+}
+
+bool kml_config_is_blacklisted(const struct kml_config *config, const char *module)
+{
+	const struct mod_entry *e = lookup_entry(config, module);
+	return e && e->blacklisted;
+}
+
+static const char *const empty_list[] = { NULL };
+
+static const char *const *strptrs_get(const struct strptrs *v, size_t *ret_count)
+{
+	if (ret_count)
+		*ret_count = v ? v->count : 0;
+	return v && v->count ? (const char *const *)v->items : empty_list;
+}
+
+int kml_config_get_softdeps(const struct kml_config *config, const char *module,
+			    const char *const **ret_pre, size_t *ret_pre_count,
+			    const char *const **ret_post, size_t *ret_post_count)
+{
+	if (!config || !module)
+		return -EINVAL;
+	const struct mod_entry *e = lookup_entry(config, module);
+	const char *const *pre = strptrs_get(e ? &e->pre : NULL, ret_pre_count);
+	const char *const *post = strptrs_get(e ? &e->post : NULL, ret_post_count);
+	if (ret_pre)
+		*ret_pre = pre;
+	if (ret_post)
+		*ret_post = post;
+	return 0;
+}
+
+int kml_config_get_weakdeps(const struct kml_config *config, const char *module,
+			    const char *const **ret_modules, size_t *ret_count)
+{
+	if (!config || !module)
+		return -EINVAL;
+	const struct mod_entry *e = lookup_entry(config, module);
+	const char *const *weak = strptrs_get(e ? &e->weak : NULL, ret_count);
+	if (ret_modules)
+		*ret_modules = weak;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- dump */
+
+static int append_list(struct strbuf *sb, const char *marker, char *const *words, size_t n)
+{
+	int r = 0;
+	if (marker)
+		r = strbuf_append_str(sb, marker);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		r = strbuf_append(sb, " ", 1);
+		if (r >= 0)
+			r = strbuf_append_str(sb, words[i]);
+	}
+	return r;
+}
+
+int kml_config_dump(const struct kml_config *config, char **ret_text)
+{
+	if (!config || !ret_text)
+		return -EINVAL;
+	struct strbuf sb = { 0 };
+	int r = strbuf_reserve(&sb, 0);
+	if (r >= 0)
+		sb.data[0] = '\0';
+	for (size_t s = 0; r >= 0 && s < SEC_COUNT; s++) {
+		const struct record_list *l = &config->sections[s];
+		for (size_t i = 0; r >= 0 && i < l->count; i++) {
+			const struct record *rec = &l->items[i];
+			r = strbuf_append_str(&sb, section_names[s]);
+			if (r >= 0)
+				r = strbuf_append(&sb, " ", 1);
+			if (r >= 0)
+				r = strbuf_append_str(&sb, rec->name);
+			if (r >= 0 && rec->text) {
+				r = strbuf_append(&sb, " ", 1);
+				if (r >= 0)
+					r = strbuf_append_str(&sb, rec->text);
+			}
+			if (r >= 0)
+				r = strbuf_append(&sb, "\n", 1);
+		}
+	}
+	for (size_t i = 0; r >= 0 && i < config->softdeps.count; i++) {
+		const struct dep_record *d = &config->softdeps.items[i];
+		r = append_list(&sb, "softdep", &d->name, 1);
+		if (r >= 0 && d->n_pre)
+			r = append_list(&sb, " pre:", d->pre, d->n_pre);
+		if (r >= 0 && d->n_post)
+			r = append_list(&sb, " post:", d->post, d->n_post);
+		if (r >= 0)
+			r = strbuf_append(&sb, "\n", 1);
+	}
+	for (size_t i = 0; r >= 0 && i < config->weakdeps.count; i++) {
+		const struct dep_record *d = &config->weakdeps.items[i];
+		r = append_list(&sb, "weakdep", &d->name, 1);
+		if (r >= 0)
+			r = append_list(&sb, NULL, d->pre, d->n_pre);
+		if (r >= 0)
+			r = strbuf_append(&sb, "\n", 1);
+	}
+	if (r < 0) {
+		free(sb.data);
+		return r;
+	}
+	*ret_text = sb.data;
+	return 0;
+}

@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* modprobe: add or remove modules with their dependencies, as configured. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "tool.h"
+
+enum mode { MODE_INSERT, MODE_REMOVE, MODE_RESOLVE, MODE_SHOWCONFIG, MODE_MODVERSIONS,
+	    MODE_EXPORTS };
+
+struct modprobe {
+	enum mode mode;
+	bool all, remove_holders, first_time, ignore_commands, use_blacklist;
+	bool show_depends, dry_run, quiet, verbose;
+	unsigned int insert_flags;
+	bool force_remove;
+	long wait_msec;
+	const char **configs;
+	size_t config_count;
+	const char *root, *kver;
+	struct kml_ctx *ctx;
+	struct kml_config *config;
+};
+
+static void help(void)
+{
+	printf("Usage:\n"
+	       "\t%1$s [options] [-i] [-b] modulename\n"
+	       "\t%1$s [options] -a [-i] [-b] modulename [modulename...]\n"
+	       "\t%1$s [options] -r [-i] modulename\n"
+	       "\t%1$s [options] -r -a [-i] modulename [modulename...]\n"
+	       "\t%1$s [options] -c\n"
+	       "\t%1$s [options] --dump-modversions filename\n"
+	       "Management Options:\n"
+	       "\t-a, --all                   Consider every non-argument to\n"
+	       "\t                            be a module name to be inserted\n"
+	       "\t                            or removed (-r)\n"
+	       "\t-r, --remove                Remove modules instead of inserting\n"
+	       "\t    --remove-dependencies   Deprecated: use --remove-holders\n"
+	       "\t    --remove-holders        Also remove module holders (use together with -r)\n"
+	       "\t-w, --wait <MSEC>           When removing a module, wait up to MSEC for\n"
+	       "\t                            module's refcount to become 0 so it can be\n"
+	       "\t                            removed (use together with -r)\n"
+	       "\t    --first-time            Fail if module already inserted or removed\n"
+	       "\t-i, --ignore-install        Ignore install commands\n"
+	       "\t-i, --ignore-remove         Ignore remove commands\n"
+	       "\t-b, --use-blacklist         Apply blacklist to resolved alias.\n"
+	       "\t-f, --force                 Force module insertion or removal.\n"
+	       "\t                            implies --force-modversions and\n"
+	       "\t                            --force-vermagic\n"
+	       "\t    --force-modversion      Ignore module's version\n"
+	       "\t    --force-vermagic        Ignore module's version magic\n"
+	       "\n"
+	       "Query Options:\n"
+	       "\t-R, --resolve-alias         Only lookup and print alias and exit\n"
+	       "\t-D, --show-depends          Only print module dependencies and exit\n"
+	       "\t-c, --showconfig            Print out known configuration and exit\n"
+	       "\t-c, --show-config           Same as --showconfig\n"
+	       "\t    --show-modversions      Dump module symbol version and exit\n"
+	       "\t    --dump-modversions      Same as --show-modversions\n"
+	       "\t    --show-exports          Only print module exported symbol versions and exit\n"
+	       "\n"
+	       "General Options:\n"
+	       "\t-n, --dry-run               Do not execute operations, just print out\n"
+	       "\t-n, --show                  Same as --dry-run\n"
+	       "\t-C, --config=FILE           Use FILE instead of default search paths\n"
+	       "\t-d, --dirname=DIR           Use DIR as filesystem root for /lib/modules\n"
+	       "\t-S, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
+	       "\t-s, --syslog                print to syslog, not stderr\n"
+	       "\t-q, --quiet                 disable messages\n"
+	       "\t-v, --verbose               enables more messages\n"
+	       "\t-V, --version               show version\n"
+	       "\t-h, --help                  show this help\n",
+	       program_name);
+}
+
+/* ------------------------------------------------------------- insertion */
+
+static bool in_kernel(const char *name)
+{
+	enum kml_module_state st;
+	if (kml_kernel_module_state(name, &st) < 0)
+		return false;
+	return st == KML_STATE_LIVE || st == KML_STATE_COMING || st == KML_STATE_BUILTIN;
+}
+
+static void print_step(const struct kml_probe_step *s)
+{
+	if (s->action == KML_PROBE_INSTALL)
+		printf("install %s %s\n", s->command, s->options);
+	else if (s->path)
+		printf("insmod %s %s\n", s->path, s->options);
+	else if (s->builtin)
+		printf("builtin %s\n", s->name);
+}
+
+static int run_step(struct modprobe *mp, const struct kml_probe_step *s)
+{
+	if (s->action == KML_PROBE_INSTALL) {
+		int st = kml_probe_run_command(s->name, s->command, s->options);
+		if (st < 0)
+			return st;
+		if (st != 0) {
+			tool_err("Error running install command '%s' for module %s: retcode %d\n",
+				 s->command, s->name, st);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!s->path)
+		return s->builtin ? 0 : -ENOENT;
+	return kml_kernel_insert(s->path, s->options, mp->insert_flags);
+}
+
+/* Loads module M and what it needs; 0, or a negative errno. */
+static int insert_module(struct modprobe *mp, const struct kml_module *m, const char *extra)
+{
+	bool ignore_loaded = mp->show_depends;
+	bool show = mp->show_depends || mp->verbose;
+	bool blacklisted = kml_config_is_blacklisted(mp->config, m->name);
+	/* the blacklist stops loads through an alias; with -b, by name too */
+	if (blacklisted && (m->alias || mp->use_blacklist)) {
+		if (mp->verbose)
+			printf("blacklisted %s\n", m->name);
+		return 0;
+	}
+	if (!ignore_loaded && in_kernel(m->name))
+		return mp->first_time ? -EEXIST : 0;
+
+	struct kml_probe_plan plan = { 0 };
+	int r = kml_probe_plan_insert(mp->ctx, mp->config, m,
+				      mp->ignore_commands ? KML_PROBE_IGNORE_COMMANDS : 0, extra, &plan);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < plan.count; i++) {
+		const struct kml_probe_step *s = &plan.steps[i];
+		if (!ignore_loaded && in_kernel(s->name)) {
+			r = -EEXIST;
+		} else {
+			if (show)
+				print_step(s);
+			r = mp->dry_run ? 0 : run_step(mp, s);
+		}
+		if (r == -EEXIST && s->target && mp->first_time)
+			break;
+		if (r == -EEXIST || !s->required)
+			r = 0;
+		else if (r < 0)
+			break;
+	}
+	kml_probe_plan_release(&plan);
+	return r;
+}
+
+static void report_insert_error(const char *name, int err)
+{
+	switch (err) {
+	case -EEXIST:
+		tool_err("could not insert '%s': Module already in kernel\n", name);
+		break;
+	case -ENOENT:
+		tool_err("could not insert '%s': Unknown symbol in module, or unknown parameter (see dmesg)\n",
+			 name);
+		break;
+	default:
+		tool_err("could not insert '%s': %s\n", name, strerror(-err));
+		break;
+	}
+}
+
+/* NAME as a path ("/..." or "./...") or looked up; RET empty when not found. */
+static int find_modules(struct modprobe *mp, const char *name, struct kml_module_list *ret)
+{
+	if (name[0] == '/' || strncmp(name, "./", 2) == 0)
+		return kml_module_from_path(name, ret);
+	return kml_lookup_with_config(mp->ctx, mp->config, name, ret);
+}
+
+static int not_found(struct modprobe *mp, const char *name)
+{
+	if (!mp->quiet)
+		tool_fatal("Module %s not found in directory %s\n", name,
+			   kml_ctx_get_module_dir(mp->ctx));
+	return -ENOENT;
+}
+
+static int do_insert(struct modprobe *mp, const char *name, const char *extra)
+{
+	struct kml_module_list list = { 0 };
+	int r = find_modules(mp, name, &list);
+	if (r < 0)
+		return not_found(mp, name);
+	if (list.count == 0)
+		return not_found(mp, name);
+	int ret = 0;
+	for (size_t i = 0; i < list.count; i++) {
+		r = insert_module(mp, &list.modules[i], extra);
+		if (r < 0) {
+			if (!mp->quiet || r != -EEXIST)
+				report_insert_error(list.modules[i].name, r);
+			ret = r;
+		}
+	}
+	kml_module_list_release(&list);
+	return ret;
+}
+
+static int do_resolve(struct modprobe *mp, const char *name)
+{
+	struct kml_module_list list = { 0 };
+	int r = find_modules(mp, name, &list);
+	if (r < 0 || list.count == 0) {
+		kml_module_list_release(&list);
+		return not_found(mp, name);
+	}
+	for (size_t i = 0; i < list.count; i++)
+		printf("%s\n", list.modules[i].name);
+	kml_module_list_release(&list);
+	return 0;
+}
+
+/* --------------------------------------------------------------- removal */
+
+static int remove_module(struct modprobe *mp, const struct kml_module *m, bool is_target,
+			 unsigned depth);
+
+/* Each module a list of names resolves to, removed in reverse; errors ignored. */
+static void remove_names_reverse(struct modprobe *mp, const char *const *names, size_t n,
+				 unsigned depth)
+{
+	for (size_t i = n; i-- > 0;) {
+		struct kml_module_list list = { 0 };
+		if (kml_lookup_with_config(mp->ctx, mp->config, names[i], &list) < 0)
+			continue;
+		for (size_t k = list.count; k-- > 0;)
+			(void)remove_module(mp, &list.modules[k], false, depth + 1);
+		kml_module_list_release(&list);
+	}
+}
+
+static int delete_from_kernel(struct modprobe *mp, const char *name)
+{
+	if (mp->dry_run)
+		return 0;
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	long delay_us = 1000;
+	for (;;) {
+		int r = kml_kernel_remove(name, mp->force_remove);
+		if (r == 0 || mp->wait_msec <= 0 || (r != -EAGAIN && r != -EBUSY))
+			return r;
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (elapsed >= mp->wait_msec)
+			return r;
+		struct timespec ts = { delay_us / 1000000, (delay_us % 1000000) * 1000 };
+		nanosleep(&ts, NULL);
+		if (delay_us < 250000)
+			delay_us *= 2;
+	}
+}
+
+static int remove_module(struct modprobe *mp, const struct kml_module *m, bool is_target,
+			 unsigned depth)
+{
+	if (depth > 64)
+		return 0;
+	const char *const *pre = NULL, *const *post = NULL;
+	size_t npre = 0, npost = 0;
+	const char *cmd = NULL;
+	bool use_commands = !(mp->ignore_commands && is_target);
+	if (use_commands) {
+		(void)kml_config_get_softdeps(mp->config, m->name, &pre, &npre, &post, &npost);
+		cmd = kml_config_get_remove(mp->config, m->name);
+	}
+	if (!cmd) {
+		enum kml_module_state state = KML_STATE_NOT_LOADED;
+		(void)kml_kernel_module_state(m->name, &state);
+		if (state == KML_STATE_NOT_LOADED) {
+			if (is_target && mp->first_time) {
+				if (!mp->quiet)
+					tool_fatal("Module %s is not in kernel.\n", m->name);
+				return -ENOENT;
+			}
+			return 0;
+		}
+		if (state == KML_STATE_BUILTIN) {
+			if (!is_target)
+				return 0;
+			if (!mp->quiet)
+				tool_fatal("Module %s is builtin.\n", m->name);
+			return -ENOENT;
+		}
+	}
+
+	remove_names_reverse(mp, post, npost, depth);
+
+	if (mp->remove_holders) {
+		char **holders = NULL;
+		size_t n = 0;
+		if (kml_kernel_module_holders(m->name, &holders, &n) == 0) {
+			int r = 0;
+			for (size_t i = n; i-- > 0;) {
+				struct kml_module h = { .name = holders[i] };
+				if (r == 0)
+					r = remove_module(mp, &h, true, depth + 1);
+				free(holders[i]);
+			}
+			free(holders);
+			if (r < 0)
+				return r;
+		}
+	}
+
+	int r;
+	if (cmd) {
+		if (mp->verbose || mp->dry_run)
+			printf("remove %s\n", cmd);
+		r = mp->dry_run ? 0 : kml_probe_run_command(m->name, cmd, "");
+		if (r > 0) {
+			tool_err("Error running remove command '%s' for module %s: retcode %d\n", cmd,
+				 m->name, r);
+			r = -EINVAL;
+		}
+	} else {
+		if (!is_target) {
+			/* a dependency still used by others stays, silently */
+			int refs = 0;
+			if (kml_kernel_module_refcount(m->name, &refs) == 0 && refs > 0)
+				return 0;
+		} else if (!mp->wait_msec) {
+			int refs = 0;
+			if (kml_kernel_module_refcount(m->name, &refs) == 0 && refs > 0) {
+				if (!mp->quiet)
+					tool_fatal("Module %s is in use.\n", m->name);
+				return -EBUSY;
+			}
+		}
+		if (mp->verbose)
+			printf("rmmod %s\n", m->name);
+		r = delete_from_kernel(mp, m->name);
+		if (r == -ENOENT && !(is_target && mp->first_time))
+			r = 0;
+		if (r < 0 && is_target && !mp->quiet)
+			tool_fatal("could not remove '%s': %s\n", m->name, strerror(-r));
+	}
+	if (r < 0)
+		return is_target ? r : 0;
+
+	if (!cmd) {
+		struct kml_module_list deps = { 0 };
+		if (kml_module_get_dependencies(mp->ctx, m->name, &deps) == 0) {
+			for (size_t i = deps.count; i-- > 0;)
+				(void)remove_module(mp, &deps.modules[i], false, depth + 1);
+			kml_module_list_release(&deps);
+		}
+	}
+	remove_names_reverse(mp, pre, npre, depth);
+	return 0;
+}
+
+static int do_remove(struct modprobe *mp, const char *name)
+{
+	struct kml_module_list list = { 0 };
+	int r = find_modules(mp, name, &list);
+	if (r < 0 || list.count == 0) {
+		kml_module_list_release(&list);
+		return not_found(mp, name);
+	}
+	int ret = 0;
+	for (size_t i = 0; i < list.count; i++) {
+		r = remove_module(mp, &list.modules[i], true, 0);
+		if (r < 0)
+			ret = r;
+	}
+	kml_module_list_release(&list);
+	return ret;
+}
+
+/* ------------------------------------------------------------- queries */
+
+static int dump_index_entry(void *data, const char *key, const struct kml_index_value *value)
+{
+	(void)data;
+	printf("alias %s %s\n", key, value->value);
+	return 0;
+}
+
+static int do_showconfig(struct modprobe *mp)
+{
+	char *text = NULL;
+	int r = kml_config_dump(mp->config, &text);
+	if (r < 0)
+		return r;
+	fputs(text, stdout);
+	free(text);
+	puts("# End of configuration files. Dumping indexes now:\n");
+	static const char *const files[] = { "modules.alias.bin", "modules.symbols.bin" };
+	for (size_t i = 0; i < 2; i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", kml_ctx_get_module_dir(mp->ctx), files[i]);
+		struct kml_index *idx = NULL;
+		if (kml_index_open(path, &idx) < 0)
+			continue;
+		(void)kml_index_foreach(idx, dump_index_entry, NULL);
+		kml_index_close(idx);
+	}
+	return 0;
+}
+
+static int do_symbols(const char *path, bool exports)
+{
+	struct kml_file *file = NULL;
+	struct kml_elf *elf = NULL;
+	struct kml_symbol *syms = NULL;
+	size_t n = 0;
+	int r = kml_file_open(path, &file);
+	if (r == 0)
+		r = kml_elf_new(kml_file_data(file), kml_file_size(file), &elf);
+	if (r == 0)
+		r = exports ? kml_elf_get_exports(elf, &syms, &n) : kml_elf_get_versions(elf, &syms, &n);
+	if (r < 0)
+		tool_err("could not get modversions of %s: %s\n", path, strerror(-r));
+	for (size_t i = 0; i < n; i++)
+		printf("0x%08llx\t%s\n", (unsigned long long)syms[i].crc, syms[i].name);
+	free(syms);
+	kml_elf_free(elf);
+	kml_file_free(file);
+	return r;
+}
+
+/* ---------------------------------------------------------------- options */
+
+/* MODPROBE_OPTIONS split like a shell would (quotes, backslashes), put
+ * before the command line's arguments. */
+static int prepend_env_options(int *argc, char ***argv, char **storage)
+{
+	const char *env = getenv("MODPROBE_OPTIONS");
+	if (!env || !*env)
+		return 0;
+	char *buf = malloc(strlen(env) + 1);
+	char **words = calloc(strlen(env) / 2 + 2 + (size_t)*argc, sizeof(*words));
+	if (!buf || !words) {
+		free(buf);
+		free(words);
+		return -ENOMEM;
+	}
+	size_t n = 0;
+	words[n++] = (*argv)[0];
+	char *out = buf;
+	const char *p = env;
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		words[n++] = out;
+		char quote = 0;
+		for (; *p; p++) {
+			if (quote) {
+				if (*p == quote)
+					quote = 0;
+				else
+					*out++ = *p;
+			} else if (*p == '"' || *p == '\'') {
+				quote = *p;
+			} else if (*p == '\\' && p[1]) {
+				*out++ = *++p;
+			} else if (*p == ' ' || *p == '\t' || *p == '\n') {
+				break;
+			} else {
+				*out++ = *p;
+			}
+		}
+		*out++ = '\0';
+	}
+	for (int i = 1; i < *argc; i++)
+		words[n++] = (*argv)[i];
+	words[n] = NULL;
+	*argc = (int)n;
+	*argv = words;
+	storage[0] = buf;
+	storage[1] = (char *)words;
+	return 0;
+}
+
+/* Parameters after the module name, joined; a value with spaces quoted. */
+static char *join_params(int argc, char **argv)
+{
+	size_t len = 1;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 3;
+	char *s = malloc(len);
+	if (!s)
+		return NULL;
+	char *o = s;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (i)
+			*o++ = ' ';
+		const char *eq = strchr(a, '=');
+		if (eq && strpbrk(eq + 1, " \t") && eq[1] != '"') {
+			size_t k = (size_t)(eq - a) + 1;
+			memcpy(o, a, k);
+			o += k;
+			*o++ = '"';
+			o = stpcpy(o, eq + 1);
+			*o++ = '"';
+		} else {
+			o = stpcpy(o, a);
+		}
+	}
+	*o = '\0';
+	return s;
+}
+
+int modprobe_main(int argc, char *argv[])
+{
+	enum {
+		OPT_REMOVE_HOLDERS = 256,
+		OPT_FIRST_TIME,
+		OPT_FORCE_VERMAGIC,
+		OPT_FORCE_MODVERSION,
+		OPT_MODVERSIONS,
+		OPT_EXPORTS,
+	};
+	static const struct option longopts[] = {
+		{ "all", no_argument, 0, 'a' },
+		{ "remove", no_argument, 0, 'r' },
+		{ "remove-dependencies", no_argument, 0, OPT_REMOVE_HOLDERS },
+		{ "remove-holders", no_argument, 0, OPT_REMOVE_HOLDERS },
+		{ "wait", required_argument, 0, 'w' },
+		{ "resolve-alias", no_argument, 0, 'R' },
+		{ "show-alias", no_argument, 0, 'R' },
+		{ "first-time", no_argument, 0, OPT_FIRST_TIME },
+		{ "ignore-install", no_argument, 0, 'i' },
+		{ "ignore-remove", no_argument, 0, 'i' },
+		{ "use-blacklist", no_argument, 0, 'b' },
+		{ "force", no_argument, 0, 'f' },
+		{ "force-vermagic", no_argument, 0, OPT_FORCE_VERMAGIC },
+		{ "force-modversion", no_argument, 0, OPT_FORCE_MODVERSION },
+		{ "show-depends", no_argument, 0, 'D' },
+		{ "showconfig", no_argument, 0, 'c' },
+		{ "show-config", no_argument, 0, 'c' },
+		{ "show-modversions", no_argument, 0, OPT_MODVERSIONS },
+		{ "dump-modversions", no_argument, 0, OPT_MODVERSIONS },
+		{ "show-exports", no_argument, 0, OPT_EXPORTS },
+		{ "dry-run", no_argument, 0, 'n' },
+		{ "show", no_argument, 0, 'n' },
+		{ "config", required_argument, 0, 'C' },
+		{ "dirname", required_argument, 0, 'd' },
+		{ "set-version", required_argument, 0, 'S' },
+		{ "syslog", no_argument, 0, 's' },
+		{ "quiet", no_argument, 0, 'q' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "version", no_argument, 0, 'V' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct modprobe mp = { .mode = MODE_INSERT };
+	char *env_storage[2] = { 0 };
+	int ret = 1;
+	if (prepend_env_options(&argc, &argv, env_storage) < 0)
+		return 1;
+	bool use_syslog = false;
+	for (;;) {
+		int c = getopt_long(argc, argv, "arw:RibfDcnC:d:S:sqvVh", longopts, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case 'a':
+			mp.all = true;
+			break;
+		case 'r':
+			mp.mode = MODE_REMOVE;
+			break;
+		case OPT_REMOVE_HOLDERS:
+			mp.remove_holders = true;
+			break;
+		case 'w': {
+			char *end;
+			mp.wait_msec = strtol(optarg, &end, 10);
+			if (*end || mp.wait_msec < 0) {
+				tool_err("unexpected wait value '%s'.\n", optarg);
+				goto out;
+			}
+			break;
+		}
+		case 'R':
+			mp.mode = MODE_RESOLVE;
+			break;
+		case OPT_FIRST_TIME:
+			mp.first_time = true;
+			break;
+		case 'i':
+			mp.ignore_commands = true;
+			break;
+		case 'b':
+			mp.use_blacklist = true;
+			break;
+		case 'f':
+			mp.insert_flags |= KML_INSERT_FORCE_MODVERSION | KML_INSERT_FORCE_VERMAGIC;
+			mp.force_remove = true;
+			break;
+		case OPT_FORCE_VERMAGIC:
+			mp.insert_flags |= KML_INSERT_FORCE_VERMAGIC;
+			break;
+		case OPT_FORCE_MODVERSION:
+			mp.insert_flags |= KML_INSERT_FORCE_MODVERSION;
+			break;
+		case 'D':
+			mp.show_depends = true;
+			mp.dry_run = true;
+			break;
+		case 'c':
+			mp.mode = MODE_SHOWCONFIG;
+			break;
+		case OPT_MODVERSIONS:
+			mp.mode = MODE_MODVERSIONS;
+			break;
+		case OPT_EXPORTS:
+			mp.mode = MODE_EXPORTS;
+			break;
+		case 'n':
+			mp.dry_run = true;
+			break;
+		case 'C': {
+			const char **n = realloc(mp.configs, (mp.config_count + 2) * sizeof(*n));
+			if (!n)
+				goto out;
+			mp.configs = n;
+			n[mp.config_count++] = optarg;
+			n[mp.config_count] = NULL;
+			break;
+		}
+		case 'd':
+			mp.root = optarg;
+			break;
+		case 'S':
+			mp.kver = optarg;
+			break;
+		case 's':
+			use_syslog = true;
+			break;
+		case 'q':
+			mp.quiet = true;
+			break;
+		case 'v':
+			mp.verbose = true;
+			break;
+		case 'V':
+			printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
+			ret = 0;
+			goto out;
+		case 'h':
+			help();
+			ret = 0;
+			goto out;
+		default:
+			goto out;
+		}
+	}
+	tool_log_open(use_syslog);
+
+	if (mp.mode == MODE_MODVERSIONS || mp.mode == MODE_EXPORTS) {
+		if (optind >= argc) {
+			tool_err("missing filename\n");
+			goto out;
+		}
+		ret = do_symbols(argv[optind], mp.mode == MODE_EXPORTS) < 0;
+		goto out;
+	}
+	if (mp.mode != MODE_SHOWCONFIG && optind >= argc) {
+		tool_err("missing parameters. See -h.\n");
+		goto out;
+	}
+
+	if (kml_ctx_new(mp.root, mp.kver, &mp.ctx) < 0) {
+		tool_err("could not create context\n");
+		goto out;
+	}
+	kml_ctx_set_log(mp.ctx, tool_log_library, NULL, mp.verbose ? KML_LOG_INFO : KML_LOG_ERR);
+	char *cmdline = NULL;
+	(void)kml_kernel_read_cmdline(&cmdline);
+	int r = kml_config_load(mp.ctx, mp.configs, cmdline, &mp.config);
+	free(cmdline);
+	if (r < 0) {
+		tool_err("could not read the configuration: %s\n", strerror(-r));
+		goto out;
+	}
+
+	ret = 0;
+	if (mp.mode == MODE_SHOWCONFIG) {
+		ret = do_showconfig(&mp) < 0;
+	} else if (mp.all || mp.mode == MODE_REMOVE) {
+		/* every argument is a module (with -r, also without -a) */
+		for (int i = optind; i < argc; i++) {
+			if (mp.mode == MODE_REMOVE)
+				r = do_remove(&mp, argv[i]);
+			else if (mp.mode == MODE_RESOLVE)
+				r = do_resolve(&mp, argv[i]);
+			else
+				r = do_insert(&mp, argv[i], NULL);
+			if (r < 0)
+				ret = 1;
+			if (!mp.all)
+				break;
+		}
+	} else if (mp.mode == MODE_RESOLVE) {
+		ret = do_resolve(&mp, argv[optind]) < 0;
+	} else {
+		char *params = join_params(argc - optind - 1, argv + optind + 1);
+		ret = do_insert(&mp, argv[optind], params) < 0;
+		free(params);
+	}
+out:
+	kml_config_free(mp.config);
+	kml_ctx_free(mp.ctx);
+	free(mp.configs);
+	free(env_storage[0]);
+	free(env_storage[1]);
+	return ret;
+}
