@@ -262,7 +262,7 @@ enum kml_module_state {
 int kml_kernel_module_state(const char *name, enum kml_module_state *ret_state);
 /* /sys/module/NAME/refcnt; -ENOENT when not loaded or built-in. */
 int kml_kernel_module_refcount(const char *name, int *ret_refcount);
-/* Names in /sys/module/NAME/holders/, sorted (free() each and the array). */
+/* Names in /sys/module/NAME/holders/, in directory order (free() each and the array). */
 int kml_kernel_module_holders(const char *name, char ***ret_holders, size_t *ret_count);
 
 struct kml_loaded_module {

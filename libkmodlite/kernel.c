@@ -157,11 +157,6 @@ int kml_kernel_module_refcount(const char *name, int *ret_refcount)
 	return 0;
 }
 
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static void free_strings(char **strings, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
@@ -211,8 +206,7 @@ int kml_kernel_module_holders(const char *name, char ***ret_holders, size_t *ret
 		free_strings(names, count);
 		return r;
 	}
-	if (count > 1)
-		qsort(names, count, sizeof(*names), compare_strings);
+	/* kept in the kernel's directory order: what lsmod prints, as the reference */
 	*ret_holders = names;
 	*ret_count = count;
 	return 0;

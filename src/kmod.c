@@ -7,18 +7,18 @@
 #include "tool.h"
 
 static const struct kml_tool tools[] = {
-	{ "lsmod", NULL, "list the modules loaded in the kernel" },
+	{ "lsmod", lsmod_main, "list the modules loaded in the kernel" },
 	{ "modprobe", modprobe_main, "add or remove modules, with their dependencies" },
-	{ "rmmod", NULL, "remove a module from the kernel" },
-	{ "insmod", NULL, "insert one module file into the kernel" },
+	{ "rmmod", rmmod_main, "remove a module from the kernel" },
+	{ "insmod", insmod_main, "insert one module file into the kernel" },
 	{ "modinfo", modinfo_main, "show information about modules" },
 	{ "depmod", depmod_main, "generate modules.dep and the module indexes" },
 };
 
 /* Subcommands of `kmod` itself. */
 static const struct kml_tool commands[] = {
-	{ "list", NULL, "list the currently loaded modules" },
-	{ "static-nodes", NULL, "output the static device nodes modules want" },
+	{ "list", lsmod_main, "list the currently loaded modules" },
+	{ "static-nodes", static_nodes_main, "output the static device nodes modules want" },
 };
 
 static void print_version(void)

@@ -28,5 +28,9 @@ void tool_log_library(void *data, int priority, const char *file, int line, cons
 int modinfo_main(int argc, char *argv[]);
 int depmod_main(int argc, char *argv[]);
 int modprobe_main(int argc, char *argv[]);
+int insmod_main(int argc, char *argv[]);
+int rmmod_main(int argc, char *argv[]);
+int lsmod_main(int argc, char *argv[]);
+int static_nodes_main(int argc, char *argv[]);
 
 #endif

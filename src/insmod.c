@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* insmod: insert one module file into the kernel, nothing more. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+static void help(void)
+{
+	printf("Usage:\n"
+	       "\t%s [options] filename [args]\n"
+	       "Options:\n"
+	       "\t-f, --force                 Force module insertion: implies\n"
+	       "\t                            --force-modversion and --force-vermagic\n"
+	       "\t    --force-modversion      Ignore module's version\n"
+	       "\t    --force-vermagic        Ignore module's version magic\n"
+	       "\t-s, --syslog                print to syslog, not stderr\n"
+	       "\t-v, --verbose               enables more messages\n"
+	       "\t-V, --version               show version\n"
+	       "\t-h, --help                  show this help\n",
+	       program_name);
+}
+
+/* The kernel's answer in the reference's words. */
+static const char *insert_error(int err)
+{
+	switch (err) {
+	case -ENOEXEC:
+		return "Invalid module format";
+	case -ENOENT:
+		return "Unknown symbol in module";
+	case -ESRCH:
+		return "Module has wrong symbol version";
+	case -EINVAL:
+		return "Invalid parameters";
+	default:
+		return strerror(-err);
+	}
+}
+
+int insmod_main(int argc, char *argv[])
+{
+	enum { OPT_FORCE_MODVERSION = 256, OPT_FORCE_VERMAGIC };
+	static const struct option longopts[] = {
+		{ "force", no_argument, 0, 'f' },
+		{ "force-modversion", no_argument, 0, OPT_FORCE_MODVERSION },
+		{ "force-vermagic", no_argument, 0, OPT_FORCE_VERMAGIC },
+		{ "syslog", no_argument, 0, 's' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "version", no_argument, 0, 'V' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	unsigned int flags = 0;
+	bool verbose = false, use_syslog = false;
+	for (;;) {
+		int c = getopt_long(argc, argv, "fsvVhp", longopts, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case 'f':
+			flags |= KML_INSERT_FORCE_MODVERSION | KML_INSERT_FORCE_VERMAGIC;
+			break;
+		case OPT_FORCE_MODVERSION:
+			flags |= KML_INSERT_FORCE_MODVERSION;
+			break;
+		case OPT_FORCE_VERMAGIC:
+			flags |= KML_INSERT_FORCE_VERMAGIC;
+			break;
+		case 's':
+			use_syslog = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'p':
+			/* accepted and ignored, as the reference does */
+			break;
+		case 'V':
+			printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
+			return 0;
+		case 'h':
+			help();
+			return 0;
+		default:
+			return 1;
+		}
+	}
+	tool_log_open(use_syslog);
+	if (optind >= argc) {
+		tool_err("missing filename.\n");
+		return 1;
+	}
+	const char *file = argv[optind];
+	/* parameters joined by spaces, as given */
+	size_t len = 1;
+	for (int i = optind + 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *params = calloc(1, len);
+	if (!params)
+		return 1;
+	for (int i = optind + 1; i < argc; i++) {
+		if (i > optind + 1)
+			strcat(params, " ");
+		strcat(params, argv[i]);
+	}
+
+	/* a file that cannot be opened is not the kernel's business */
+	FILE *f = fopen(file, "r");
+	if (!f) {
+		tool_err("could not load module %s: %s\n", file, strerror(errno));
+		free(params);
+		return 1;
+	}
+	fclose(f);
+	int r = kml_kernel_insert(file, params, flags);
+	if (r < 0)
+		tool_err("could not insert module %s: %s\n", file, insert_error(r));
+	else if (verbose)
+		fprintf(stderr, "%s: inserted %s %s\n", program_name, file, params);
+	free(params);
+	return r < 0 ? 1 : 0;
+}
