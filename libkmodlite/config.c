@@ -915,6 +915,9 @@ int kml_config_dump(const struct kml_config *config, char **ret_text)
 		if (r >= 0)
 			r = strbuf_append(&sb, "\n", 1);
 	}
+	/* the blank line modprobe -c prints before "# End of configuration files" */
+	if (r >= 0)
+		r = strbuf_append(&sb, "\n", 1);
 	if (r < 0) {
 		free(sb.data);
 		return r;

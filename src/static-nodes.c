@@ -13,7 +13,6 @@
 
 struct format {
 	const char *name;
-	void (*header)(FILE *out);
 	void (*node)(FILE *out, const char *module, const char *devname, char type,
 		     unsigned major, unsigned minor);
 };
@@ -43,9 +42,9 @@ static void devname_node(FILE *out, const char *module, const char *devname, cha
 }
 
 static const struct format formats[] = {
-	{ "human", NULL, human_node },
-	{ "tmpfiles", NULL, tmpfiles_node },
-	{ "devname", NULL, devname_node },
+	{ "human", human_node },
+	{ "tmpfiles", tmpfiles_node },
+	{ "devname", devname_node },
 };
 
 static void help(void)
@@ -154,7 +153,6 @@ int static_nodes_main(int argc, char *argv[])
 		}
 	}
 	char line[4096];
-	bool first = true;
 	while (fgets(line, sizeof(line), in)) {
 		if (line[0] == '#')
 			continue;
@@ -165,9 +163,6 @@ int static_nodes_main(int argc, char *argv[])
 			fprintf(stderr, "Error: could not parse line %s", line);
 			continue;
 		}
-		if (first && fmt->header)
-			fmt->header(out);
-		first = false;
 		fmt->node(out, module, devname, type, major, minor);
 	}
 	fclose(in);

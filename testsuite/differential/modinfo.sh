@@ -167,8 +167,11 @@ single() {
 }
 
 # narrow ITEMS RESULTS DIFFDIR TOP
+# Result lines: "S n" (n identical items), "D 1" (one differing item, with a
+# report in DIFFDIR), "B n" (a set of n items that differs when run together
+# although every item alone is identical; report in DIFFDIR too).
 narrow() {
-	local items=$1 res=$2 ddir=$3 top=${4:-0} n half i pos
+	local items=$1 res=$2 ddir=$3 top=${4:-0} n half i pos d0 d1 idx
 	n=$(wc -l <"$items")
 	(( n > 0 )) || return 0
 	if (( n == 1 )); then
@@ -184,16 +187,26 @@ narrow() {
 	if (( top )); then
 		pos=$(split_compare "$items" "$n")
 		if [[ $pos != *FAIL* ]]; then
-			local cnt=0
+			# Trust the split only if every flagged item differs alone too.
+			local cnt=0 sres=$items.sres
+			: >"$sres"
 			for i in $pos; do
 				sed -n "${i}p" -- "$items" >"$items.i$i"
-				single "$items.i$i" "$res" "$ddir"
+				single "$items.i$i" "$sres" "$ddir"
 				cnt=$((cnt + 1))
 			done
-			(( n - cnt == 0 )) || echo "S $((n - cnt))" >>"$res"
-			return 0
+			if (( cnt > 0 )) && ! grep -q '^S' "$sres"; then
+				cat -- "$sres" >>"$res"
+				(( n - cnt == 0 )) || echo "S $((n - cnt))" >>"$res"
+				return 0
+			fi
+			# else: context-dependent output; fall back to bisection
+			for i in $pos; do
+				rm -f -- "$ddir/$(IFS=$US read -r idx _ <"$items.i$i"; printf '%07d' "$idx")"
+			done
 		fi
 	fi
+	d0=$(grep -c '^[DB]' "$res" || true)
 	if (( n <= 8 )); then
 		i=0
 		while IFS= read -r line; do
@@ -201,13 +214,28 @@ narrow() {
 			printf '%s\n' "$line" >"$items.i$i"
 			single "$items.i$i" "$res" "$ddir"
 		done <"$items"
-		return 0
+	else
+		half=$(( n / 2 ))
+		head -n "$half" -- "$items" >"$items.a"
+		tail -n +"$((half + 1))" -- "$items" >"$items.b"
+		narrow "$items.a" "$res" "$ddir"
+		narrow "$items.b" "$res" "$ddir"
 	fi
-	half=$(( n / 2 ))
-	head -n "$half" -- "$items" >"$items.a"
-	tail -n +"$((half + 1))" -- "$items" >"$items.b"
-	narrow "$items.a" "$res" "$ddir"
-	narrow "$items.b" "$res" "$ddir"
+	d1=$(grep -c '^[DB]' "$res" || true)
+	if (( d1 == d0 )); then
+		# The set differs, no item does alone: keep the whole set's report.
+		echo "B $n" >>"$res"
+		IFS=$US read -r idx _ <"$items"
+		local -a opts
+		read -r -a opts <<<"$CMP_OPTS"
+		{
+			echo "these $n items differ only when run together (each alone is identical):"
+			echo "ours: $OURS ${opts[*]} $(cut -d"$US" -f2 -- "$items" | head -n 3 | tr '\n' ' ')..."
+			echo "ref:  $REF ${opts[*]} $(cut -d"$US" -f3 -- "$items" | head -n 3 | tr '\n' ' ')..."
+			echo "items: $(cut -d"$US" -f1 -- "$items" | head -n 1) to $(cut -d"$US" -f1 -- "$items" | tail -n 1) of the list"
+			diff -u --label reference --label ours <(view "$items.r") <(view "$items.o") || true
+		} >"$ddir/$(printf '%07d' "$idx")-set"
+	fi
 }
 
 # compare WHAT LISTFILE OPTS... — env OURS_FILTER/REF_FILTER may override.
@@ -215,7 +243,7 @@ STATUS=0
 compare() {
 	local what=$1 list=$2 t0=$SECONDS
 	shift 2
-	local step dir same=0 diff=0 total k n f shown=0
+	local step dir same=0 diff=0 sets=0 total k n f shown=0
 	step=$(printf '%s' "$what" | tr -c 'A-Za-z0-9._-' '_')
 	dir=$WORK/step.$step
 	rm -rf -- "$dir"
@@ -231,21 +259,28 @@ compare() {
 	for f in "$dir"/batches/b[0-9][0-9][0-9][0-9]; do
 		[[ -f $f.res ]] || { echo "modinfo-diff: internal error: $f not processed" >&2; STATUS=2; continue; }
 		while read -r k n; do
-			if [[ $k == S ]]; then same=$((same + n)); else diff=$((diff + n)); fi
+			case $k in
+			S) same=$((same + n)) ;;
+			D) diff=$((diff + n)) ;;
+			B) sets=$((sets + 1)) ;;
+			esac
 		done <"$f.res"
 	done
 	printf 'modinfo-diff: %s: %d compared, %d identical, %d different (%ds)\n' \
 		"$what" "$total" "$same" "$diff" $((SECONDS - t0))
+	if (( sets > 0 )); then
+		printf 'modinfo-diff: %s: %d sets of items differ only when run together\n' "$what" "$sets"
+	fi
 	if (( same + diff != total )); then
 		echo "modinfo-diff: internal error: counts do not add up" >&2
 		STATUS=2
 	fi
-	if (( diff > 0 )); then
+	if (( diff > 0 || sets > 0 )); then
 		(( STATUS == 0 )) && STATUS=1
 		for f in "$dir"/diffs/*; do
 			(( shown < DIFF_SHOW )) || break
 			shown=$((shown + 1))
-			sed -n '1,40p' -- "$f" | sed 's/^/    /'
+			sed -n '1,40p' -- "$f" | cut -c1-300 | sed 's/^/    /'
 			(( $(wc -l <"$f") <= 40 )) || echo "    [...]"
 		done
 		if [[ -n ${DIFF_KEEP:-} ]]; then

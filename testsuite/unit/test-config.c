@@ -114,9 +114,15 @@ static char *dump(const struct kml_config *config)
 	return text;
 }
 
+/* The dump is WANT followed by the blank line that precedes "# End of
+ * configuration files" in `modprobe -c`. */
 static void expect_dump(const struct kml_config *config, const char *want)
 {
 	char *text = dump(config);
+	size_t n = strlen(text);
+	assert_true(n > 0);
+	assert_int_equal(text[n - 1], '\n');
+	text[n - 1] = '\0';
 	assert_string_equal(text, want);
 	free(text);
 }
@@ -720,6 +726,7 @@ static void test_cmdline(void **state)
 		const char *empty[] = { NULL };
 		struct kml_config *c = load_paths(empty, cases[i].cmdline);
 		char *text = dump(c);
+		text[strlen(text) - 1] = '\0'; /* the blank line */
 		if (!streq(text, cases[i].dump))
 			fail_msg("cmdline '%s': got '%s', want '%s'", cases[i].cmdline, text,
 				 cases[i].dump);
@@ -1150,6 +1157,109 @@ static void test_dump(void **state)
 	kml_config_free(c);
 }
 
+/* ------------------------------------------- Debian's tree, kmod's dump */
+
+/* Output of a shell command (free() it), or NULL when it fails. */
+static char *command_output(const char *cmd)
+{
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return NULL;
+	struct strbuf sb = { 0 };
+	assert_int_equal(strbuf_append(&sb, "", 0), 0);
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		assert_int_equal(strbuf_append(&sb, buf, n), 0);
+	if (pclose(f) != 0) {
+		free(sb.data);
+		return NULL;
+	}
+	return sb.data;
+}
+
+/*
+ * modules.softdep of $KMODLITE_TEST_ROOT/lib/modules/$KMODLITE_TEST_KVER
+ * (Debian's tree), and, when the reference modprobe is installed, our dump
+ * against its `modprobe -c` with no configuration directory and this
+ * machine's kernel command line (which it reads itself).
+ */
+static void test_debian_tree(void **state)
+{
+	(void)state;
+	const char *troot = getenv("KMODLITE_TEST_ROOT"), *kver = getenv("KMODLITE_TEST_KVER");
+	if (!troot || !*troot || !kver || !*kver || strchr(troot, '\'') || strchr(kver, '\''))
+		skip();
+	struct kml_ctx *tctx = NULL;
+	assert_int_equal(kml_ctx_new(troot, kver, &tctx), 0);
+	kml_ctx_set_log(tctx, capture_log, &logged, KML_LOG_DEBUG);
+	char *cmdline = NULL;
+	size_t len = 0;
+	if (read_file_full("/proc/cmdline", 1 << 20, &cmdline, &len) < 0)
+		cmdline = NULL;
+	const char *none[] = { "/nonexistent-kml-config", NULL };
+	struct kml_config *c = NULL;
+	assert_int_equal(kml_config_load(tctx, none, cmdline, &c), 0);
+	assert_int_equal(logged.count, 0);
+
+	/* every softdep line of the file is there */
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/modules.softdep", kml_ctx_get_module_dir(tctx));
+	char *sd = NULL;
+	if (read_file_full(path, 64 << 20, &sd, &len) == 0) {
+		char *save = NULL;
+		for (char *l = strtok_r(sd, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			char mod[256], marker[16], dep[256];
+			if (sscanf(l, "softdep %255s %15s %255s", mod, marker, dep) != 3)
+				continue;
+			const char *const *pre, *const *post;
+			size_t np, nq;
+			assert_int_equal(kml_config_get_softdeps(c, mod, &pre, &np, &post, &nq), 0);
+			const char *const *list = streq(marker, "pre:") ? pre :
+						  streq(marker, "post:") ? post : NULL;
+			if (!list)
+				continue;
+			bool found = false;
+			for (size_t i = 0; list[i]; i++)
+				found = found || streq(list[i], dep);
+			if (!found)
+				fail_msg("%s: %s %s missing", mod, marker, dep);
+		}
+		free(sd);
+	}
+
+	char *version = command_output("/usr/sbin/modprobe -V 2>/dev/null");
+	bool reference = version && strncmp(version, "kmod version", 12) == 0;
+	free(version);
+	if (reference) {
+		char cmd[8192];
+		snprintf(cmd, sizeof(cmd),
+			 "/usr/sbin/modprobe -c -C /nonexistent-kml-config -d '%s' -S '%s' 2>/dev/null",
+			 troot, kver);
+		char *ref = command_output(cmd);
+		assert_non_null(ref);
+		char *end = strstr(ref, "\n# End of configuration files. Dumping indexes now:");
+		assert_non_null(end);
+		end[1] = '\0'; /* up to the blank line before "# End" */
+		/* kmod 30 prints "softdep cifs " for words before pre:/post: */
+		char *w = ref;
+		for (char *r = ref; *r; r++) {
+			if (*r == '\n')
+				while (w > ref && w[-1] == ' ')
+					w--;
+			*w++ = *r;
+		}
+		*w = '\0';
+		char *ours = dump(c);
+		assert_string_equal(ours, ref);
+		free(ours);
+		free(ref);
+	}
+	kml_config_free(c);
+	kml_ctx_free(tctx);
+	free(cmdline);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1169,6 +1279,7 @@ int main(void)
 		cmocka_unit_test_setup(test_nul_and_quotes, before_each),
 		cmocka_unit_test_setup(test_garbage, before_each),
 		cmocka_unit_test_setup(test_dump, before_each),
+		cmocka_unit_test_setup(test_debian_tree, before_each),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
