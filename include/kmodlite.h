@@ -309,8 +309,9 @@ struct kml_config;
  * PATHS: NULL-terminated list of files or directories (NULL: /etc/modprobe.d,
  * /run/modprobe.d, /usr/local/lib/modprobe.d, /usr/lib/modprobe.d,
  * /lib/modprobe.d; *.conf only, merged and sorted by basename, the first
- * directory holding a basename wins). Then modules.softdep and
- * modules.weakdep of CTX's module directory. CMDLINE: the kernel command
+ * directory holding a basename wins). modules.softdep and modules.weakdep of
+ * CTX's module directory take part in that sort by their names, as in kmod
+ * (between "aliases.conf" and "zz.conf"). CMDLINE: the kernel command
  * line's text (its MOD.PARAM=VALUE options and modprobe.blacklist=), or NULL.
  * Bad lines are logged with file and line, then skipped.
  */

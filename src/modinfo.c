@@ -214,6 +214,11 @@ static const char *error_text(int err)
 
 static int show_module_file(const struct kml_module *m, const struct modinfo_opts *o)
 {
+	/* the path needs no reading of the file (dracut asks for it often) */
+	if (o->field && strcmp(o->field, "filename") == 0) {
+		printf("%s%c", m->path, o->separator);
+		return 0;
+	}
 	struct kml_file *file = NULL;
 	int r = kml_file_open(m->path, &file);
 	if (r < 0) {
@@ -233,23 +238,19 @@ static int show_module_file(const struct kml_module *m, const struct modinfo_opt
 		return r;
 	}
 
-	if (o->field && strcmp(o->field, "filename") == 0) {
-		printf("%s%c", m->path, o->separator);
-	} else {
-		if (!o->field)
-			printf("%-16s%s%c", "filename:", m->path, o->separator);
-		struct params ps = { 0 };
-		r = print_entries(entries, count, o, &ps);
-		const uint8_t *id;
-		size_t id_len;
-		if (r == 0 && wants(o, "build-id") && kml_elf_get_build_id(elf, &id, &id_len) == 0)
-			print_hex_field("build-id", id, id_len, o);
-		if (r == 0)
-			print_signature(kml_file_data(file), kml_file_size(file), o);
-		if (r == 0)
-			print_params(&ps, o);
-		free(ps.items);
-	}
+	if (!o->field)
+		printf("%-16s%s%c", "filename:", m->path, o->separator);
+	struct params ps = { 0 };
+	r = print_entries(entries, count, o, &ps);
+	const uint8_t *id;
+	size_t id_len;
+	if (r == 0 && wants(o, "build-id") && kml_elf_get_build_id(elf, &id, &id_len) == 0)
+		print_hex_field("build-id", id, id_len, o);
+	if (r == 0)
+		print_signature(kml_file_data(file), kml_file_size(file), o);
+	if (r == 0)
+		print_params(&ps, o);
+	free(ps.items);
 	free(entries);
 	kml_elf_free(elf);
 	kml_file_free(file);

@@ -62,7 +62,8 @@ trap 'exit 130' INT TERM
 
 # Sanitizer build? ASan reserves terabytes of address space: no ulimit -v.
 SANITIZED=0
-if ldd "$OURS" 2>/dev/null | grep -q -E 'libasan|libclang_rt\.asan' ||
+libs=$(ldd "$OURS" 2>/dev/null || true)
+if [[ $libs == *libasan* || $libs == *libclang_rt.asan* ]] ||
    grep -q -a -m1 '__asan_init' "$OURS" 2>/dev/null; then
 	SANITIZED=1
 fi

@@ -172,6 +172,7 @@ single() {
 # although every item alone is identical; report in DIFFDIR too).
 narrow() {
 	local items=$1 res=$2 ddir=$3 top=${4:-0} n half i pos d0 d1 idx
+	: >>"$res"
 	n=$(wc -l <"$items")
 	(( n > 0 )) || return 0
 	if (( n == 1 )); then

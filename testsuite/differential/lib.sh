@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# Shared helpers of the differential scripts (testsuite/differential/*.sh and
+# tools/bench-depmod); sourced, not run.
+#
+# Before sourcing, the caller sets:
+#   CACHE   the cache directory (parent of the ROOT tools/fetch-debian-kernel gives)
+#   KVER    the kernel version
+#   MODDIR  ROOT/lib/modules/KVER (the pristine, uncompressed tree)
+#   NPROC   parallel jobs
+#   LIB_TAG prefix of the progress messages (e.g. modinfo-diff)
+
+# compress_tree EXT COMMAND...: a compressed copy of MODDIR/kernel in
+# CACHE/compressed-EXT/KVER/kernel (every NAME.ko as NAME.ko.EXT), built once
+# and then reused; COMMAND reads stdin, writes stdout. Only kernel/ is there:
+# callers take modules.order, modules.builtin* from MODDIR.
+compress_tree() {
+	local ext=$1 dest=$CACHE/compressed-$1/$KVER t0=$SECONDS lock_fd=
+	shift
+	if [[ -f $dest/.complete ]]; then
+		return 0
+	fi
+	mkdir -p "$dest"
+	# Serialise concurrent builders of the same copy.
+	if command -v flock >/dev/null; then
+		exec {lock_fd}>"$CACHE/.compressed-$ext.lock"
+		flock "$lock_fd"
+		if [[ -f $dest/.complete ]]; then
+			exec {lock_fd}>&-
+			return 0
+		fi
+	fi
+	echo "${LIB_TAG:-differential}: building $dest (once)"
+	(cd "$MODDIR" && find kernel -name '*.ko' -type f -printf '%h\n') | sort -u |
+		(cd "$dest" && xargs -r mkdir -p --)
+	export COMPRESS_CMD="$*" COMPRESS_DEST=$dest COMPRESS_EXT=$ext COMPRESS_SRC=$MODDIR
+	(cd "$MODDIR" && find kernel -name '*.ko' -type f -print0) |
+		xargs -0 -r -n 20 -P "$NPROC" bash -c '
+			set -e
+			for f; do
+				out=$COMPRESS_DEST/$f.$COMPRESS_EXT
+				[[ -f $out ]] && continue
+				$COMPRESS_CMD <"$COMPRESS_SRC/$f" >"$out.tmp"
+				mv -f -- "$out.tmp" "$out"
+			done' _
+	touch "$dest/.complete"
+	if [[ -n $lock_fd ]]; then
+		exec {lock_fd}>&-
+	fi
+	echo "${LIB_TAG:-differential}: built $dest in $((SECONDS - t0))s"
+}
+
+# build_compressed_trees: the xz, zstd and gzip copies, with the kernel's own
+# settings for xz (CACHE/compressed-{xz,zst,gz}/KVER).
+build_compressed_trees() {
+	compress_tree xz xz --check=crc32 --lzma2=dict=1MiB -c
+	compress_tree zst zstd -q -c
+	compress_tree gz gzip -n -c
+}
