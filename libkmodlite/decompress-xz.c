@@ -35,7 +35,7 @@ int decompress_xz(const void *in, size_t in_len, size_t max, void **ret_buf, siz
 	strm.avail_in = in_len;
 	while (r == 0) {
 		if (out.cap - out.len < 2) {
-			r = strbuf_reserve(&out, out.cap);
+			r = strbuf_grow_bounded(&out, max);
 			if (r < 0)
 				break;
 		}

@@ -59,6 +59,9 @@ struct strbuf {
 int strbuf_reserve(struct strbuf *sb, size_t extra);
 int strbuf_append(struct strbuf *sb, const void *data, size_t len);
 int strbuf_append_str(struct strbuf *sb, const char *s);
+/* Doubles the room of a decompression buffer, but never past MAX + 1 bytes
+ * of content: one byte more than allowed is enough to detect a bomb. */
+int strbuf_grow_bounded(struct strbuf *sb, size_t max);
 /* Checked arithmetic for sizes read from files. */
 static inline bool add_overflows(uint64_t a, uint64_t b, uint64_t *ret)
 {

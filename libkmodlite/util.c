@@ -30,6 +30,16 @@ int strbuf_reserve(struct strbuf *sb, size_t extra)
 	return 0;
 }
 
+int strbuf_grow_bounded(struct strbuf *sb, size_t max)
+{
+	size_t extra = sb->cap ? sb->cap : 4096;
+	if (max < SIZE_MAX - 1 && sb->len + extra > max + 1)
+		extra = max + 1 > sb->len ? max + 1 - sb->len : 1;
+	if (extra < 1)
+		extra = 1;
+	return strbuf_reserve(sb, extra);
+}
+
 int strbuf_append(struct strbuf *sb, const void *data, size_t len)
 {
 	int r = strbuf_reserve(sb, len);
