@@ -1,0 +1,52 @@
+# (7) kmodlite's own kbuild test modules (testsuite/vm/modules/), sourced by
+# scenarios.sh after the other scenarios. tools/vm-test builds them into
+# $MD/extra; when that was not possible, every check here is SKIP.
+
+KB_CHECKS="kbuild-params kbuild-dep-load kbuild-dep-rmmod-inuse-msg kbuild-dep-remove kbuild-signed-modinfo kbuild-signed-load kbuild-vermagic-refused kbuild-force-vermagic kbuild-insmod-force"
+if [ ! -f $MD/extra/vmt_params.ko ]; then
+	for c in $KB_CHECKS; do skip $c "test modules not built (no kernel headers?)"; done
+else
+	# parameters: command line, modprobe.d options, alias options
+	mkdir -p /etc/modprobe.d
+	echo "options vmt_params p_str=fromconfig p_bool=1" > /etc/modprobe.d/vmt.conf
+	run $K/modprobe vmtest-params-alias p_int=5 p_arr=1,2,3
+	P=/sys/module/vmt_params/parameters
+	got="$(cat $P/p_int $P/p_str $P/p_arr $P/p_bool 2>&1 | tr '\n' ' ')"
+	check kbuild-params "rc $RC: $OUT; got: $got" [ "$got" = "5 fromconfig 1,2,3 Y " ]
+	rm -f /etc/modprobe.d/vmt.conf
+	restore
+
+	# dependency through an exported symbol
+	run $K/modprobe -v vmt_user
+	check kbuild-dep-load "rc $RC: $OUT" '[ $RC = 0 ] && loaded vmt_export && loaded vmt_user'
+	run $K/rmmod vmt_export; O=$OUT; ORC=$RC
+	run $R/rmmod vmt_export; RO=$OUT; RRC=$RC
+	same_msg kbuild-dep-rmmod-inuse-msg "$O" "$RO" $ORC $RRC
+	run $K/modprobe -r vmt_user
+	check kbuild-dep-remove "rc $RC: $OUT; left: $(grep vmt_ /proc/modules)" '[ $RC = 0 ] && notloaded vmt_user && notloaded vmt_export'
+	restore
+
+	# signed with a throwaway key: modinfo shows it; loads (not enforced)
+	run $K/modinfo vmt_signed; O=$(printf '%s\n' "$OUT" | grep -v '^build-id:')
+	run $R/modinfo vmt_signed; RO=$OUT
+	check kbuild-signed-modinfo "$(printf '%s\n' "$O" > /tmp/a; printf '%s\n' "$RO" > /tmp/b; diff /tmp/a /tmp/b | head -8)" \
+		'[ "$O" = "$RO" ] && [ "$($K/modinfo -F signer vmt_signed)" = "kmodlite vmtest throwaway key" ]'
+	run $K/modprobe vmt_signed
+	check kbuild-signed-load "rc $RC: $OUT" '[ $RC = 0 ] && loaded vmt_signed'
+	restore
+
+	# wrong vermagic: refused, then --force-vermagic, insmod -f
+	run $K/modprobe vmt_vermagic; O=$OUT; ORC=$RC
+	L=no; loaded vmt_vermagic && L=yes
+	restore
+	run $R/modprobe vmt_vermagic; RO=$OUT; RRC=$RC
+	check kbuild-vermagic-refused "loaded=$L; ours rc $ORC: $O // ref rc $RRC: $RO" \
+		'[ $L = no -a $ORC != 0 ] && [ "$(norm "$O")" = "$(norm "$RO")" ]'
+	restore
+	run $K/modprobe --force-vermagic vmt_vermagic
+	check kbuild-force-vermagic "rc $RC: $OUT" '[ $RC = 0 ] && loaded vmt_vermagic'
+	restore
+	run $K/insmod -f $MD/extra/vmt_vermagic.ko
+	check kbuild-insmod-force "rc $RC: $OUT" '[ $RC = 0 ] && loaded vmt_vermagic'
+	restore
+fi
