@@ -169,8 +169,16 @@ static int scan_dir(struct dm_state *st, size_t *cap, const char *dir, size_t re
 		struct stat sb;
 		if (kml_depmod_config_excluded(st->config, names[i])) {
 			/* exclude applies to files as well as directories, as in kmod */
-		} else if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		} else if (stat(path, &sb) < 0) {
+			if (module_stem_len(names[i]) > 0)
+				kml_err(st->ctx, "fstatat(%s): %s", path, strerror(errno));
+		} else if (S_ISDIR(sb.st_mode)) {
 			r = scan_dir(st, cap, path, rel_base, external, depth + 1);
+		} else if (!S_ISREG(sb.st_mode)) {
+			/* a FIFO or device would block or mislead the parser */
+			if (module_stem_len(names[i]) > 0)
+				kml_err(st->ctx, "unsupported file type %s: %o", path,
+					(unsigned)(sb.st_mode & S_IFMT));
 		} else if (module_stem_len(names[i]) > 0) {
 			r = add_module(st, cap, path, external ? path : path + rel_base, external);
 		}

@@ -55,7 +55,7 @@ int insmod_main(int argc, char *argv[])
 		{ 0, 0, 0, 0 },
 	};
 	unsigned int flags = 0;
-	bool verbose = false, use_syslog = false;
+	bool use_syslog = false;
 	for (;;) {
 		int c = getopt_long(argc, argv, "fsvVhp", longopts, NULL);
 		if (c == -1)
@@ -74,7 +74,7 @@ int insmod_main(int argc, char *argv[])
 			use_syslog = true;
 			break;
 		case 'v':
-			verbose = true;
+			/* accepted; the reference prints nothing more either */
 			break;
 		case 'p':
 			/* accepted and ignored, as the reference does */
@@ -119,8 +119,6 @@ int insmod_main(int argc, char *argv[])
 	int r = kml_kernel_insert(file, params, flags);
 	if (r < 0)
 		tool_err("could not insert module %s: %s\n", file, insert_error(r));
-	else if (verbose)
-		fprintf(stderr, "%s: inserted %s %s\n", program_name, file, params);
 	free(params);
 	return r < 0 ? 1 : 0;
 }

@@ -24,12 +24,13 @@ int lsmod_main(int argc, char *argv[])
 		const struct kml_loaded_module *m = &mods[i];
 		/* the use count and holders from sysfs, as the reference; a module
 		 * that vanished meanwhile is skipped rather than printed as -2 */
+		enum kml_module_state state = KML_STATE_NOT_LOADED;
+		(void)kml_kernel_module_state(m->name, &state);
+		if (state == KML_STATE_NOT_LOADED)
+			continue;
 		int refs;
-		if (kml_kernel_module_refcount(m->name, &refs) < 0) {
-			if (m->refcount < 0)
-				continue;
-			refs = m->refcount;
-		}
+		if (kml_kernel_module_refcount(m->name, &refs) < 0)
+			refs = m->refcount; /* kernels without unloading have no refcnt */
 		char **holders = NULL;
 		size_t nh = 0;
 		(void)kml_kernel_module_holders(m->name, &holders, &nh);

@@ -25,7 +25,19 @@ struct modprobe {
 	const char *root, *kver;
 	struct kml_ctx *ctx;
 	struct kml_config *config;
+	char *pass_on; /* -C, -s, -q, -v as given, for nested modprobe calls */
 };
+
+static void pass_on_add(struct modprobe *mp, const char *opt, const char *arg)
+{
+	size_t old = mp->pass_on ? strlen(mp->pass_on) : 0;
+	size_t add = strlen(opt) + (arg ? strlen(arg) + 1 : 0) + 2;
+	char *n = realloc(mp->pass_on, old + add);
+	if (!n)
+		return;
+	snprintf(n + old, add, "%s%s%s%s", old ? " " : "", opt, arg ? " " : "", arg ? arg : "");
+	mp->pass_on = n;
+}
 
 static void help(void)
 {
@@ -102,6 +114,7 @@ static void print_step(const struct kml_probe_step *s)
 static int run_step(struct modprobe *mp, const struct kml_probe_step *s)
 {
 	if (s->action == KML_PROBE_INSTALL) {
+		fflush(stdout);
 		int st = kml_probe_run_command(s->name, s->command, s->options);
 		if (st < 0)
 			return st;
@@ -124,11 +137,8 @@ static int insert_module(struct modprobe *mp, const struct kml_module *m, const 
 	bool show = mp->show_depends || mp->verbose;
 	bool blacklisted = kml_config_is_blacklisted(mp->config, m->name);
 	/* the blacklist stops loads through an alias; with -b, by name too */
-	if (blacklisted && (m->alias || mp->use_blacklist)) {
-		if (mp->verbose)
-			printf("blacklisted %s\n", m->name);
+	if (blacklisted && (m->alias || mp->use_blacklist))
 		return 0;
-	}
 	if (!ignore_loaded && in_kernel(m->name))
 		return mp->first_time ? -EEXIST : 0;
 
@@ -176,14 +186,27 @@ static void report_insert_error(const char *name, int err)
 /* NAME as a path ("/..." or "./...") or looked up; RET empty when not found. */
 static int find_modules(struct modprobe *mp, const char *name, struct kml_module_list *ret)
 {
-	if (name[0] == '/' || strncmp(name, "./", 2) == 0)
+	if (name[0] == '/' || strncmp(name, "./", 2) == 0) {
+		struct stat st;
+		if (stat(name, &st) < 0 || !S_ISREG(st.st_mode)) {
+			*ret = (struct kml_module_list){ 0 };
+			return 0; /* reported as not found */
+		}
 		return kml_module_from_path(name, ret);
+	}
 	return kml_lookup_with_config(mp->ctx, mp->config, name, ret);
 }
 
 static int not_found(struct modprobe *mp, const char *name)
 {
-	if (!mp->quiet)
+	if (mp->quiet)
+		return -ENOENT;
+	if (mp->mode == MODE_REMOVE)
+		tool_fatal("Module %s not found.\n", name);
+	else if (mp->all)
+		tool_warn("Module %s not found in directory %s\n", name,
+			  kml_ctx_get_module_dir(mp->ctx));
+	else
 		tool_fatal("Module %s not found in directory %s\n", name,
 			   kml_ctx_get_module_dir(mp->ctx));
 	return -ENOENT;
@@ -201,7 +224,7 @@ static int do_insert(struct modprobe *mp, const char *name, const char *extra)
 	for (size_t i = 0; i < list.count; i++) {
 		r = insert_module(mp, &list.modules[i], extra);
 		if (r < 0) {
-			if (!mp->quiet || r != -EEXIST)
+			if (!mp->quiet)
 				report_insert_error(list.modules[i].name, r);
 			ret = r;
 		}
@@ -322,6 +345,7 @@ static int remove_module(struct modprobe *mp, const struct kml_module *m, bool i
 	if (cmd) {
 		if (mp->verbose || mp->dry_run)
 			printf("remove %s\n", cmd);
+		fflush(stdout);
 		r = mp->dry_run ? 0 : kml_probe_run_command(m->name, cmd, "");
 		if (r > 0) {
 			tool_err("Error running remove command '%s' for module %s: retcode %d\n", cmd,
@@ -348,7 +372,7 @@ static int remove_module(struct modprobe *mp, const struct kml_module *m, bool i
 		if (r == -ENOENT && !(is_target && mp->first_time))
 			r = 0;
 		if (r < 0 && is_target && !mp->quiet)
-			tool_fatal("could not remove '%s': %s\n", m->name, strerror(-r));
+			tool_err("could not remove '%s': %s\n", m->name, strerror(-r));
 	}
 	if (r < 0)
 		return is_target ? r : 0;
@@ -520,6 +544,27 @@ static char *join_params(int argc, char **argv)
 	return s;
 }
 
+/* Install/remove commands that call modprobe again get -C, -s, -q, -v through
+ * MODPROBE_OPTIONS. A nesting count in the environment ends command loops
+ * (install a /sbin/modprobe a) that would otherwise fork forever. */
+#define NESTING_VAR "KMODLITE_MODPROBE_NESTING"
+#define NESTING_MAX 16
+
+static int pass_on_options(const struct modprobe *mp)
+{
+	const char *nest = getenv(NESTING_VAR);
+	int depth = nest ? atoi(nest) : 0;
+	if (depth >= NESTING_MAX) {
+		tool_err("install or remove commands nested %d deep: stopping a loop\n", depth);
+		return -ELOOP;
+	}
+	char num[16];
+	snprintf(num, sizeof(num), "%d", depth + 1);
+	setenv(NESTING_VAR, num, 1);
+	setenv("MODPROBE_OPTIONS", mp->pass_on ? mp->pass_on : "", 1);
+	return 0;
+}
+
 int modprobe_main(int argc, char *argv[])
 {
 	enum {
@@ -637,6 +682,7 @@ int modprobe_main(int argc, char *argv[])
 			mp.configs = n;
 			n[mp.config_count++] = optarg;
 			n[mp.config_count] = NULL;
+			pass_on_add(&mp, "-C", optarg);
 			break;
 		}
 		case 'd':
@@ -647,12 +693,15 @@ int modprobe_main(int argc, char *argv[])
 			break;
 		case 's':
 			use_syslog = true;
+			pass_on_add(&mp, "-s", NULL);
 			break;
 		case 'q':
 			mp.quiet = true;
+			pass_on_add(&mp, "-q", NULL);
 			break;
 		case 'v':
 			mp.verbose = true;
+			pass_on_add(&mp, "-v", NULL);
 			break;
 		case 'V':
 			printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
@@ -667,6 +716,8 @@ int modprobe_main(int argc, char *argv[])
 		}
 	}
 	tool_log_open(use_syslog);
+	if (pass_on_options(&mp) < 0)
+		goto out;
 
 	if (mp.mode == MODE_MODVERSIONS || mp.mode == MODE_EXPORTS) {
 		if (optind >= argc) {
@@ -709,7 +760,7 @@ int modprobe_main(int argc, char *argv[])
 				r = do_insert(&mp, argv[i], NULL);
 			if (r < 0)
 				ret = 1;
-			if (!mp.all)
+			if (!mp.all && mp.mode != MODE_REMOVE)
 				break;
 		}
 	} else if (mp.mode == MODE_RESOLVE) {
@@ -723,6 +774,7 @@ out:
 	kml_config_free(mp.config);
 	kml_ctx_free(mp.ctx);
 	free(mp.configs);
+	free(mp.pass_on);
 	free(env_storage[0]);
 	free(env_storage[1]);
 	return ret;

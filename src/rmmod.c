@@ -76,7 +76,7 @@ int rmmod_main(int argc, char *argv[])
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	bool force = false, verbose = false, use_syslog = false;
+	bool force = false, use_syslog = false;
 	for (;;) {
 		int c = getopt_long(argc, argv, "fsvVhw", longopts, NULL);
 		if (c == -1)
@@ -89,7 +89,7 @@ int rmmod_main(int argc, char *argv[])
 			use_syslog = true;
 			break;
 		case 'v':
-			verbose = true;
+			/* accepted; the reference prints nothing more either */
 			break;
 		case 'w':
 			/* accepted and ignored, as the reference does */
@@ -120,7 +120,7 @@ int rmmod_main(int argc, char *argv[])
 			continue;
 		}
 		if (!strchr(arg, '/') && !strstr(arg, ".ko")) {
-			/* a plain name is used as given (modules may use '-') */
+			/* a plain name: '-' and '_' are the same in module names */
 			if (kml_alias_normalize(arg, name, sizeof(name)) < 0)
 				snprintf(name, sizeof(name), "%s", arg);
 		}
@@ -132,8 +132,6 @@ int rmmod_main(int argc, char *argv[])
 		if (r < 0) {
 			tool_err("could not remove module %s: %s\n", arg, strerror(-r));
 			failures++;
-		} else if (verbose) {
-			fprintf(stderr, "%s: removed %s\n", program_name, name);
 		}
 	}
 	return failures ? 1 : 0;
