@@ -26,13 +26,6 @@ static void print_version(void)
 	printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
 }
 
-static int not_built(const char *name)
-{
-	fprintf(stderr, "%s: ERROR: '%s' is not implemented in this version of kmodlite\n",
-		program_name, name);
-	return 1;
-}
-
 static int kmod_help(FILE *out)
 {
 	fprintf(out,
@@ -55,8 +48,6 @@ static int kmod_help(FILE *out)
 static int run_tool(const struct kml_tool *t, int argc, char *argv[])
 {
 	program_name = t->name;
-	if (!t->main)
-		return not_built(t->name);
 	return t->main(argc, argv);
 }
 
