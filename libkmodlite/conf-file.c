@@ -178,65 +178,26 @@ int conf_list_insert(struct conf_list *list, const char *path)
 
 int conf_file_read(const char *path, char **ret_buf, size_t *ret_len)
 {
+	/* non-blocking: a FIFO named *.conf must not hang us */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	struct stat st;
-	struct strbuf sb = { 0 };
-	int r = 0;
+	int r;
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
+	} else if (S_ISDIR(st.st_mode)) {
 		r = -EISDIR;
-		goto out;
-	}
-	if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3) {
+	} else if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3) {
 		/* /dev/null: a masked file, empty */
-		r = strbuf_reserve(&sb, 0);
-		if (r < 0)
-			goto out;
-		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
+		*ret_buf = calloc(1, 1);
+		*ret_len = 0;
+		r = *ret_buf ? 0 : -ENOMEM;
+	} else if (!S_ISREG(st.st_mode)) {
 		r = -EINVAL;
-		goto out;
+	} else {
+		r = read_fd_full(fd, CONF_MAX_FILE, ret_buf, ret_len);
 	}
-	if ((uint64_t)st.st_size > CONF_MAX_FILE) {
-		r = -EFBIG;
-		goto out;
-	}
-	r = strbuf_reserve(&sb, (size_t)st.st_size);
-	if (r < 0)
-		goto out;
-	for (;;) {
-		r = strbuf_reserve(&sb, 65536);
-		if (r < 0)
-			goto out;
-		ssize_t n = read(fd, sb.data + sb.len, sb.cap - sb.len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		sb.len += (size_t)n;
-		if (sb.len > CONF_MAX_FILE) {
-			r = -EFBIG;
-			goto out;
-		}
-	}
-done:
-	sb.data[sb.len] = '\0';
-	*ret_buf = sb.data;
-	*ret_len = sb.len;
-	sb.data = NULL;
-	r = 0;
-out:
-	free(sb.data);
 	close(fd);
 	return r;
 }

@@ -50,6 +50,8 @@ const struct kml_index *kml_ctx_index(struct kml_ctx *ctx, enum kml_index_id id)
 /* util.c */
 /* Reads a whole file into a NUL-terminated buffer; -EFBIG beyond max. */
 int read_file_full(const char *path, size_t max, char **ret_buf, size_t *ret_len);
+/* Same, from an open descriptor (left open). */
+int read_fd_full(int fd, size_t max, char **ret_buf, size_t *ret_len);
 /* Growable byte buffer. */
 struct strbuf {
 	char *data;

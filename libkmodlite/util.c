@@ -56,22 +56,17 @@ int strbuf_append_str(struct strbuf *sb, const char *s)
 	return strbuf_append(sb, s, strlen(s));
 }
 
-int read_file_full(const char *path, size_t max, char **ret_buf, size_t *ret_len)
+int read_fd_full(int fd, size_t max, char **ret_buf, size_t *ret_len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	struct strbuf sb = { 0 };
 	struct stat st;
 	int r = 0;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		if ((uint64_t)st.st_size > max) {
-			r = -EFBIG;
-			goto out;
-		}
+		if ((uint64_t)st.st_size > max)
+			return -EFBIG;
 		r = strbuf_reserve(&sb, (size_t)st.st_size);
 		if (r < 0)
-			goto out;
+			return r;
 	}
 	for (;;) {
 		r = strbuf_reserve(&sb, 65536);
@@ -95,10 +90,18 @@ int read_file_full(const char *path, size_t max, char **ret_buf, size_t *ret_len
 	sb.data[sb.len] = '\0';
 	*ret_buf = sb.data;
 	*ret_len = sb.len;
-	sb.data = NULL;
-	r = 0;
+	return 0;
 out:
 	free(sb.data);
+	return r;
+}
+
+int read_file_full(const char *path, size_t max, char **ret_buf, size_t *ret_len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = read_fd_full(fd, max, ret_buf, ret_len);
 	close(fd);
 	return r;
 }
