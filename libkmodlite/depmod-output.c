@@ -87,17 +87,16 @@ static int put(struct strbuf *sb, ...)
 
 static int build_dep(struct dm_state *st, struct output *o)
 {
-	int r = 0;
+	struct dm_dep_walk walk;
+	int r = dm_dep_walk_init(&walk, st->module_count);
 	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
 		const struct dm_module *m = &st->modules[i];
-		size_t *deps = NULL, n = 0;
-		r = dm_all_dependencies(st, i, &deps, &n);
+		const size_t *deps;
+		size_t n = dm_all_dependencies(st, &walk, i, &deps);
 		size_t start = o[OUT_DEP].text.len;
-		if (r == 0)
-			r = put(&o[OUT_DEP].text, m->relpath, ":", NULL);
+		r = put(&o[OUT_DEP].text, m->relpath, ":", NULL);
 		for (size_t k = 0; r == 0 && k < n; k++)
 			r = put(&o[OUT_DEP].text, " ", st->modules[deps[k]].relpath, NULL);
-		free(deps);
 		if (r == 0)
 			r = kml_index_writer_add(o[OUT_DEP_BIN].index, m->name,
 						 o[OUT_DEP].text.data + start, (unsigned)m->order);
@@ -106,6 +105,7 @@ static int build_dep(struct dm_state *st, struct output *o)
 		if (r == 0)
 			r = put(&o[OUT_DEP].text, "\n", NULL);
 	}
+	dm_dep_walk_release(&walk);
 	return r;
 }
 

@@ -138,10 +138,11 @@ static int parse_elf(const struct kml_elf *elf, struct dm_info *info)
 	return r;
 }
 
-static int parse_module(struct dm_module *m)
+/* SCRATCH: the worker's read buffer, reused from module to module. */
+static int parse_module(struct dm_module *m, struct strbuf *scratch)
 {
 	struct kml_file *file = NULL;
-	int r = kml_file_open(m->path, &file);
+	int r = file_open_read(m->path, scratch, &file);
 	if (r < 0)
 		return r;
 	struct kml_elf *elf = NULL;
@@ -163,12 +164,14 @@ struct pool {
 static void *worker(void *data)
 {
 	struct pool *p = data;
+	struct strbuf scratch = { 0 };
 	for (;;) {
 		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
 		if (i >= p->st->module_count)
 			break;
-		p->st->modules[i].parse_error = parse_module(&p->st->modules[i]);
+		p->st->modules[i].parse_error = parse_module(&p->st->modules[i], &scratch);
 	}
+	free(scratch.data);
 	return NULL;
 }
 

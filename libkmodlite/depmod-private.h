@@ -71,8 +71,19 @@ int dm_parse_all(struct dm_state *st);
 void dm_info_release(struct dm_info *info);
 /* depmod-resolve.c */
 int dm_resolve(struct dm_state *st);
-/* Transitive dependencies of module I, in modules.dep order (free()). */
-int dm_all_dependencies(const struct dm_state *st, size_t i, size_t **ret, size_t *ret_count);
+/* Scratch space for dm_all_dependencies(), reused from module to module. */
+struct dm_dep_walk {
+	uint32_t *mark; /* == generation: already reached in this walk */
+	uint32_t generation;
+	size_t *todo;
+	size_t *out;
+};
+int dm_dep_walk_init(struct dm_dep_walk *w, size_t module_count);
+void dm_dep_walk_release(struct dm_dep_walk *w);
+/* Transitive dependencies of module I, in modules.dep order, returned in *RET
+ * (W's memory, valid until the next walk); returns how many. */
+size_t dm_all_dependencies(const struct dm_state *st, struct dm_dep_walk *w, size_t i,
+			   const size_t **ret);
 /* depmod-output.c */
 int dm_write_outputs(struct dm_state *st);
 

@@ -31,17 +31,9 @@ struct sym_table {
 	size_t owned_count;
 };
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static struct sym_entry *sym_find_slot(const struct sym_table *t, const char *name)
 {
-	size_t i = (size_t)hash_str(name) & (t->cap - 1);
+	size_t i = (size_t)hash_string(name) & (t->cap - 1);
 	while (t->slots[i].name && !streq(t->slots[i].name, name))
 		i = (i + 1) & (t->cap - 1);
 	return &t->slots[i];
@@ -345,36 +337,49 @@ static int dep_sort_compare(const void *a, const void *b, void *data)
 	return x < y ? -1 : x > y;
 }
 
-int dm_all_dependencies(const struct dm_state *st, size_t i, size_t **ret, size_t *ret_count)
+int dm_dep_walk_init(struct dm_dep_walk *w, size_t module_count)
 {
-	size_t n = st->module_count;
-	bool *seen = calloc(n, sizeof(*seen));
-	size_t *out = calloc(n + 1, sizeof(*out));
-	size_t *todo = calloc(n + 1, sizeof(*todo));
-	if (!seen || !out || !todo) {
-		free(seen);
-		free(out);
-		free(todo);
+	*w = (struct dm_dep_walk){ .mark = calloc(module_count + 1, sizeof(*w->mark)),
+				   .todo = malloc((module_count + 1) * sizeof(*w->todo)),
+				   .out = malloc((module_count + 1) * sizeof(*w->out)) };
+	if (!w->mark || !w->todo || !w->out) {
+		dm_dep_walk_release(w);
 		return -ENOMEM;
 	}
+	return 0;
+}
+
+void dm_dep_walk_release(struct dm_dep_walk *w)
+{
+	free(w->mark);
+	free(w->todo);
+	free(w->out);
+	*w = (struct dm_dep_walk){ 0 };
+}
+
+size_t dm_all_dependencies(const struct dm_state *st, struct dm_dep_walk *w, size_t i,
+			   const size_t **ret)
+{
+	/* A new generation marks everything unseen without clearing the array. */
+	if (++w->generation == 0) {
+		memset(w->mark, 0, (st->module_count + 1) * sizeof(*w->mark));
+		w->generation = 1;
+	}
 	size_t count = 0, top = 0;
-	seen[i] = true;
-	todo[top++] = i;
+	w->mark[i] = w->generation;
+	w->todo[top++] = i;
 	while (top > 0) {
-		const struct dm_module *m = &st->modules[todo[--top]];
+		const struct dm_module *m = &st->modules[w->todo[--top]];
 		for (size_t k = 0; k < m->dep_count; k++) {
 			size_t d = m->deps[k];
-			if (seen[d])
+			if (w->mark[d] == w->generation)
 				continue;
-			seen[d] = true;
-			out[count++] = d;
-			todo[top++] = d;
+			w->mark[d] = w->generation;
+			w->out[count++] = d;
+			w->todo[top++] = d;
 		}
 	}
-	qsort_r(out, count, sizeof(*out), dep_sort_compare, (void *)st);
-	free(seen);
-	free(todo);
-	*ret = out;
-	*ret_count = count;
-	return 0;
+	qsort_r(w->out, count, sizeof(*w->out), dep_sort_compare, (void *)st);
+	*ret = w->out;
+	return count;
 }

@@ -56,19 +56,56 @@ static int module_priority(const struct dm_state *st, const char *path, const ch
 	return builtin;
 }
 
-static int add_module(struct dm_state *st, size_t *cap, const char *path, const char *relpath,
-		      bool external)
+/* The modules found so far, with an index by name (open addressing, slot
+ * values are module index + 1) so that a tree of thousands stays linear. */
+struct scan {
+	struct dm_state *st;
+	size_t cap;	   /* of st->modules */
+	uint32_t *slots;   /* 0: empty */
+	size_t slot_count; /* power of two, at least twice the modules */
+};
+
+static uint32_t *name_slot(const struct scan *sc, const char *name)
 {
+	size_t i = (size_t)hash_string(name) & (sc->slot_count - 1);
+	while (sc->slots[i] && !streq(sc->st->modules[sc->slots[i] - 1].name, name))
+		i = (i + 1) & (sc->slot_count - 1);
+	return &sc->slots[i];
+}
+
+static int name_index_grow(struct scan *sc)
+{
+	size_t n = sc->slot_count ? sc->slot_count * 2 : 4096;
+	if (n > UINT32_MAX)
+		return -ENOMEM;
+	uint32_t *slots = calloc(n, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	free(sc->slots);
+	sc->slots = slots;
+	sc->slot_count = n;
+	for (size_t i = 0; i < sc->st->module_count; i++)
+		*name_slot(sc, sc->st->modules[i].name) = (uint32_t)(i + 1);
+	return 0;
+}
+
+static int add_module(struct scan *sc, const char *path, const char *relpath, bool external)
+{
+	struct dm_state *st = sc->st;
 	char name[256];
 	if (kml_module_name_from_path(path, name, sizeof(name)) < 0) {
 		kml_warn(st->ctx, "%s: module name too long, skipped", path);
 		return 0;
 	}
 	int prio = module_priority(st, path, relpath, name, external);
-	for (size_t i = 0; i < st->module_count; i++) {
-		struct dm_module *m = &st->modules[i];
-		if (!streq(m->name, name))
-			continue;
+	if ((st->module_count + 1) * 2 > sc->slot_count) {
+		int r = name_index_grow(sc);
+		if (r < 0)
+			return r;
+	}
+	uint32_t *slot = name_slot(sc, name);
+	if (*slot) {
+		struct dm_module *m = &st->modules[*slot - 1];
 		int old = (int)m->sort_key; /* holds the priority until sorting */
 		if (prio >= old) {
 			kml_dbg(st->ctx, "%s ignored: %s has a higher priority", path, m->path);
@@ -88,13 +125,13 @@ static int add_module(struct dm_state *st, size_t *cap, const char *path, const 
 		m->sort_key = prio;
 		return 0;
 	}
-	if (st->module_count == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 1024;
+	if (st->module_count == sc->cap) {
+		size_t ncap = sc->cap ? sc->cap * 2 : 1024;
 		struct dm_module *n = reallocarray(st->modules, ncap, sizeof(*n));
 		if (!n)
 			return -ENOMEM;
 		st->modules = n;
-		*cap = ncap;
+		sc->cap = ncap;
 	}
 	struct dm_module *m = &st->modules[st->module_count];
 	*m = (struct dm_module){ .path = strdup(path), .relpath = strdup(relpath),
@@ -106,6 +143,7 @@ static int add_module(struct dm_state *st, size_t *cap, const char *path, const 
 		return -ENOMEM;
 	}
 	st->module_count++;
+	*slot = (uint32_t)st->module_count;
 	return 0;
 }
 
@@ -119,9 +157,9 @@ static int name_compare(const void *a, const void *b)
  * result does not depend on the file system). REL_BASE: the part of DIR's
  * path that modules.dep omits; NULL to keep absolute paths (external dirs).
  */
-static int scan_dir(struct dm_state *st, size_t *cap, const char *dir, size_t rel_base,
-		    bool external, int depth)
+static int scan_dir(struct scan *sc, const char *dir, size_t rel_base, bool external, int depth)
 {
+	struct dm_state *st = sc->st;
 	if (depth > 64) {
 		kml_warn(st->ctx, "%s: directories nested too deep, skipped", dir);
 		return 0;
@@ -173,14 +211,14 @@ static int scan_dir(struct dm_state *st, size_t *cap, const char *dir, size_t re
 			if (module_stem_len(names[i]) > 0)
 				kml_err(st->ctx, "fstatat(%s): %s", path, strerror(errno));
 		} else if (S_ISDIR(sb.st_mode)) {
-			r = scan_dir(st, cap, path, rel_base, external, depth + 1);
+			r = scan_dir(sc, path, rel_base, external, depth + 1);
 		} else if (!S_ISREG(sb.st_mode)) {
 			/* a FIFO or device would block or mislead the parser */
 			if (module_stem_len(names[i]) > 0)
 				kml_err(st->ctx, "unsupported file type %s: %o", path,
 					(unsigned)(sb.st_mode & S_IFMT));
 		} else if (module_stem_len(names[i]) > 0) {
-			r = add_module(st, cap, path, external ? path : path + rel_base, external);
+			r = add_module(sc, path, external ? path : path + rel_base, external);
 		}
 		free(path);
 	}
@@ -190,8 +228,9 @@ static int scan_dir(struct dm_state *st, size_t *cap, const char *dir, size_t re
 	return r;
 }
 
-static int add_explicit_files(struct dm_state *st, size_t *cap)
+static int add_explicit_files(struct scan *sc)
 {
+	const struct dm_state *st = sc->st;
 	size_t dl = strlen(st->module_dir);
 	for (const char *const *f = st->opts->files; *f; f++) {
 		const char *rel = *f;
@@ -200,28 +239,34 @@ static int add_explicit_files(struct dm_state *st, size_t *cap)
 			rel = *f + dl + 1;
 			external = false;
 		}
-		int r = add_module(st, cap, *f, rel, external);
+		int r = add_module(sc, *f, rel, external);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-int dm_scan(struct dm_state *st)
+static int scan_all(struct scan *sc)
 {
-	size_t cap = 0;
+	struct dm_state *st = sc->st;
 	if (st->opts->files && st->opts->files[0])
-		return add_explicit_files(st, &cap);
-	int r = scan_dir(st, &cap, st->module_dir, strlen(st->module_dir) + 1, false, 0);
-	if (r < 0)
-		return r;
+		return add_explicit_files(sc);
+	int r = scan_dir(sc, st->module_dir, strlen(st->module_dir) + 1, false, 0);
 	size_t n;
 	const char *const *ext = kml_depmod_config_external(st->config, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		/* as in the reference, the base directory does not apply to
 		 * external directories: their paths go into modules.dep as given */
-		r = scan_dir(st, &cap, ext[i], 0, true, 1);
+		r = scan_dir(sc, ext[i], 0, true, 1);
 	}
+	return r;
+}
+
+int dm_scan(struct dm_state *st)
+{
+	struct scan sc = { .st = st };
+	int r = scan_all(&sc);
+	free(sc.slots);
 	return r;
 }
 

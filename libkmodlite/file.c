@@ -81,36 +81,45 @@ static int file_load(struct kml_file *file, const void *data, size_t size)
 	return 0;
 }
 
-int kml_file_open(const char *path, struct kml_file **ret_file)
+/* Opens PATH and checks it can be a module: a regular file of a size between
+ * the smallest compressed header and the bound. */
+static int open_module_file(const char *path, int *ret_fd, size_t *ret_size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	struct stat st;
 	int r = 0;
-	struct kml_file *file = NULL;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, &st) < 0)
 		r = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	else if (!S_ISREG(st.st_mode))
 		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		goto out;
-	}
-	if (st.st_size < 6) {
+	else if (st.st_size < 6)
 		r = -EBADMSG;
-		goto out;
-	}
-	if ((uint64_t)st.st_size > KML_MAX_MODULE_SIZE) {
+	else if ((uint64_t)st.st_size > KML_MAX_MODULE_SIZE)
 		r = -EFBIG;
-		goto out;
+	if (r < 0) {
+		close(fd);
+		return r;
 	}
-	file = calloc(1, sizeof(*file));
+	*ret_fd = fd;
+	*ret_size = (size_t)st.st_size;
+	return 0;
+}
+
+int kml_file_open(const char *path, struct kml_file **ret_file)
+{
+	int fd;
+	size_t size;
+	int r = open_module_file(path, &fd, &size);
+	if (r < 0)
+		return r;
+	struct kml_file *file = calloc(1, sizeof(*file));
 	if (!file) {
 		r = -ENOMEM;
 		goto out;
 	}
-	file->mapping_size = (size_t)st.st_size;
+	file->mapping_size = size;
 	file->mapping = mmap(NULL, file->mapping_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (file->mapping == MAP_FAILED) {
 		file->mapping = NULL;
@@ -131,6 +140,34 @@ out:
 	}
 	*ret_file = file;
 	return 0;
+}
+
+int file_open_read(const char *path, struct strbuf *scratch, struct kml_file **ret_file)
+{
+	int fd;
+	size_t size;
+	int r = open_module_file(path, &fd, &size);
+	if (r < 0)
+		return r;
+	scratch->len = 0;
+	r = strbuf_reserve(scratch, size);
+	/* the size seen by fstat() is all that is read: a file that grows
+	 * meanwhile is cut there, one that shrinks ends early */
+	while (r == 0 && scratch->len < size) {
+		ssize_t n = read(fd, scratch->data + scratch->len, size - scratch->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = -errno;
+		else if (n == 0)
+			break;
+		else
+			scratch->len += (size_t)n;
+	}
+	close(fd);
+	if (r < 0)
+		return r;
+	return kml_file_from_memory(scratch->data, scratch->len, ret_file);
 }
 
 int kml_file_from_memory(const void *data, size_t size, struct kml_file **ret_file)

@@ -28,6 +28,15 @@ static inline bool streq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* FNV-1a of a NUL-terminated string, for the in-memory hash tables. */
+static inline uint64_t hash_string(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
 /* ctx.c: logging through the context's callback. */
 void kml_log(const struct kml_ctx *ctx, int priority, const char *file, int line,
 	     const char *fn, const char *format, ...) _printf_(6, 7);
@@ -107,6 +116,11 @@ int elf_strip_for_force(uint8_t *image, size_t size, unsigned int flags);
 /* decompress-*.c: each fills *ret_buf (malloc'd) and *ret_len from a
  * compressed buffer; -EBADMSG corrupt, -EFBIG over max, -ENOTSUP when the
  * backend is not built or its library cannot be loaded. */
+/* file.c: like kml_file_open(), but the file is read into SCRATCH (kept by
+ * the caller and reused from file to file) instead of mapped. For bulk readers
+ * on several threads, where mmap/munmap and page faults serialise on the
+ * address space. A plain file borrows SCRATCH's bytes until its next use. */
+int file_open_read(const char *path, struct strbuf *scratch, struct kml_file **ret_file);
 int decompress_gzip(const void *in, size_t in_len, size_t max, void **ret_buf, size_t *ret_len);
 int decompress_xz(const void *in, size_t in_len, size_t max, void **ret_buf, size_t *ret_len);
 int decompress_zstd(const void *in, size_t in_len, size_t max, void **ret_buf, size_t *ret_len);

@@ -11,24 +11,29 @@
 
 # compress_tree EXT COMMAND...: a compressed copy of MODDIR/kernel in
 # CACHE/compressed-EXT/KVER/kernel (every NAME.ko as NAME.ko.EXT), built once
-# and then reused; COMMAND reads stdin, writes stdout. Only kernel/ is there:
-# callers take modules.order, modules.builtin* from MODDIR.
+# and then reused; COMMAND FILE writes the compressed FILE to stdout (given the
+# file, as the kernel's modules_install does, so zstd records the content size).
+# Only kernel/ is there: callers take modules.order, modules.builtin* from
+# MODDIR. .complete holds the command; a copy made by another command is
+# made again.
 compress_tree() {
 	local ext=$1 dest=$CACHE/compressed-$1/$KVER t0=$SECONDS lock_fd=
 	shift
-	if [[ -f $dest/.complete ]]; then
+	if [[ -f $dest/.complete && $(<"$dest/.complete") == "$*" ]]; then
 		return 0
 	fi
-	mkdir -p "$dest"
+	mkdir -p "$CACHE"
 	# Serialise concurrent builders of the same copy.
 	if command -v flock >/dev/null; then
 		exec {lock_fd}>"$CACHE/.compressed-$ext.lock"
 		flock "$lock_fd"
-		if [[ -f $dest/.complete ]]; then
+		if [[ -f $dest/.complete && $(<"$dest/.complete") == "$*" ]]; then
 			exec {lock_fd}>&-
 			return 0
 		fi
 	fi
+	rm -rf -- "$dest"
+	mkdir -p "$dest"
 	echo "${LIB_TAG:-differential}: building $dest (once)"
 	(cd "$MODDIR" && find kernel -name '*.ko' -type f -printf '%h\n') | sort -u |
 		(cd "$dest" && xargs -r mkdir -p --)
@@ -39,10 +44,10 @@ compress_tree() {
 			for f; do
 				out=$COMPRESS_DEST/$f.$COMPRESS_EXT
 				[[ -f $out ]] && continue
-				$COMPRESS_CMD <"$COMPRESS_SRC/$f" >"$out.tmp"
+				$COMPRESS_CMD "$COMPRESS_SRC/$f" >"$out.tmp"
 				mv -f -- "$out.tmp" "$out"
 			done' _
-	touch "$dest/.complete"
+	printf '%s' "$*" >"$dest/.complete"
 	if [[ -n $lock_fd ]]; then
 		exec {lock_fd}>&-
 	fi
