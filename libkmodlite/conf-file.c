@@ -76,8 +76,8 @@ static int conf_list_add_dir(struct kml_ctx *ctx, struct conf_list *list, const 
 				dirpath, de->d_name);
 			continue;
 		}
-		char *path = NULL;
-		if (asprintf(&path, "%s/%s", dirpath, de->d_name) < 0)
+		char *path = path_join(dirpath, de->d_name, strlen(de->d_name));
+		if (!path)
 			return -ENOMEM;
 		int r = conf_list_add(list, path);
 		if (r < 0)
@@ -203,49 +203,65 @@ int conf_file_read(const char *path, char **ret_buf, size_t *ret_len)
 }
 
 /*
- * Backslash escapes are resolved by copying backwards over the consumed
- * bytes, so no line buffer is needed: the write position never passes the
- * read position, and a line's terminator lands on a consumed byte (or on the
- * buffer's own terminator at the end).
+ * Most lines hold no backslash: they are found with memchr() and cut in
+ * place. The others have their escapes resolved by copying backwards over
+ * the consumed bytes, so no line buffer is needed: the write position never
+ * passes the read position, and a line's terminator lands on a consumed byte
+ * (or on the buffer's own terminator at the end).
  */
+static size_t escaped_line(char *buf, size_t len, size_t pos, struct conf_line *line)
+{
+	size_t start = pos, w = pos;
+	while (pos < len) {
+		char c = buf[pos++];
+		if (c == '\n')
+			break;
+		if (c == '\\' && pos < len) {
+			c = buf[pos++];
+			if (c == '\n') {
+				line->lineno++;
+				continue;
+			}
+		}
+		if (w - start >= CONF_MAX_LINE) {
+			line->too_long = true;
+			continue;
+		}
+		if (c == '\0')
+			line->has_nul = true;
+		buf[w++] = c;
+	}
+	buf[w] = '\0';
+	line->text = buf + start;
+	line->len = w - start;
+	return pos;
+}
+
 int conf_buffer_foreach_line(char *buf, size_t len, conf_line_fn fn, void *data)
 {
 	size_t pos = 0;
 	unsigned long lineno = 1;
+	/* the usual file has neither: then each line is only looked for */
+	bool any_escape = memchr(buf, '\\', len) != NULL;
+	bool any_nul = memchr(buf, '\0', len) != NULL;
 	while (pos < len) {
-		size_t start = pos, w = pos;
-		bool too_long = false, has_nul = false;
-		while (pos < len) {
-			char c = buf[pos++];
-			if (c == '\n')
-				break;
-			if (c == '\\' && pos < len) {
-				c = buf[pos++];
-				if (c == '\n') {
-					lineno++;
-					continue;
-				}
-			}
-			if (w - start >= CONF_MAX_LINE) {
-				too_long = true;
-				continue;
-			}
-			if (c == '\0')
-				has_nul = true;
-			buf[w++] = c;
+		struct conf_line line = { .lineno = lineno };
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+		if (end - pos <= CONF_MAX_LINE &&
+		    (!any_escape || !memchr(buf + pos, '\\', end - pos))) {
+			buf[end] = '\0';
+			line.text = buf + pos;
+			line.len = end - pos;
+			line.has_nul = any_nul && strlen(line.text) != line.len;
+			pos = nl ? end + 1 : len;
+		} else {
+			pos = escaped_line(buf, len, pos, &line);
 		}
-		buf[w] = '\0';
-		struct conf_line line = {
-			.text = buf + start,
-			.len = w - start,
-			.lineno = lineno,
-			.too_long = too_long,
-			.has_nul = has_nul,
-		};
 		int r = fn(data, &line);
 		if (r < 0)
 			return r;
-		lineno++;
+		lineno = line.lineno + 1;
 	}
 	return 0;
 }

@@ -35,7 +35,6 @@
  *    empty ones and quotes dropped; "MOD.=x" and ".PARAM=x" are ignored.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 
 #include "conf-file.h"
@@ -65,9 +64,11 @@ static const char *const section_names[SEC_COUNT] = {
 	[SEC_ALIAS] = "alias",	       [SEC_OPTIONS] = "options",
 };
 
+/* Strings of the configuration point into the file buffers the config keeps
+ * (lines are cut and normalised in place) or into its arena. */
 struct record {
-	char *name; /* module, or alias pattern; normalised */
-	char *text; /* alias: module; options/install/remove: as written; else NULL */
+	const char *name; /* module, or alias pattern; normalised */
+	const char *text; /* alias: module; options/install/remove: as written; else NULL */
 };
 
 struct record_list {
@@ -78,11 +79,11 @@ struct record_list {
 
 /* softdep/weakdep lines; weakdep uses pre only */
 struct dep_record {
-	char *name;
-	char **pre;
-	size_t n_pre, cap_pre;
-	char **post;
-	size_t n_post, cap_post;
+	const char *name;
+	const char **pre; /* in the arena; weakdep uses pre only */
+	size_t n_pre;
+	const char **post;
+	size_t n_post;
 };
 
 struct dep_list {
@@ -91,16 +92,15 @@ struct dep_list {
 	size_t cap;
 };
 
-/* A NULL-terminated array of borrowed strings. */
+/* A NULL-terminated array of borrowed strings, in the arena. */
 struct strptrs {
 	const char **items;
 	size_t count;
-	size_t cap;
 };
 
 /* What is known about one module name, merged over all lines. */
 struct mod_entry {
-	char *name;
+	const char *name;
 	struct strbuf options;	       /* words joined by single spaces */
 	struct strbuf cmdline_options; /* idem */
 	const char *install;	       /* first one wins */
@@ -120,6 +120,21 @@ struct kml_config {
 	struct dep_list softdeps;
 	struct dep_list weakdeps;
 	struct mod_map modules;
+	struct arena arena; /* entries, file buffers, command-line copies */
+
+	/* softdep and weakdep lines, kept as text in configuration order and
+	 * parsed on the first question about them (lookups and -R never ask) */
+	struct kml_ctx *ctx;
+	struct deferred_line *deferred;
+	size_t deferred_count, deferred_cap;
+	bool deferred_done;
+};
+
+struct deferred_line {
+	const char *path; /* in the arena */
+	unsigned long lineno;
+	bool weak;
+	char *rest; /* after the directive */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -169,27 +184,70 @@ static void norm_free(char *p, char *stack)
 		free(p);
 }
 
-static int strptrs_add(struct strptrs *v, const char *s)
+/*
+ * Appends the N strings at ITEMS to V. The first list is borrowed as it is
+ * (one softdep line per module is the rule); a later one makes a merged copy.
+ */
+static int strptrs_append(struct arena *a, struct strptrs *v, const char **items, size_t n)
 {
-	/* keep a slot for the terminating NULL */
-	int r = conf_grow((void **)&v->items, &v->cap, v->count + 1, sizeof(*v->items));
-	if (r < 0)
-		return r;
-	v->items[v->count++] = s;
-	v->items[v->count] = NULL;
+	if (n == 0)
+		return 0;
+	if (v->count == 0) {
+		v->items = items;
+		v->count = n;
+		return 0;
+	}
+	const char **m = arena_alloc(a, (v->count + n + 1) * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	memcpy(m, v->items, v->count * sizeof(*m));
+	memcpy(m + v->count, items, n * sizeof(*m));
+	v->items = m;
+	v->count += n;
 	return 0;
 }
 
-static int strv_add(char ***array, size_t *count, size_t *cap, const char *s)
+/* A NULL-terminated copy of the N pointers at ITEMS in the arena. */
+static const char **ptrs_copy(struct arena *a, const char *const *items, size_t n)
 {
-	int r = conf_grow((void **)array, cap, *count, sizeof(**array));
-	if (r < 0)
-		return r;
-	char *d = strdup(s);
-	if (!d)
-		return -ENOMEM;
-	(*array)[(*count)++] = d;
+	const char **m = arena_alloc(a, (n + 1) * sizeof(*m));
+	if (m && n)
+		memcpy(m, items, n * sizeof(*m));
+	return m;
+}
+
+/* Words, collected before they are copied to the arena at their final size. */
+struct word_list {
+	const char *stack[32];
+	const char **items;
+	size_t count, cap;
+};
+
+static int word_list_add(struct word_list *l, const char *w)
+{
+	if (!l->items) {
+		l->items = l->stack;
+		l->cap = ARRAY_SIZE(l->stack);
+	}
+	if (l->count == l->cap) {
+		const char **heap = l->items == l->stack ? NULL : l->items;
+		size_t cap = l->cap;
+		int r = conf_grow((void **)&heap, &cap, l->count, sizeof(*heap));
+		if (r < 0)
+			return r;
+		if (l->items == l->stack)
+			memcpy(heap, l->stack, sizeof(l->stack));
+		l->items = heap;
+		l->cap = cap;
+	}
+	l->items[l->count++] = w;
 	return 0;
+}
+
+static void word_list_release(struct word_list *l)
+{
+	if (l->items != l->stack)
+		free(l->items);
 }
 
 /* ------------------------------------------------------ module entries */
@@ -227,9 +285,10 @@ static void map_place(struct mod_entry **slots, size_t cap, struct mod_entry *e)
 	slots[i] = e;
 }
 
-/* The entry of NAME (normalised), created when missing. */
-static int map_get(struct mod_map *map, const char *name, struct mod_entry **ret)
+/* The entry of NAME (normalised, kept by the config), created when missing. */
+static int map_get(struct kml_config *config, const char *name, struct mod_entry **ret)
 {
+	struct mod_map *map = &config->modules;
 	struct mod_entry *e = map_find(map, name);
 	if (e) {
 		*ret = e;
@@ -249,29 +308,20 @@ static int map_get(struct mod_map *map, const char *name, struct mod_entry **ret
 		map->slots = slots;
 		map->cap = ncap;
 	}
-	e = calloc(1, sizeof(*e));
+	e = arena_alloc(&config->arena, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	e->name = strdup(name);
-	if (!e->name) {
-		free(e);
-		return -ENOMEM;
-	}
+	e->name = name;
 	map_place(map->slots, map->cap, e);
 	map->count++;
 	*ret = e;
 	return 0;
 }
 
-static void entry_free(struct mod_entry *e)
+static void entry_release(struct mod_entry *e)
 {
-	free(e->name);
 	free(e->options.data);
 	free(e->cmdline_options.data);
-	free(e->pre.items);
-	free(e->post.items);
-	free(e->weak.items);
-	free(e);
 }
 
 /* Looks NAME up after normalising it; NULL when absent or not a valid name. */
@@ -296,13 +346,7 @@ static int record_add(struct kml_config *config, enum section sec, const char *n
 	int r = conf_grow((void **)&l->items, &l->cap, l->count, sizeof(*l->items));
 	if (r < 0)
 		return r;
-	struct record rec = { .name = strdup(name), .text = text ? strdup(text) : NULL };
-	if (!rec.name || (text && !rec.text)) {
-		free(rec.name);
-		free(rec.text);
-		return -ENOMEM;
-	}
-	l->items[l->count] = rec;
+	l->items[l->count] = (struct record){ .name = name, .text = text };
 	if (ret)
 		*ret = &l->items[l->count];
 	l->count++;
@@ -315,9 +359,7 @@ static int dep_record_new(struct dep_list *l, const char *name, struct dep_recor
 	if (r < 0)
 		return r;
 	struct dep_record *d = &l->items[l->count];
-	*d = (struct dep_record){ .name = strdup(name) };
-	if (!d->name)
-		return -ENOMEM;
+	*d = (struct dep_record){ .name = name };
 	l->count++;
 	*ret = d;
 	return 0;
@@ -325,16 +367,6 @@ static int dep_record_new(struct dep_list *l, const char *name, struct dep_recor
 
 static void dep_list_release(struct dep_list *l)
 {
-	for (size_t i = 0; i < l->count; i++) {
-		struct dep_record *d = &l->items[i];
-		free(d->name);
-		for (size_t j = 0; j < d->n_pre; j++)
-			free(d->pre[j]);
-		free(d->pre);
-		for (size_t j = 0; j < d->n_post; j++)
-			free(d->post[j]);
-		free(d->post);
-	}
 	free(l->items);
 }
 
@@ -342,20 +374,16 @@ void kml_config_free(struct kml_config *config)
 {
 	if (!config)
 		return;
-	for (size_t s = 0; s < SEC_COUNT; s++) {
-		struct record_list *l = &config->sections[s];
-		for (size_t i = 0; i < l->count; i++) {
-			free(l->items[i].name);
-			free(l->items[i].text);
-		}
-		free(l->items);
-	}
+	for (size_t s = 0; s < SEC_COUNT; s++)
+		free(config->sections[s].items);
 	dep_list_release(&config->softdeps);
 	dep_list_release(&config->weakdeps);
+	free(config->deferred);
 	for (size_t i = 0; i < config->modules.cap; i++)
 		if (config->modules.slots[i])
-			entry_free(config->modules.slots[i]);
+			entry_release(config->modules.slots[i]);
 	free(config->modules.slots);
+	arena_release(&config->arena);
 	free(config);
 }
 
@@ -393,6 +421,7 @@ struct parser {
 	struct kml_ctx *ctx;
 	struct kml_config *config;
 	const char *path;
+	const char *kept_path; /* PATH copied to the arena, once needed */
 };
 
 static int add_alias(struct parser *ps, const char *pattern, const char *module)
@@ -406,7 +435,7 @@ static int add_options(struct parser *ps, const char *module, char *text)
 		if (*p == '\t')
 			*p = ' ';
 	struct mod_entry *e;
-	int r = map_get(&ps->config->modules, module, &e);
+	int r = map_get(ps->config, module, &e);
 	if (r >= 0)
 		r = record_add(ps->config, SEC_OPTIONS, module, text, NULL);
 	if (r >= 0)
@@ -419,7 +448,7 @@ static int add_command(struct parser *ps, enum section sec, const char *module,
 {
 	struct mod_entry *e;
 	const struct record *rec;
-	int r = map_get(&ps->config->modules, module, &e);
+	int r = map_get(ps->config, module, &e);
 	if (r >= 0)
 		r = record_add(ps->config, sec, module, text, &rec);
 	if (r < 0)
@@ -433,7 +462,7 @@ static int add_command(struct parser *ps, enum section sec, const char *module,
 static int add_blacklist(struct kml_config *config, const char *module)
 {
 	struct mod_entry *e;
-	int r = map_get(&config->modules, module, &e);
+	int r = map_get(config, module, &e);
 	if (r >= 0)
 		r = record_add(config, SEC_BLACKLIST, module, NULL, NULL);
 	if (r >= 0)
@@ -444,53 +473,161 @@ static int add_blacklist(struct kml_config *config, const char *module)
 /* softdep MODULE [pre: A...] [post: B...]: words after MODULE at CUR. */
 static int add_softdep(struct parser *ps, unsigned long lineno, const char *module, char *cur)
 {
-	struct mod_entry *e;
-	struct dep_record *d;
-	int r = map_get(&ps->config->modules, module, &e);
-	if (r >= 0)
-		r = dep_record_new(&ps->config->softdeps, module, &d);
-	if (r < 0)
-		return r;
+	struct kml_config *config = ps->config;
+	struct word_list pre = { 0 }, post = { 0 };
 	enum { NONE, PRE, POST } where = NONE;
 	size_t ignored = 0;
-	for (char *w; (w = conf_next_word(&cur));) {
-		if (streq(w, "pre:")) {
+	int r = 0;
+	for (char *w; r >= 0 && (w = conf_next_word(&cur));) {
+		if (streq(w, "pre:"))
 			where = PRE;
-		} else if (streq(w, "post:")) {
+		else if (streq(w, "post:"))
 			where = POST;
-		} else if (where == PRE) {
-			r = strv_add(&d->pre, &d->n_pre, &d->cap_pre, w);
-		} else if (where == POST) {
-			r = strv_add(&d->post, &d->n_post, &d->cap_post, w);
-		} else {
+		else if (where == PRE)
+			r = word_list_add(&pre, w);
+		else if (where == POST)
+			r = word_list_add(&post, w);
+		else
 			ignored++;
-		}
-		if (r < 0)
-			return r;
 	}
+	struct mod_entry *e;
+	struct dep_record *d;
+	if (r >= 0)
+		r = map_get(config, module, &e);
+	if (r >= 0)
+		r = dep_record_new(&config->softdeps, module, &d);
+	if (r >= 0) {
+		d->pre = ptrs_copy(&config->arena, pre.items, pre.count);
+		d->post = ptrs_copy(&config->arena, post.items, post.count);
+		d->n_pre = pre.count;
+		d->n_post = post.count;
+		r = d->pre && d->post ? 0 : -ENOMEM;
+	}
+	word_list_release(&pre);
+	word_list_release(&post);
+	if (r < 0)
+		return r;
 	if (ignored)
 		kml_dbg(ps->ctx, "%s line %lu: softdep %s: %zu word(s) before pre: or post: ignored",
 			ps->path, lineno, module, ignored);
-	for (size_t i = 0; i < d->n_pre && r >= 0; i++)
-		r = strptrs_add(&e->pre, d->pre[i]);
-	for (size_t i = 0; i < d->n_post && r >= 0; i++)
-		r = strptrs_add(&e->post, d->post[i]);
+	r = strptrs_append(&config->arena, &e->pre, d->pre, d->n_pre);
+	if (r >= 0)
+		r = strptrs_append(&config->arena, &e->post, d->post, d->n_post);
 	return r;
 }
 
 /* weakdep MODULE A...: words after MODULE at CUR (at least one). */
 static int add_weakdep(struct parser *ps, const char *module, char *cur)
 {
+	struct kml_config *config = ps->config;
+	struct word_list words = { 0 };
+	int r = 0;
+	for (char *w; r >= 0 && (w = conf_next_word(&cur));)
+		r = word_list_add(&words, w);
 	struct mod_entry *e;
 	struct dep_record *d;
-	int r = map_get(&ps->config->modules, module, &e);
 	if (r >= 0)
-		r = dep_record_new(&ps->config->weakdeps, module, &d);
-	for (char *w; r >= 0 && (w = conf_next_word(&cur));)
-		r = strv_add(&d->pre, &d->n_pre, &d->cap_pre, w);
-	for (size_t i = 0; r >= 0 && i < d->n_pre; i++)
-		r = strptrs_add(&e->weak, d->pre[i]);
+		r = map_get(config, module, &e);
+	if (r >= 0)
+		r = dep_record_new(&config->weakdeps, module, &d);
+	if (r >= 0) {
+		d->pre = ptrs_copy(&config->arena, words.items, words.count);
+		d->n_pre = words.count;
+		r = d->pre ? 0 : -ENOMEM;
+	}
+	word_list_release(&words);
+	if (r >= 0)
+		r = strptrs_append(&config->arena, &e->weak, d->pre, d->n_pre);
 	return r;
+}
+
+static int defer_line(struct parser *ps, unsigned long lineno, bool weak, char *rest)
+{
+	struct kml_config *config = ps->config;
+	if (!ps->kept_path) {
+		ps->kept_path = arena_strndup(&config->arena, ps->path, strlen(ps->path));
+		if (!ps->kept_path)
+			return -ENOMEM;
+	}
+	int r = conf_grow((void **)&config->deferred, &config->deferred_cap,
+			  config->deferred_count, sizeof(*config->deferred));
+	if (r < 0)
+		return r;
+	config->deferred[config->deferred_count++] =
+		(struct deferred_line){ ps->kept_path, lineno, weak, rest };
+	return 0;
+}
+
+/* softdep/weakdep MODULE ...: the rest of a deferred line. */
+static int parse_dep_line(struct parser *ps, const struct deferred_line *d)
+{
+	char *cur = d->rest;
+	char *module = conf_next_word(&cur);
+	if (!module || !conf_has_word(cur) || normalize_inplace(module) < 0) {
+		char word[CONF_PRINTABLE_SIZE];
+		kml_err(ps->ctx, "%s line %lu: ignoring bad line starting with '%s'", ps->path,
+			d->lineno, conf_printable(d->weak ? "weakdep" : "softdep", word));
+		return 0;
+	}
+	if (d->weak)
+		return add_weakdep(ps, module, cur);
+	return add_softdep(ps, d->lineno, module, cur);
+}
+
+/*
+ * Parses the deferred softdep and weakdep lines, once. The configuration is
+ * const to its users; this fills in what it already holds in text form (so a
+ * config must not be queried from two threads at once).
+ */
+static int parse_deferred(const struct kml_config *cconfig)
+{
+	struct kml_config *config = (struct kml_config *)cconfig;
+	if (config->deferred_done)
+		return 0;
+	config->deferred_done = true;
+	for (size_t i = 0; i < config->deferred_count; i++) {
+		const struct deferred_line *d = &config->deferred[i];
+		struct parser ps = { config->ctx, config, d->path, d->path };
+		int r = parse_dep_line(&ps, d);
+		if (r < 0)
+			return r;
+	}
+	free(config->deferred);
+	config->deferred = NULL;
+	config->deferred_count = 0;
+	return 0;
+}
+
+enum directive {
+	DIR_UNKNOWN,
+	DIR_ALIAS,
+	DIR_OPTIONS,
+	DIR_INSTALL,
+	DIR_REMOVE,
+	DIR_BLACKLIST,
+	DIR_SOFTDEP,
+	DIR_WEAKDEP,
+	DIR_OBSOLETE, /* include, config */
+};
+
+/* One comparison per line: the first letter picks the candidate. */
+static enum directive directive_of(const char *w)
+{
+	static const struct {
+		const char *name;
+		enum directive d;
+	} by_letter[26] = {
+		['a' - 'a'] = { "alias", DIR_ALIAS },	      ['b' - 'a'] = { "blacklist", DIR_BLACKLIST },
+		['c' - 'a'] = { "config", DIR_OBSOLETE },     ['i' - 'a'] = { "install", DIR_INSTALL },
+		['o' - 'a'] = { "options", DIR_OPTIONS },     ['r' - 'a'] = { "remove", DIR_REMOVE },
+		['s' - 'a'] = { "softdep", DIR_SOFTDEP },     ['w' - 'a'] = { "weakdep", DIR_WEAKDEP },
+	};
+	if (w[0] < 'a' || w[0] > 'z')
+		return DIR_UNKNOWN;
+	if (w[0] == 'i' && streq(w, "include"))
+		return DIR_OBSOLETE;
+	const char *name = by_letter[w[0] - 'a'].name;
+	return name && streq(w, name) ? by_letter[w[0] - 'a'].d : DIR_UNKNOWN;
 }
 
 /* Handles one logical line; a bad one is logged. -ENOMEM only. */
@@ -503,41 +640,39 @@ static int parse_line(struct parser *ps, unsigned long lineno, char *line)
 	if (!cmd)
 		return 0;
 
-	if (streq(cmd, "alias")) {
+	char *module;
+	switch (directive_of(cmd)) {
+	case DIR_ALIAS: {
 		char *pattern = conf_next_word(&cur);
-		char *module = pattern ? conf_next_word(&cur) : NULL;
+		module = pattern ? conf_next_word(&cur) : NULL;
 		if (!module || normalize_inplace(pattern) < 0 || normalize_inplace(module) < 0)
-			goto bad;
+			break;
 		return add_alias(ps, pattern, module);
 	}
-	if (streq(cmd, "options") || streq(cmd, "install") || streq(cmd, "remove")) {
-		char *module = conf_next_word(&cur);
+	case DIR_OPTIONS:
+	case DIR_INSTALL:
+	case DIR_REMOVE:
+		module = conf_next_word(&cur);
 		if (!module || !conf_has_word(cur) || normalize_inplace(module) < 0)
-			goto bad;
+			break;
 		if (cmd[0] == 'o')
 			return add_options(ps, module, cur);
 		return add_command(ps, cmd[0] == 'i' ? SEC_INSTALL : SEC_REMOVE, module, cur);
-	}
-	if (streq(cmd, "blacklist")) {
-		char *module = conf_next_word(&cur);
+	case DIR_BLACKLIST:
+		module = conf_next_word(&cur);
 		if (!module || normalize_inplace(module) < 0)
-			goto bad;
+			break;
 		return add_blacklist(ps->config, module);
-	}
-	if (streq(cmd, "softdep") || streq(cmd, "weakdep")) {
-		char *module = conf_next_word(&cur);
-		if (!module || !conf_has_word(cur) || normalize_inplace(module) < 0)
-			goto bad;
-		if (cmd[0] == 's')
-			return add_softdep(ps, lineno, module, cur);
-		return add_weakdep(ps, module, cur);
-	}
-	if (streq(cmd, "include") || streq(cmd, "config")) {
+	case DIR_SOFTDEP:
+	case DIR_WEAKDEP:
+		return defer_line(ps, lineno, cmd[0] == 'w', cur);
+	case DIR_OBSOLETE:
 		kml_err(ps->ctx, "%s: command %s is deprecated and not parsed anymore", ps->path,
 			cmd);
 		return 0;
+	case DIR_UNKNOWN:
+		break;
 	}
-bad:;
 	char word[CONF_PRINTABLE_SIZE];
 	kml_err(ps->ctx, "%s line %lu: ignoring bad line starting with '%s'", ps->path, lineno,
 		conf_printable(cmd, word));
@@ -579,17 +714,19 @@ static int parse_file(struct kml_ctx *ctx, struct kml_config *config, const char
 			kml_err(ctx, "could not read %s: %s", path, strerror(-r));
 		return 0;
 	}
-	struct parser ps = { ctx, config, path };
-	r = conf_buffer_foreach_line(buf, len, parse_logical_line, &ps);
-	free(buf);
-	return r;
+	/* the records point into the buffer: the config keeps it */
+	r = arena_own(&config->arena, buf);
+	if (r < 0)
+		return r;
+	struct parser ps = { ctx, config, path, NULL };
+	return conf_buffer_foreach_line(buf, len, parse_logical_line, &ps);
 }
 
 /* ------------------------------------------------- kernel command line */
 
-static bool is_space(char c)
+static inline bool is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
 static int cmdline_blacklist(struct kml_ctx *ctx, struct kml_config *config, char *value)
@@ -652,32 +789,32 @@ static int cmdline_word(struct kml_ctx *ctx, struct kml_config *config, char *wo
 	    strncmp(param, "blacklist", param_len) == 0)
 		return cmdline_blacklist(ctx, config, eq + 1);
 
-	char *opt = NULL;
-	int r;
-	if (eq && opening_quote)
-		r = asprintf(&opt, "%.*s=\"%s", (int)param_len, param, eq + 1);
-	else
-		r = asprintf(&opt, "%s", param);
-	if (r < 0)
-		return -ENOMEM;
+	char *opt = param;
+	if (eq && opening_quote) {
+		/* param="value: the quote moves after the '=' */
+		size_t vlen = strlen(eq + 1);
+		opt = arena_alloc(&config->arena, param_len + vlen + 3);
+		if (!opt)
+			return -ENOMEM;
+		memcpy(opt, param, param_len);
+		memcpy(opt + param_len, "=\"", 2);
+		memcpy(opt + param_len + 2, eq + 1, vlen + 1);
+	}
 	struct mod_entry *e;
-	r = map_get(&config->modules, module, &e);
+	int r = map_get(config, module, &e);
 	if (r >= 0)
 		r = record_add(config, SEC_OPTIONS, module, opt, NULL);
 	if (r >= 0 && e->cmdline_options.len > 0)
 		r = strbuf_append(&e->cmdline_options, " ", 1);
 	if (r >= 0)
 		r = strbuf_append_str(&e->cmdline_options, opt);
-	free(opt);
 	return r;
 }
 
 static int parse_cmdline(struct kml_ctx *ctx, struct kml_config *config, const char *text)
 {
 	char *buf = strdup(text);
-	if (!buf)
-		return -ENOMEM;
-	int r = 0;
+	int r = buf ? arena_own(&config->arena, buf) : -ENOMEM;
 	char *p = buf;
 	while (r >= 0) {
 		while (is_space(*p))
@@ -686,9 +823,13 @@ static int parse_cmdline(struct kml_ctx *ctx, struct kml_config *config, const c
 			break;
 		char *start = p;
 		bool quoted = false;
-		for (; *p && (quoted || !is_space(*p)); p++)
-			if (*p == '"')
-				quoted = !quoted;
+		for (;;) {
+			p += strcspn(p, quoted ? "\"" : "\" \t\n\v\f\r");
+			if (*p != '"')
+				break;
+			quoted = !quoted;
+			p++;
+		}
 		if (quoted) {
 			/* runs to the end: the rest is one unusable word */
 			char word[CONF_PRINTABLE_SIZE];
@@ -700,7 +841,6 @@ static int parse_cmdline(struct kml_ctx *ctx, struct kml_config *config, const c
 			*p++ = '\0';
 		r = cmdline_word(ctx, config, start);
 	}
-	free(buf);
 	return r;
 }
 
@@ -717,6 +857,7 @@ int kml_config_load(struct kml_ctx *ctx, const char *const *paths, const char *c
 	struct kml_config *config = calloc(1, sizeof(*config));
 	if (!config)
 		return -ENOMEM;
+	config->ctx = ctx;
 	struct conf_list list;
 	int r = conf_list_build(ctx, paths, &list);
 	if (r < 0)
@@ -727,8 +868,8 @@ int kml_config_load(struct kml_ctx *ctx, const char *const *paths, const char *c
 	if (dir) {
 		static const char *const dep_files[] = { "modules.softdep", "modules.weakdep" };
 		for (size_t i = 0; i < ARRAY_SIZE(dep_files); i++) {
-			char *path = NULL;
-			if (asprintf(&path, "%s/%s", dir, dep_files[i]) < 0) {
+			char *path = path_join(dir, dep_files[i], strlen(dep_files[i]));
+			if (!path) {
 				r = -ENOMEM;
 				goto fail;
 			}
@@ -772,7 +913,7 @@ int kml_config_get_aliases(const struct kml_config *config, const char *name,
 	const char **out = NULL;
 	size_t count = 0, cap = 0;
 	for (size_t i = 0; i < l->count; i++) {
-		if (fnmatch(l->items[i].name, n, 0) != 0)
+		if (!glob_match(l->items[i].name, n))
 			continue;
 		r = conf_grow((void **)&out, &cap, count, sizeof(*out));
 		if (r < 0)
@@ -834,6 +975,9 @@ int kml_config_get_softdeps(const struct kml_config *config, const char *module,
 {
 	if (!config || !module)
 		return -EINVAL;
+	int r = parse_deferred(config);
+	if (r < 0)
+		return r;
 	const struct mod_entry *e = lookup_entry(config, module);
 	const char *const *pre = strptrs_get(e ? &e->pre : NULL, ret_pre_count);
 	const char *const *post = strptrs_get(e ? &e->post : NULL, ret_post_count);
@@ -849,6 +993,9 @@ int kml_config_get_weakdeps(const struct kml_config *config, const char *module,
 {
 	if (!config || !module)
 		return -EINVAL;
+	int r = parse_deferred(config);
+	if (r < 0)
+		return r;
 	const struct mod_entry *e = lookup_entry(config, module);
 	const char *const *weak = strptrs_get(e ? &e->weak : NULL, ret_count);
 	if (ret_modules)
@@ -858,7 +1005,8 @@ int kml_config_get_weakdeps(const struct kml_config *config, const char *module,
 
 /* ---------------------------------------------------------------- dump */
 
-static int append_list(struct strbuf *sb, const char *marker, char *const *words, size_t n)
+static int append_list(struct strbuf *sb, const char *marker, const char *const *words,
+		       size_t n)
 {
 	int r = 0;
 	if (marker)
@@ -875,8 +1023,11 @@ int kml_config_dump(const struct kml_config *config, char **ret_text)
 {
 	if (!config || !ret_text)
 		return -EINVAL;
+	int r = parse_deferred(config);
+	if (r < 0)
+		return r;
 	struct strbuf sb = { 0 };
-	int r = strbuf_reserve(&sb, 0);
+	r = strbuf_reserve(&sb, 0);
 	if (r >= 0)
 		sb.data[0] = '\0';
 	for (size_t s = 0; r >= 0 && s < SEC_COUNT; s++) {

@@ -129,8 +129,8 @@ const struct kml_index *kml_ctx_index(struct kml_ctx *ctx, enum kml_index_id id)
 {
 	if (!ctx->index_tried[id]) {
 		ctx->index_tried[id] = true;
-		char *path = NULL;
-		if (asprintf(&path, "%s/%s", ctx->module_dir, index_files[id]) < 0)
+		char *path = path_join(ctx->module_dir, index_files[id], strlen(index_files[id]));
+		if (!path)
 			return NULL;
 		int r = kml_index_open(path, &ctx->indexes[id]);
 		if (r < 0 && r != -ENOENT)

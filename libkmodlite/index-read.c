@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -350,8 +349,8 @@ int kml_index_lookup_all(const struct kml_index *index, const char *key,
  * Work budget of a walk. A genuine tree visits each node once: nodes are
  * reached through distinct 4-byte child words, and their prefixes and values
  * are distinct bytes of the file. One unit per node and per byte read thus
- * stays under 1.25 times the file size; fnmatch is charged a unit per 128
- * key bytes on top. Running out means loops or shared nodes.
+ * stays under 1.25 times the file size; pattern matching is charged a unit
+ * per 128 key bytes on top. Running out means loops or shared nodes.
  */
 static uint64_t walk_budget(const struct kml_index *index)
 {
@@ -556,7 +555,7 @@ static int wildcard_visit(void *data, const char *pattern, const struct node *n,
 	r = charge(budget, strlen(pattern) / 128);
 	if (r < 0)
 		return r;
-	if (fnmatch(pattern, wc->rest, 0) != 0)
+	if (!glob_match(pattern, wc->rest))
 		return 0;
 	return wildcard_add_values(wc, n, budget);
 }
@@ -580,7 +579,8 @@ static inline bool is_pattern_char(char c)
 /*
  * Follows the query literally from the root. Where the stored keys turn into
  * patterns (a pattern character in a prefix, or a child reached through one)
- * every key of the subtree is matched with fnmatch against the query. As in
+ * every key of the subtree is matched as a shell pattern (glob_match())
+ * against the query. As in
  * kmod, the part both share up to that point counts as matched literally,
  * even when the query itself holds pattern characters: only the rest of the
  * stored key is used as the pattern, against the rest of the query.

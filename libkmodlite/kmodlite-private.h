@@ -73,6 +73,30 @@ int strbuf_append_str(struct strbuf *sb, const char *s);
 /* Doubles the room of a decompression buffer, but never past MAX + 1 bytes
  * of content: one byte more than allowed is enough to detect a bomb. */
 int strbuf_grow_bounded(struct strbuf *sb, size_t max);
+/*
+ * Bump allocator for data that lives and dies together (a parsed
+ * configuration): allocations are never freed one by one, and
+ * arena_release() frees every block at once, with any buffer handed over by
+ * arena_own(). Start from a zeroed struct arena.
+ */
+struct arena_block;
+struct arena_owned;
+struct arena {
+	struct arena_block *blocks;
+	struct arena_owned *owned;
+};
+/* SIZE zeroed bytes, aligned for any type; NULL when out of memory. */
+void *arena_alloc(struct arena *a, size_t size);
+/* A NUL-terminated copy of the N bytes at S. */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* P (from malloc) is freed with the arena; on failure P is freed now. */
+int arena_own(struct arena *a, void *p);
+void arena_release(struct arena *a);
+/* DIR "/" the NAME_LEN bytes of NAME, or those bytes alone when DIR is NULL;
+ * malloc'd, NULL when out of memory (a cheap asprintf for hot paths). */
+char *path_join(const char *dir, const char *name, size_t name_len);
+/* glob.c: fnmatch(PATTERN, STRING, 0) in the C locale, without recursion. */
+bool glob_match(const char *pattern, const char *string);
 /* Checked arithmetic for sizes read from files. */
 static inline bool add_overflows(uint64_t a, uint64_t b, uint64_t *ret)
 {

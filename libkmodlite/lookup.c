@@ -104,12 +104,9 @@ static int module_path_from_dep(struct kml_ctx *ctx, const char *name, char **re
 	const char *colon = strchr(line, ':');
 	if (!colon || colon == line)
 		return -EBADMSG;
-	int len = (int)(colon - line);
-	if (line[0] == '/')
-		r = asprintf(ret_path, "%.*s", len, line);
-	else
-		r = asprintf(ret_path, "%s/%.*s", kml_ctx_get_module_dir(ctx), len, line);
-	return r < 0 ? -ENOMEM : 0;
+	size_t len = (size_t)(colon - line);
+	*ret_path = path_join(line[0] == '/' ? NULL : kml_ctx_get_module_dir(ctx), line, len);
+	return *ret_path ? 0 : -ENOMEM;
 }
 
 static bool is_builtin(struct kml_ctx *ctx, const char *name)

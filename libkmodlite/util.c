@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Small helpers: whole-file reads and a growable buffer. */
+/* Small helpers: whole-file reads, a growable buffer, an arena. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -104,4 +104,105 @@ int read_file_full(const char *path, size_t max, char **ret_buf, size_t *ret_len
 	int r = read_fd_full(fd, max, ret_buf, ret_len);
 	close(fd);
 	return r;
+}
+
+char *path_join(const char *dir, const char *name, size_t name_len)
+{
+	size_t dl = dir ? strlen(dir) + 1 : 0;
+	if (name_len > SIZE_MAX - dl - 1)
+		return NULL;
+	char *p = malloc(dl + name_len + 1);
+	if (!p)
+		return NULL;
+	if (dir) {
+		memcpy(p, dir, dl - 1);
+		p[dl - 1] = '/';
+	}
+	memcpy(p + dl, name, name_len);
+	p[dl + name_len] = '\0';
+	return p;
+}
+
+/* ------------------------------------------------------------ arena */
+
+#define ARENA_ALIGN 16
+#define ARENA_BLOCK_SIZE 4096
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, cap;
+	_Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+struct arena_owned {
+	struct arena_owned *next;
+	void *p;
+};
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	size_t need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (need < size)
+		return NULL;
+	struct arena_block *b = a->blocks;
+	if (!b || b->cap - b->used < need) {
+		size_t cap = need > ARENA_BLOCK_SIZE ? need : ARENA_BLOCK_SIZE;
+		if (cap > SIZE_MAX - sizeof(*b))
+			return NULL;
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		/* a big allocation gets a block of its own behind the current
+		 * one, so the current block's free room is not wasted */
+		if (a->blocks && cap > ARENA_BLOCK_SIZE) {
+			b->next = a->blocks->next;
+			a->blocks->next = b;
+		} else {
+			b->next = a->blocks;
+			a->blocks = b;
+		}
+	}
+	void *p = b->data + b->used;
+	b->used += need;
+	return memset(p, 0, size);
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	if (n == SIZE_MAX)
+		return NULL;
+	char *p = arena_alloc(a, n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+int arena_own(struct arena *a, void *p)
+{
+	struct arena_owned *o = arena_alloc(a, sizeof(*o));
+	if (!o) {
+		free(p);
+		return -ENOMEM;
+	}
+	o->p = p;
+	o->next = a->owned;
+	a->owned = o;
+	return 0;
+}
+
+void arena_release(struct arena *a)
+{
+	/* the owned list lives in the blocks: walk it first */
+	for (struct arena_owned *o = a->owned; o; o = o->next)
+		free(o->p);
+	for (struct arena_block *b = a->blocks, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	a->blocks = NULL;
+	a->owned = NULL;
 }

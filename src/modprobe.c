@@ -26,7 +26,39 @@ struct modprobe {
 	struct kml_ctx *ctx;
 	struct kml_config *config;
 	char *pass_on; /* -C, -s, -q, -v as given, for nested modprobe calls */
+	int nesting;   /* how deep in install/remove commands this modprobe runs */
+	bool command_env_set;
 };
+
+/* Install/remove commands that call modprobe again get -C, -s, -q, -v through
+ * MODPROBE_OPTIONS. A nesting count in the environment ends command loops
+ * (install a /sbin/modprobe a) that would otherwise fork forever. */
+#define NESTING_VAR "KMODLITE_MODPROBE_NESTING"
+#define NESTING_MAX 16
+
+static int check_nesting(struct modprobe *mp)
+{
+	const char *nest = getenv(NESTING_VAR);
+	mp->nesting = nest ? atoi(nest) : 0;
+	if (mp->nesting >= NESTING_MAX) {
+		tool_err("install or remove commands nested %d deep: stopping a loop\n",
+			 mp->nesting);
+		return -ELOOP;
+	}
+	return 0;
+}
+
+/* The environment of the commands, set before the first one runs. */
+static void set_command_env(struct modprobe *mp)
+{
+	if (mp->command_env_set)
+		return;
+	mp->command_env_set = true;
+	char num[16];
+	snprintf(num, sizeof(num), "%d", mp->nesting + 1);
+	setenv(NESTING_VAR, num, 1);
+	setenv("MODPROBE_OPTIONS", mp->pass_on ? mp->pass_on : "", 1);
+}
 
 static void pass_on_add(struct modprobe *mp, const char *opt, const char *arg)
 {
@@ -115,6 +147,7 @@ static int run_step(struct modprobe *mp, const struct kml_probe_step *s)
 {
 	if (s->action == KML_PROBE_INSTALL) {
 		fflush(stdout);
+		set_command_env(mp);
 		int st = kml_probe_run_command(s->name, s->command, s->options);
 		if (st < 0)
 			return st;
@@ -346,6 +379,8 @@ static int remove_module(struct modprobe *mp, const struct kml_module *m, bool i
 		if (mp->verbose || mp->dry_run)
 			printf("remove %s\n", cmd);
 		fflush(stdout);
+		if (!mp->dry_run)
+			set_command_env(mp);
 		r = mp->dry_run ? 0 : kml_probe_run_command(m->name, cmd, "");
 		if (r > 0) {
 			tool_err("Error running remove command '%s' for module %s: retcode %d\n", cmd,
@@ -544,26 +579,6 @@ static char *join_params(int argc, char **argv)
 	return s;
 }
 
-/* Install/remove commands that call modprobe again get -C, -s, -q, -v through
- * MODPROBE_OPTIONS. A nesting count in the environment ends command loops
- * (install a /sbin/modprobe a) that would otherwise fork forever. */
-#define NESTING_VAR "KMODLITE_MODPROBE_NESTING"
-#define NESTING_MAX 16
-
-static int pass_on_options(const struct modprobe *mp)
-{
-	const char *nest = getenv(NESTING_VAR);
-	int depth = nest ? atoi(nest) : 0;
-	if (depth >= NESTING_MAX) {
-		tool_err("install or remove commands nested %d deep: stopping a loop\n", depth);
-		return -ELOOP;
-	}
-	char num[16];
-	snprintf(num, sizeof(num), "%d", depth + 1);
-	setenv(NESTING_VAR, num, 1);
-	setenv("MODPROBE_OPTIONS", mp->pass_on ? mp->pass_on : "", 1);
-	return 0;
-}
 
 int modprobe_main(int argc, char *argv[])
 {
@@ -716,7 +731,7 @@ int modprobe_main(int argc, char *argv[])
 		}
 	}
 	tool_log_open(use_syslog);
-	if (pass_on_options(&mp) < 0)
+	if (check_nesting(&mp) < 0)
 		goto out;
 
 	if (mp.mode == MODE_MODVERSIONS || mp.mode == MODE_EXPORTS) {
