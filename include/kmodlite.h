@@ -191,6 +191,7 @@ int kml_index_writer_build(const struct kml_index_writer *writer, void **ret_dat
 
 /* ------------------------------------------------------- module lookup */
 
+/* The strings belong to the list: kml_module_list_release() frees them. */
 struct kml_module {
 	char *name;	/* module name ("-" turned into "_") */
 	char *path;	/* absolute path; NULL for a built-in module */
@@ -353,6 +354,7 @@ enum kml_probe_action {
 	KML_PROBE_INSTALL, /* run the install command `command` (options appended) */
 };
 
+/* The strings belong to the plan: kml_probe_plan_release() frees them. */
 struct kml_probe_step {
 	enum kml_probe_action action;
 	char *name;

@@ -17,7 +17,7 @@ int conf_grow(void **array, size_t *cap, size_t count, size_t elem)
 {
 	if (count < *cap)
 		return 0;
-	size_t ncap = *cap ? *cap * 2 : 8;
+	size_t ncap = *cap ? *cap * 2 : 32;
 	size_t bytes;
 	if (ncap < *cap || __builtin_mul_overflow(ncap, elem, &bytes))
 		return -ENOMEM;
@@ -70,8 +70,12 @@ static int conf_list_add_dir(struct kml_ctx *ctx, struct conf_list *list, const 
 			continue;
 		struct stat st;
 		/* an entry that cannot be stat'ed (dangling link) is kept: reading
-		 * it reports the error, and it still hides same-named later files */
-		if (fstatat(dirfd(d), de->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode)) {
+		 * it reports the error, and it still hides same-named later files;
+		 * the file system's entry type spares the stat of plain files */
+		bool is_dir = de->d_type == DT_DIR;
+		if (de->d_type != DT_REG && de->d_type != DT_DIR)
+			is_dir = fstatat(dirfd(d), de->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+		if (is_dir) {
 			kml_err(ctx, "Directories inside directories are not supported: %s/%s",
 				dirpath, de->d_name);
 			continue;
@@ -283,8 +287,7 @@ char *conf_next_word(char **cursor)
 		return NULL;
 	}
 	char *word = p;
-	while (*p && !is_sep(*p))
-		p++;
+	p += strcspn(p, " \t");
 	if (*p)
 		*p++ = '\0';
 	*cursor = p;

@@ -122,19 +122,25 @@ struct kml_config {
 	struct mod_map modules;
 	struct arena arena; /* entries, file buffers, command-line copies */
 
-	/* softdep and weakdep lines, kept as text in configuration order and
-	 * parsed on the first question about them (lookups and -R never ask) */
+	/* softdep and weakdep lines, kept as text in configuration order: a
+	 * module's lines are parsed when its dependencies are first asked for
+	 * (lookups and -R never ask), all of them for the dump */
 	struct kml_ctx *ctx;
 	struct deferred_line *deferred;
 	size_t deferred_count, deferred_cap;
-	bool deferred_done;
+	bool deferred_checked;
 };
 
 struct deferred_line {
 	const char *path; /* in the arena */
 	unsigned long lineno;
 	bool weak;
-	char *rest; /* after the directive */
+	bool bad;	/* reported, ignored */
+	bool parsed;	/* its record is softdeps/weakdeps.items[record] */
+	char *module;	/* once checked: the normalised module name */
+	uint64_t hash;	/* hash_string(module) */
+	char *rest;	/* after the directive; once checked, after the module */
+	size_t record;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -145,7 +151,7 @@ struct deferred_line {
  */
 static int normalize_inplace(char *s)
 {
-	for (char *p = s; *p; p++) {
+	for (char *p = s; *(p += strcspn(p, "-[]")); p++) {
 		if (*p == '[') {
 			char *end = strchr(p + 1, ']');
 			if (!end)
@@ -554,47 +560,59 @@ static int defer_line(struct parser *ps, unsigned long lineno, bool weak, char *
 	if (r < 0)
 		return r;
 	config->deferred[config->deferred_count++] =
-		(struct deferred_line){ ps->kept_path, lineno, weak, rest };
+		(struct deferred_line){ .path = ps->kept_path, .lineno = lineno, .weak = weak, .rest = rest };
 	return 0;
 }
 
-/* softdep/weakdep MODULE ...: the rest of a deferred line. */
-static int parse_dep_line(struct parser *ps, const struct deferred_line *d)
+/* Checks the deferred lines once, in order: each names a valid module and
+ * has something after it; the others are reported and ignored. */
+static void check_deferred(struct kml_config *config)
 {
-	char *cur = d->rest;
-	char *module = conf_next_word(&cur);
-	if (!module || !conf_has_word(cur) || normalize_inplace(module) < 0) {
-		char word[CONF_PRINTABLE_SIZE];
-		kml_err(ps->ctx, "%s line %lu: ignoring bad line starting with '%s'", ps->path,
-			d->lineno, conf_printable(d->weak ? "weakdep" : "softdep", word));
-		return 0;
+	if (config->deferred_checked)
+		return;
+	config->deferred_checked = true;
+	for (size_t i = 0; i < config->deferred_count; i++) {
+		struct deferred_line *d = &config->deferred[i];
+		char *cur = d->rest;
+		char *module = conf_next_word(&cur);
+		if (!module || !conf_has_word(cur) || normalize_inplace(module) < 0) {
+			char word[CONF_PRINTABLE_SIZE];
+			kml_err(config->ctx, "%s line %lu: ignoring bad line starting with '%s'",
+				d->path, d->lineno, conf_printable(d->weak ? "weakdep" : "softdep", word));
+			d->bad = true;
+			continue;
+		}
+		d->module = module;
+		d->hash = hash_string(module);
+		d->rest = cur;
 	}
-	if (d->weak)
-		return add_weakdep(ps, module, cur);
-	return add_softdep(ps, d->lineno, module, cur);
 }
 
 /*
- * Parses the deferred softdep and weakdep lines, once. The configuration is
- * const to its users; this fills in what it already holds in text form (so a
- * config must not be queried from two threads at once).
+ * Parses the deferred lines of MODULE (normalised; NULL: of every module)
+ * not parsed yet, in configuration order, so a module's lines are merged in
+ * that order. The configuration is const to its users; this fills in what
+ * it already holds as text (so a config is not to be queried from two
+ * threads at once).
  */
-static int parse_deferred(const struct kml_config *cconfig)
+static int parse_deferred(const struct kml_config *cconfig, const char *module)
 {
 	struct kml_config *config = (struct kml_config *)cconfig;
-	if (config->deferred_done)
-		return 0;
-	config->deferred_done = true;
+	check_deferred(config);
+	uint64_t hash = module ? hash_string(module) : 0;
 	for (size_t i = 0; i < config->deferred_count; i++) {
-		const struct deferred_line *d = &config->deferred[i];
+		struct deferred_line *d = &config->deferred[i];
+		if (d->bad || d->parsed ||
+		    (module && (d->hash != hash || !streq(d->module, module))))
+			continue;
 		struct parser ps = { config->ctx, config, d->path, d->path };
-		int r = parse_dep_line(&ps, d);
+		d->parsed = true;
+		d->record = d->weak ? config->weakdeps.count : config->softdeps.count;
+		int r = d->weak ? add_weakdep(&ps, d->module, d->rest)
+				: add_softdep(&ps, d->lineno, d->module, d->rest);
 		if (r < 0)
 			return r;
 	}
-	free(config->deferred);
-	config->deferred = NULL;
-	config->deferred_count = 0;
 	return 0;
 }
 
@@ -969,16 +987,32 @@ static const char *const *strptrs_get(const struct strptrs *v, size_t *ret_count
 	return v && v->count ? (const char *const *)v->items : empty_list;
 }
 
+/* The entry of MODULE with its softdep and weakdep lines parsed; NULL in
+ * *RET when it has none (or is no valid name). */
+static int deps_entry(const struct kml_config *config, const char *module,
+		      const struct mod_entry **ret)
+{
+	*ret = NULL;
+	char stack[256], *n;
+	if (norm_dup(module, stack, sizeof(stack), &n) < 0)
+		return 0;
+	int r = parse_deferred(config, n);
+	if (r >= 0)
+		*ret = map_find(&config->modules, n);
+	norm_free(n, stack);
+	return r < 0 ? r : 0;
+}
+
 int kml_config_get_softdeps(const struct kml_config *config, const char *module,
 			    const char *const **ret_pre, size_t *ret_pre_count,
 			    const char *const **ret_post, size_t *ret_post_count)
 {
 	if (!config || !module)
 		return -EINVAL;
-	int r = parse_deferred(config);
+	const struct mod_entry *e;
+	int r = deps_entry(config, module, &e);
 	if (r < 0)
 		return r;
-	const struct mod_entry *e = lookup_entry(config, module);
 	const char *const *pre = strptrs_get(e ? &e->pre : NULL, ret_pre_count);
 	const char *const *post = strptrs_get(e ? &e->post : NULL, ret_post_count);
 	if (ret_pre)
@@ -993,10 +1027,10 @@ int kml_config_get_weakdeps(const struct kml_config *config, const char *module,
 {
 	if (!config || !module)
 		return -EINVAL;
-	int r = parse_deferred(config);
+	const struct mod_entry *e;
+	int r = deps_entry(config, module, &e);
 	if (r < 0)
 		return r;
-	const struct mod_entry *e = lookup_entry(config, module);
 	const char *const *weak = strptrs_get(e ? &e->weak : NULL, ret_count);
 	if (ret_modules)
 		*ret_modules = weak;
@@ -1023,7 +1057,7 @@ int kml_config_dump(const struct kml_config *config, char **ret_text)
 {
 	if (!config || !ret_text)
 		return -EINVAL;
-	int r = parse_deferred(config);
+	int r = parse_deferred(config, NULL);
 	if (r < 0)
 		return r;
 	struct strbuf sb = { 0 };
@@ -1048,8 +1082,12 @@ int kml_config_dump(const struct kml_config *config, char **ret_text)
 				r = strbuf_append(&sb, "\n", 1);
 		}
 	}
-	for (size_t i = 0; r >= 0 && i < config->softdeps.count; i++) {
-		const struct dep_record *d = &config->softdeps.items[i];
+	/* in the order of the lines, whatever order queries parsed them in */
+	for (size_t i = 0; r >= 0 && i < config->deferred_count; i++) {
+		const struct deferred_line *line = &config->deferred[i];
+		if (line->bad || line->weak)
+			continue;
+		const struct dep_record *d = &config->softdeps.items[line->record];
 		r = append_list(&sb, "softdep", &d->name, 1);
 		if (r >= 0 && d->n_pre)
 			r = append_list(&sb, " pre:", d->pre, d->n_pre);
@@ -1058,8 +1096,11 @@ int kml_config_dump(const struct kml_config *config, char **ret_text)
 		if (r >= 0)
 			r = strbuf_append(&sb, "\n", 1);
 	}
-	for (size_t i = 0; r >= 0 && i < config->weakdeps.count; i++) {
-		const struct dep_record *d = &config->weakdeps.items[i];
+	for (size_t i = 0; r >= 0 && i < config->deferred_count; i++) {
+		const struct deferred_line *line = &config->deferred[i];
+		if (line->bad || !line->weak)
+			continue;
+		const struct dep_record *d = &config->weakdeps.items[line->record];
 		r = append_list(&sb, "weakdep", &d->name, 1);
 		if (r >= 0)
 			r = append_list(&sb, NULL, d->pre, d->n_pre);

@@ -58,10 +58,19 @@ int kml_ctx_new(const char *root, const char *kver, struct kml_ctx **ret_ctx)
 	char *cwd = NULL;
 	if (root && *root && root[0] != '/')
 		cwd = getcwd(NULL, 0);
-	if (ctx->kver && (!root || !*root || root[0] == '/' || cwd) &&
-	    asprintf(&ctx->module_dir, "%s%s%s/lib/modules/%s", cwd ? cwd : "", cwd ? "/" : "",
-		     root ? root : "", kver) < 0)
-		ctx->module_dir = NULL;
+	if (ctx->kver && (!root || !*root || root[0] == '/' || cwd)) {
+		const char *parts[] = { cwd ? cwd : "", cwd ? "/" : "", root ? root : "",
+					"/lib/modules/", kver };
+		size_t len = 1;
+		for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+			len += strlen(parts[i]);
+		ctx->module_dir = malloc(len);
+		if (ctx->module_dir) {
+			char *p = ctx->module_dir;
+			for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+				p = stpcpy(p, parts[i]);
+		}
+	}
 	free(cwd);
 	if (!ctx->kver || !ctx->module_dir) {
 		kml_ctx_free(ctx);

@@ -56,18 +56,18 @@ static int list_add_alias(struct kml_module_list *list, const char *name, const 
 	if (!n)
 		return -ENOMEM;
 	list->modules = n;
-	struct kml_module *m = &n[list->count];
-	*m = (struct kml_module){ .name = strdup(name), .builtin = builtin };
-	if (path)
-		m->path = strdup(path);
-	if (alias)
-		m->alias = strdup(alias);
-	if (!m->name || (path && !m->path) || (alias && !m->alias)) {
-		free(m->name);
-		free(m->path);
-		free(m->alias);
+	/* one block per module: name, then path and alias; freed by name */
+	size_t ln = strlen(name) + 1, lp = path ? strlen(path) + 1 : 0;
+	size_t la = alias ? strlen(alias) + 1 : 0;
+	char *block = malloc(ln + lp + la);
+	if (!block)
 		return -ENOMEM;
-	}
+	struct kml_module *m = &n[list->count];
+	*m = (struct kml_module){ .name = memcpy(block, name, ln), .builtin = builtin };
+	if (path)
+		m->path = memcpy(block + ln, path, lp);
+	if (alias)
+		m->alias = memcpy(block + ln + lp, alias, la);
 	list->count++;
 	return 0;
 }
@@ -81,11 +81,8 @@ void kml_module_list_release(struct kml_module_list *list)
 {
 	if (!list)
 		return;
-	for (size_t i = 0; i < list->count; i++) {
-		free(list->modules[i].name);
-		free(list->modules[i].path);
-		free(list->modules[i].alias);
-	}
+	for (size_t i = 0; i < list->count; i++)
+		free(list->modules[i].name); /* holds path and alias too */
 	free(list->modules);
 	list->modules = NULL;
 	list->count = 0;

@@ -104,19 +104,20 @@ static int append_step(struct planner *p, const struct kml_module *m, bool ignor
 				      .target = streq(m->name, p->target) };
 	const char *cmd = ignore_command ? NULL : kml_config_get_install(p->config, m->name);
 	int r = module_options(p, m, &s->options);
-	s->name = strdup(m->name);
+	/* one block: name, then path and command; freed by name */
+	size_t ln = strlen(m->name) + 1, lp = m->path ? strlen(m->path) + 1 : 0;
+	size_t lc = cmd ? strlen(cmd) + 1 : 0;
+	char *block = r < 0 ? NULL : malloc(ln + lp + lc);
+	if (!block) {
+		free(s->options);
+		return -ENOMEM;
+	}
+	s->name = memcpy(block, m->name, ln);
 	if (m->path)
-		s->path = strdup(m->path);
+		s->path = memcpy(block + ln, m->path, lp);
 	if (cmd) {
 		s->action = KML_PROBE_INSTALL;
-		s->command = strdup(cmd);
-	}
-	if (r < 0 || !s->name || (m->path && !s->path) || (cmd && !s->command)) {
-		free(s->options);
-		free(s->name);
-		free(s->path);
-		free(s->command);
-		return -ENOMEM;
+		s->command = memcpy(block + ln + lp, cmd, lc);
 	}
 	plan->count++;
 	return 0;
@@ -195,10 +196,8 @@ void kml_probe_plan_release(struct kml_probe_plan *plan)
 	if (!plan)
 		return;
 	for (size_t i = 0; i < plan->count; i++) {
-		free(plan->steps[i].name);
-		free(plan->steps[i].path);
+		free(plan->steps[i].name); /* holds path and command too */
 		free(plan->steps[i].options);
-		free(plan->steps[i].command);
 	}
 	free(plan->steps);
 	plan->steps = NULL;

@@ -133,14 +133,28 @@ static bool in_kernel(const char *name)
 	return st == KML_STATE_LIVE || st == KML_STATE_COMING || st == KML_STATE_BUILTIN;
 }
 
+/* Writes the words, each followed by the separator after it: "A B\n". */
+static void print_line(const char *word, const char *first, const char *second)
+{
+	fputs(word, stdout);
+	fputs(first, stdout);
+	if (second) {
+		putchar(' ');
+		fputs(second, stdout);
+	}
+	putchar('\n');
+}
+
+/* --show-depends lines (initramfs builders parse them): printed without
+ * printf, which costs more than the rest of a lookup */
 static void print_step(const struct kml_probe_step *s)
 {
 	if (s->action == KML_PROBE_INSTALL)
-		printf("install %s %s\n", s->command, s->options);
+		print_line("install ", s->command, s->options);
 	else if (s->path)
-		printf("insmod %s %s\n", s->path, s->options);
+		print_line("insmod ", s->path, s->options);
 	else if (s->builtin)
-		printf("builtin %s\n", s->name);
+		print_line("builtin ", s->name, NULL);
 }
 
 static int run_step(struct modprobe *mp, const struct kml_probe_step *s)
@@ -752,8 +766,11 @@ int modprobe_main(int argc, char *argv[])
 		goto out;
 	}
 	kml_ctx_set_log(mp.ctx, tool_log_library, NULL, mp.verbose ? KML_LOG_INFO : KML_LOG_ERR);
+	/* the kernel command line gives options and a blacklist: -R uses
+	 * neither, and udev runs it hundreds of times at boot */
 	char *cmdline = NULL;
-	(void)kml_kernel_read_cmdline(&cmdline);
+	if (mp.mode != MODE_RESOLVE)
+		(void)kml_kernel_read_cmdline(&cmdline);
 	int r = kml_config_load(mp.ctx, mp.configs, cmdline, &mp.config);
 	free(cmdline);
 	if (r < 0) {

@@ -5,13 +5,15 @@
 #
 #   completion.sh BUILD_DIR COMPLETION_FILE
 set -euo pipefail
+. "$(dirname "$0")/wrap.sh"
 build=$(cd "$1" && pwd)
 script=$(realpath "$2")
-kmod=$build/src/kmod
 mkfixture=$build/testsuite/mkfixture
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
+# our binary, through $KMODLITE_TEST_WRAPPER if set (wrap.sh)
+kmod=$(wrapped_dir "$build/src" "$work/wrap")/kmod
 failures=0
 checks=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }

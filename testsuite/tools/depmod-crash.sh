@@ -26,10 +26,14 @@
 # KMODLITE_CRASH_SECONDS: time budget of the kill trials (default 150; at
 # least 200 trials are made whatever the budget).
 set -euo pipefail
+. "$(dirname "$0")/wrap.sh"
 shopt -s nullglob
 export LC_ALL=C
 build=$(cd "$1" && pwd)
-ours=$build/src/depmod
+# the kill trials and the timing they take their delays from run the binary
+# directly; every other run goes through $KMODLITE_TEST_WRAPPER if it is set
+# (wrap.sh: tools/valgrind-tests), a killed run having nothing to report
+direct=$build/src/depmod
 mkfixture=$build/testsuite/mkfixture
 budget=${KMODLITE_CRASH_SECONDS:-150}
 min_trials=200
@@ -44,6 +48,8 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
+bin=$(wrapped_dir "$build/src" "$work/wrap")
+ours=$bin/depmod
 failures=0
 skipped=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -142,7 +148,7 @@ times=()
 for _ in 1 2 3 4 5; do
 	copy_set old "$d"
 	t0=$(now)
-	"$ours" -C "$work/empty.d" -b "$tree" "$kver" 2>/dev/null
+	"$direct" -C "$work/empty.d" -b "$tree" "$kver" 2>/dev/null
 	times+=($(($(now) - t0)))
 done
 runtime=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
@@ -164,7 +170,7 @@ while ((trials < min_trials || ($(now) - start < budget * 1000000 && trials < ma
 	copy_set old "$d"
 	delay=$((((RANDOM << 15) | RANDOM) % (runtime + 1)))
 	((trials % 2)) || delay=$((runtime / 2 + delay / 2))
-	"$ours" -C "$work/empty.d" -b "$tree" "$kver" 2>/dev/null &
+	"$direct" -C "$work/empty.d" -b "$tree" "$kver" 2>/dev/null &
 	pid=$!
 	sleep "$(secs "$delay")"
 	kill -KILL "$pid" 2>/dev/null || true
@@ -216,7 +222,7 @@ tempfiles "$d" >left.after
 echo "(a) after a run to completion: $(comm -12 left.before left.after | wc -l) of the $left_now leftovers" \
 	"still there, none of its own"
 # and the leftovers do not disturb a reader: modules.dep.bin still answers
-"$build/src/kmod" modinfo -b "$tree" -k "$kver" -F filename crashtest-new >got.txt 2>&1 || true
+"$bin/kmod" modinfo -b "$tree" -k "$kver" -F filename crashtest-new >got.txt 2>&1 || true
 [ "$(cat got.txt)" = "$d/kernel/zz/crashtest-new.ko" ] || fail "modinfo after the kills: $(cat got.txt)"
 find "$d" -maxdepth 1 -name '.modules.*' -delete
 

@@ -21,11 +21,10 @@
 # Other differences seen with kmod 30 are printed as "NOTE:" lines (not
 # failures); the checks that fail name the expected behaviour.
 set -euo pipefail
+. "$(dirname "$0")/wrap.sh"
 shopt -s nullglob
 export LC_ALL=C
 build=$(cd "$1" && pwd)
-ours=$build/src/depmod
-kmod=$build/src/kmod
 mkfixture=$build/testsuite/mkfixture
 ref=/usr/sbin/depmod
 [ -x "$ref" ] || ref=
@@ -37,6 +36,10 @@ trap 'rm -rf "$work"' EXIT
 # readable by the unprivileged user of the "unreadable module" case
 chmod 755 "$work"
 cd "$work"
+# our binary, through $KMODLITE_TEST_WRAPPER if set (wrap.sh)
+bin=$(wrapped_dir "$build/src" "$work/wrap")
+ours=$bin/depmod
+kmod=$bin/kmod
 kver=1.0
 failures=0
 checks=0

@@ -6,6 +6,7 @@
 # MAN_DIR/TOOL.8 documents in its OPTIONS section (the tag line that
 # follows each .TP), and fails naming every option found in only one.
 set -euo pipefail
+. "$(dirname "$0")/wrap.sh"
 
 if [ $# -ne 3 ]; then
 	echo "usage: $0 KMOD_BINARY MAN_DIR TOOL" >&2
@@ -21,6 +22,8 @@ page=$man_dir/$tool.8
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# through $KMODLITE_TEST_WRAPPER if set (wrap.sh)
+kmod=$(wrapped_dir "$(dirname "$(realpath "$kmod")")" "$tmp/wrap")/kmod
 ln -s "$(realpath "$kmod")" "$tmp/$tool"
 
 # Prints each -x / --long-name token of its input on a line of its own.

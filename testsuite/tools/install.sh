@@ -3,6 +3,7 @@
 # as symlinks to it, the library, its header, pkg-config file and man pages.
 #   install.sh BUILD_DIR
 set -euo pipefail
+. "$(dirname "$0")/wrap.sh"
 build=$1
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -17,7 +18,8 @@ for f in kmodlite.h libkmodlite.pc modinfo.8 libkmodlite.so.0; do
 done
 # the installed binary runs (with the staged library)
 lib=$(dirname "$(find "$stage" -name 'libkmodlite.so.0')")
-LD_LIBRARY_PATH=$lib "$sbin/modinfo" -V | grep -q '^kmodlite version' || { echo "FAIL: installed modinfo -V"; fail=1; }
+# (through $KMODLITE_TEST_WRAPPER if set: wrap.sh)
+LD_LIBRARY_PATH=$lib "$(wrapped_dir "$sbin" "$stage/wrap")/modinfo" -V | grep -q '^kmodlite version' || { echo "FAIL: installed modinfo -V"; fail=1; }
 # only the public API is exported
 extra=$(nm -D --defined-only "$lib/libkmodlite.so.0" | awk '{print $3}' | grep -v '^kml_' | grep -v '^LIBKMODLITE_' || true)
 [ -z "$extra" ] || { echo "FAIL: exported beyond the API: $extra"; fail=1; }

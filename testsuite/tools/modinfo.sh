@@ -5,14 +5,16 @@
 #
 #   modinfo.sh BUILD_DIR
 set -euo pipefail
+. "$(dirname "$0")/wrap.sh"
 build=$(cd "$1" && pwd)
-kmod=$build/src/kmod
 mkfixture=$build/testsuite/mkfixture
 ref=/usr/sbin/modinfo
 [ -x "$ref" ] || ref=
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
+# our binary, through $KMODLITE_TEST_WRAPPER if set (wrap.sh)
+kmod=$(wrapped_dir "$build/src" "$work/wrap")/kmod
 ln -s "$kmod" modinfo
 ours=$work/modinfo
 failures=0

@@ -36,10 +36,10 @@
 # (SETUP strings are evaluated later, in each fresh root)
 # shellcheck disable=SC2016
 set -euo pipefail
+. "$(dirname "$0")/wrap.sh"
 shopt -s nullglob
 export LC_ALL=C
 build=$(cd "$1" && pwd)
-src=$build/src
 mkfixture=$build/testsuite/mkfixture
 fk=$build/testsuite/libfake-kernel.so
 [ -f "$fk" ] || { echo "modprobe.sh: $fk not found (build with -Dtests=true)" >&2; exit 1; }
@@ -54,6 +54,8 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
+# our binary, through $KMODLITE_TEST_WRAPPER if set (wrap.sh)
+src=$(wrapped_dir "$build/src" "$work/wrap")
 K=6.1.0-fake
 base=$work/base
 R=$work/root            # every run's fake root: a fresh copy of $base
@@ -162,7 +164,7 @@ EOF
 
 SETUP=          # shell code run in each fresh root before the tool
 CASE_ENV=()     # VAR=VALUE for the tool's environment
-TIMEOUT=30
+TIMEOUT=$((30 * wrap_slowdown)) # (longer under a wrapper: wrap.sh)
 CASE=setup
 
 refexe() {
@@ -790,11 +792,11 @@ same
 # (exit 1) after about 13 levels and 15 s, when MODPROBE_OPTIONS, which
 # doubles at each level, no longer fits in the environment: not compared.
 # A modprobe that does not end spawns a process a few milliseconds: it is
-# given 5 s, then killed with all it started.
+# given 5 s (times wrap_slowdown), then killed with all it started.
 cat >"$work/loop.conf" <<EOF
 install mod_x modprobe -C $work/loop.conf mod_x
 EOF
-TIMEOUT=5
+TIMEOUT=$((5 * wrap_slowdown))
 CASE="install command calling modprobe for itself ends"
 checks=$((checks + 1))
 SECONDS=0
@@ -802,7 +804,7 @@ run ours modprobe -C "$work/loop.conf" mod_x
 if [ "$(cat ours.rc)" -ge 124 ]; then
 	fail "still running after $SECONDS s (exit status $(cat ours.rc)): killed"
 fi
-TIMEOUT=30
+TIMEOUT=$((30 * wrap_slowdown))
 
 # --- removal
 SETUP='fake_loaded mod_a; fake_loaded mod_b; fake_loaded mod_c; fake_held mod_b mod_c mod_c; fake_held mod_a mod_b mod_b'
@@ -923,8 +925,11 @@ is log </dev/null
 same
 t "-r not found" 1 modprobe -r no_such_mod
 same
-SETUP='fake_loaded mod_w 1; (sleep 0.3; echo 0 >"$R/sys/module/mod_w/refcnt") &'
-t "-w: waits until the module is unused" 0 modprobe -r -w 3000 mod_w
+# (the user goes away 0.3 s after the start, given 3 s; times wrap_slowdown)
+unused_after=$((300 * wrap_slowdown))
+unused_after=$((unused_after / 1000)).$(printf %03d $((unused_after % 1000)))
+SETUP='fake_loaded mod_w 1; (sleep '$unused_after'; echo 0 >"$R/sys/module/mod_w/refcnt") &'
+t "-w: waits until the module is unused" 0 modprobe -r -w $((3000 * wrap_slowdown)) mod_w
 has log "delete_module mod_w O_NONBLOCK = EAGAIN"
 checks=$((checks + 1))
 [ "$(tail -n 1 ours.log)" = "delete_module mod_w O_NONBLOCK" ] ||
