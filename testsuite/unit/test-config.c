@@ -572,6 +572,42 @@ static void test_softdep_across_files(void **state)
 	assert_int_equal(logged.count, 0);
 }
 
+/* Softdep lines are parsed module by module as they are asked for; the
+ * answers and the dump do not depend on the order of the questions. */
+static void test_softdep_on_demand(void **state)
+{
+	(void)state;
+	static const char text[] = "softdep a pre: a1 post: a2\n"
+				   "softdep b-x pre: b1\n"
+				   "weakdep a w1\n"
+				   "softdep a pre: a3\n"
+				   "softdep c\n"
+				   "weakdep b_x w2\n";
+	static const char dump[] = "softdep a pre: a1 post: a2\n"
+				   "softdep b_x pre: b1\n"
+				   "softdep a pre: a3\n"
+				   "weakdep a w1\n"
+				   "weakdep b_x w2\n";
+	struct kml_config *c = load_text(text, NULL);
+	assert_int_equal(logged.count, 0); /* the bad line is not read yet */
+	expect_softdeps(c, "b_x", "b1", "");
+	assert_int_equal(logged.count, 1); /* now it is, once */
+	expect_weakdeps(c, "b-x", "w2");
+	expect_softdeps(c, "a", "a1 a3", "a2");
+	expect_softdeps(c, "a", "a1 a3", "a2");
+	expect_weakdeps(c, "a", "w1");
+	expect_dump(c, dump);
+	assert_int_equal(logged.count, 1);
+	kml_config_free(c);
+	log_reset();
+
+	c = load_text(text, NULL);
+	expect_dump(c, dump);
+	expect_softdeps(c, "a", "a1 a3", "a2");
+	expect_weakdeps(c, "b_x", "w2");
+	kml_config_free(c);
+}
+
 /* ------------------------------------------------------------ weakdep */
 
 static void test_weakdep(void **state)
@@ -1276,6 +1312,7 @@ int main(void)
 		cmocka_unit_test_setup(test_blacklist, before_each),
 		cmocka_unit_test_setup(test_softdep, before_each),
 		cmocka_unit_test_setup(test_softdep_across_files, before_each),
+		cmocka_unit_test_setup(test_softdep_on_demand, before_each),
 		cmocka_unit_test_setup(test_weakdep, before_each),
 		cmocka_unit_test_setup(test_module_dir_files, before_each),
 		cmocka_unit_test_setup(test_cmdline, before_each),

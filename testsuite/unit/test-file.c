@@ -102,6 +102,35 @@ static void check_payload(const char *name, enum kml_compression expected)
 	assert_int_equal(kml_file_size(f), sizeof(payload));
 	assert_memory_equal(kml_file_data(f), payload, sizeof(payload));
 	kml_file_free(f);
+
+	/* the same through depmod's reader, into a buffer used before by a
+	 * bigger file and by a smaller one */
+	static struct strbuf scratch;
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(file_open_read(path, &scratch, &f), 0);
+		assert_int_equal(kml_file_compression(f), expected);
+		assert_int_equal(kml_file_size(f), sizeof(payload));
+		assert_memory_equal(kml_file_data(f), payload, sizeof(payload));
+		kml_file_free(f);
+		scratch.len = 0;
+		assert_int_equal(strbuf_append(&scratch, "junk", 4), 0);
+	}
+}
+
+static void test_read_into_buffer(void **state)
+{
+	(void)state;
+	char path[256];
+	struct strbuf scratch = { 0 };
+	struct kml_file *f = NULL;
+	path_of(path, sizeof(path), "missing");
+	assert_int_equal(file_open_read(path, &scratch, &f), -ENOENT);
+	assert_int_equal(file_open_read(tmpdir, &scratch, &f), -EISDIR);
+	write_file("tiny", "\x7f" "EL", 3);
+	path_of(path, sizeof(path), "tiny");
+	assert_int_equal(file_open_read(path, &scratch, &f), -EBADMSG);
+	assert_null(f);
+	free(scratch.data);
 }
 
 static void test_plain(void **state)
@@ -142,6 +171,19 @@ static void test_zstd(void **state)
 	/* without the content size in the frame header (streamed) */
 	compress_with("cat | zstd -q --no-content-size", "m2.ko.zst");
 	check_payload("m2.ko.zst", KML_COMPRESSION_ZSTD);
+	/* given the file, zstd records the size: decoded in one call */
+	char buf[512];
+	snprintf(buf, sizeof(buf), "cd %s && zstd -q -c plain > m3.ko.zst", tmpdir);
+	assert_int_equal(system(buf), 0);
+	check_payload("m3.ko.zst", KML_COMPRESSION_ZSTD);
+	/* two frames, each with its size: the first one's is not the whole
+	 * content, so the streaming decoder takes over */
+	snprintf(buf, sizeof(buf),
+		 "cd %s && head -c 1000 plain > a && tail -c +1001 plain > b && "
+		 "zstd -q -c a > two.zst && zstd -q -c b >> two.zst",
+		 tmpdir);
+	assert_int_equal(system(buf), 0);
+	check_payload("two.zst", KML_COMPRESSION_ZSTD);
 }
 
 /* Every prefix of a compressed file is an error, never a crash or a short read. */
@@ -254,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_xz),
 		cmocka_unit_test(test_zstd),
+		cmocka_unit_test(test_read_into_buffer),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_bomb),

@@ -76,6 +76,50 @@ static void test_read_file_empty(void **state)
 	free(buf);
 }
 
+static void test_path_join(void **state)
+{
+	(void)state;
+	char *p = path_join("/lib/modules", "6.1/modules.dep", 4);
+	assert_string_equal(p, "/lib/modules/6.1/");
+	free(p);
+	p = path_join(NULL, "abc", 2);
+	assert_string_equal(p, "ab");
+	free(p);
+	p = path_join("", "x", 1);
+	assert_string_equal(p, "/x");
+	free(p);
+	assert_null(path_join("d", "x", SIZE_MAX));
+}
+
+static void test_arena(void **state)
+{
+	(void)state;
+	struct arena a = { 0 };
+	/* small ones share blocks, big ones get their own; all zeroed, aligned,
+	 * and none overlaps another */
+	char *ptrs[300];
+	size_t sizes[300];
+	for (int i = 0; i < 300; i++) {
+		sizes[i] = i % 50 == 49 ? 10000 + (size_t)i : (size_t)i % 37 + 1;
+		ptrs[i] = arena_alloc(&a, sizes[i]);
+		assert_non_null(ptrs[i]);
+		assert_int_equal((uintptr_t)ptrs[i] % 16, 0);
+		for (size_t k = 0; k < sizes[i]; k++)
+			assert_int_equal(ptrs[i][k], 0);
+		memset(ptrs[i], i + 1, sizes[i]);
+	}
+	for (int i = 0; i < 300; i++)
+		for (size_t k = 0; k < sizes[i]; k++)
+			assert_int_equal((unsigned char)ptrs[i][k], (unsigned char)(i + 1));
+	char *s = arena_strndup(&a, "hello world", 5);
+	assert_string_equal(s, "hello");
+	assert_null(arena_alloc(&a, SIZE_MAX - 4));
+	assert_int_equal(arena_own(&a, strdup("owned")), 0);
+	arena_release(&a); /* frees the owned buffer too: no leak under ASan */
+	assert_null(a.blocks);
+	arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -84,6 +128,8 @@ int main(void)
 		cmocka_unit_test(test_range_ok),
 		cmocka_unit_test(test_read_file_full),
 		cmocka_unit_test(test_read_file_empty),
+		cmocka_unit_test(test_path_join),
+		cmocka_unit_test(test_arena),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
