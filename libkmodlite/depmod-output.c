@@ -6,10 +6,13 @@
  * failure before that point leaves every old file in place and removes the
  * temporary files.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "depmod-private.h"
@@ -371,6 +374,9 @@ static int write_temporary(struct dm_state *st, struct output *o)
 		o->tmp_path = NULL;
 		return r;
 	}
+	/* held while it is written: a later run leaves it alone (see
+	 * remove_stale_temporaries()) */
+	(void)flock(fd, LOCK_EX | LOCK_NB);
 	int r = fchmod(fd, 0644) < 0 ? -errno : 0;
 	if (r == 0)
 		r = o->binary ? write_all(fd, o->data, o->size)
@@ -380,6 +386,49 @@ static int write_temporary(struct dm_state *st, struct output *o)
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	return r;
+}
+
+/*
+ * Temporary files of runs killed before their renames (.NAME.XXXXXX, NAME
+ * one of the outputs) are removed once they are STALE_TEMP_SECONDS old and
+ * nobody holds their lock: a live run holds it while writing and renames
+ * within seconds, so neither test alone has to be trusted.
+ */
+#define STALE_TEMP_SECONDS 60
+
+static bool is_temporary_name(const char *n, const struct output *o)
+{
+	if (n[0] != '.')
+		return false;
+	for (int i = 0; i < OUT_COUNT; i++) {
+		size_t l = strlen(o[i].name);
+		if (strncmp(n + 1, o[i].name, l) == 0 && n[1 + l] == '.' && strlen(n + 2 + l) == 6)
+			return true;
+	}
+	return false;
+}
+
+static void remove_stale_temporaries(struct dm_state *st, const struct output *o)
+{
+	DIR *d = opendir(st->output_dir);
+	if (!d)
+		return;
+	time_t now = time(NULL);
+	for (struct dirent *de; (de = readdir(d));) {
+		if (!is_temporary_name(de->d_name, o))
+			continue;
+		int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (fd < 0)
+			continue;
+		struct stat sb;
+		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    now - sb.st_mtime >= STALE_TEMP_SECONDS && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    unlinkat(dirfd(d), de->d_name, 0) == 0)
+			kml_dbg(st->ctx, "removed %s/%s, left by an interrupted run", st->output_dir,
+				de->d_name);
+		close(fd);
+	}
+	closedir(d);
 }
 
 static int commit_outputs(struct dm_state *st, struct output *o)
@@ -417,6 +466,7 @@ static int commit_outputs(struct dm_state *st, struct output *o)
 		(void)fsync(dfd);
 		close(dfd);
 	}
+	remove_stale_temporaries(st, o);
 	return 0;
 }
 

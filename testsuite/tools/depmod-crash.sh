@@ -9,7 +9,9 @@
 #     none may be missing; leftover temporary files (.NAME.XXXXXX in the
 #     output directory) are counted; at the end a run to completion, with
 #     all the leftovers still there, must write exactly the new set and leave
-#     no temporary file of its own.
+#     no temporary file of its own; it removes the leftovers over a minute
+#     old (half of them are made so), keeps the younger ones (a live run's
+#     could be among them), and a last run with all of them old removes all.
 # (b) full disk: the output directory on a small tmpfs that holds the old
 #     outputs but not the new ones, at every size from "nothing fits" to
 #     "everything fits": depmod fails with a message naming the file and exit
@@ -207,8 +209,13 @@ checks_a=$(tempfiles "$d" | sed 's|.*/||' | grep -cv '^\.modules\.[a-z.]*\.[A-Za
 # nothing else than the module files, the inputs, the outputs and the leftovers
 extra=$(cd "$d" && find . -maxdepth 1 -type f ! -name '.modules.*' ! -name 'modules.*' | sort)
 [ -z "$extra" ] || fail "unexpected files in the output directory: $extra"
-# a run to completion with all the leftovers there
+# a run to completion with all the leftovers there, half of them made old
 copy_set old "$d"
+tempfiles "$d" >left.all
+awk 'NR % 2 == 0' left.all >left.old
+awk 'NR % 2 == 1' left.all >left.young
+[ -s left.old ] && xargs -d '\n' touch -d '2 minutes ago' -- <left.old
+[ -s left.young ] && xargs -d '\n' touch -- <left.young
 tempfiles "$d" >left.before
 st=0
 "$ours" -C "$work/empty.d" -b "$tree" "$kver" 2>final.err || st=$?
@@ -219,8 +226,14 @@ cmp -s got.sums new.sums || fail "run to completion after the kills: outputs are
 tempfiles "$d" >left.after
 [ -z "$(comm -13 left.before left.after)" ] || fail "the run to completion left temporary files of its own:" \
 	"$(comm -13 left.before left.after | head -3 | tr '\n' ' ')"
-echo "(a) after a run to completion: $(comm -12 left.before left.after | wc -l) of the $left_now leftovers" \
-	"still there, none of its own"
+[ -z "$(comm -12 <(sort left.old) left.after)" ] || fail "leftovers over a minute old not removed:" \
+	"$(comm -12 <(sort left.old) left.after | head -3 | tr '\n' ' ')"
+[ "$(sort left.young)" = "$(cat left.after)" ] || fail "young leftovers removed (a live run's could be among them)"
+echo "(a) after a run to completion: the $(wc -l <left.old) leftovers made old removed," \
+	"the $(wc -l <left.after) young ones kept, none of its own"
+[ -s left.after ] && xargs -d '\n' touch -d '2 minutes ago' -- <left.after
+"$ours" -C "$work/empty.d" -b "$tree" "$kver" 2>final.err || fail "last run: $(head -3 final.err)"
+[ -z "$(tempfiles "$d")" ] || fail "leftovers left after they all got old: $(tempfiles "$d" | head -3)"
 # and the leftovers do not disturb a reader: modules.dep.bin still answers
 "$bin/kmod" modinfo -b "$tree" -k "$kver" -F filename crashtest-new >got.txt 2>&1 || true
 [ "$(cat got.txt)" = "$d/kernel/zz/crashtest-new.ko" ] || fail "modinfo after the kills: $(cat got.txt)"
