@@ -219,6 +219,10 @@ static int show_module_file(const struct kml_module *m, const struct modinfo_opt
 		printf("%s%c", m->path, o->separator);
 		return 0;
 	}
+	/* printed before the file is read, so also for a file that cannot be
+	 * (as the reference does) */
+	if (!o->field)
+		printf("%-16s%s%c", "filename:", m->path, o->separator);
 	struct kml_file *file = NULL;
 	int r = kml_file_open(m->path, &file);
 	if (r < 0) {
@@ -238,8 +242,6 @@ static int show_module_file(const struct kml_module *m, const struct modinfo_opt
 		return r;
 	}
 
-	if (!o->field)
-		printf("%-16s%s%c", "filename:", m->path, o->separator);
 	struct params ps = { 0 };
 	r = print_entries(entries, count, o, &ps);
 	const uint8_t *id;
