@@ -17,6 +17,7 @@
 
 #include "conf-file.h"
 #include "kmodlite-private.h"
+#include "regex-cost.h"
 
 static const char *const default_paths[] = {
 	"/etc/depmod.d",
@@ -153,7 +154,9 @@ static bool kver_matches(const struct kml_ctx *ctx, const char *pattern, const c
 	if (streq(pattern, "*"))
 		return true;
 	regex_t re;
-	int r = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+	/* one that would expand to gigabytes in regcomp() counts as invalid */
+	int r = regex_is_cheap(pattern, 1024) ? regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB)
+					      : REG_ESPACE;
 	if (r != 0) {
 		kml_dbg(ctx, "invalid kernel version pattern '%s': never matches", pattern);
 		return false;
