@@ -258,22 +258,12 @@ static void word_list_release(struct word_list *l)
 
 /* ------------------------------------------------------ module entries */
 
-static uint64_t hash_name(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static struct mod_entry *map_find(const struct mod_map *map, const char *name)
 {
 	if (!map->cap)
 		return NULL;
 	size_t mask = map->cap - 1;
-	for (size_t i = hash_name(name) & mask;; i = (i + 1) & mask) {
+	for (size_t i = hash_string(name) & mask;; i = (i + 1) & mask) {
 		struct mod_entry *e = map->slots[i];
 		if (!e)
 			return NULL;
@@ -285,7 +275,7 @@ static struct mod_entry *map_find(const struct mod_map *map, const char *name)
 static void map_place(struct mod_entry **slots, size_t cap, struct mod_entry *e)
 {
 	size_t mask = cap - 1;
-	size_t i = hash_name(e->name) & mask;
+	size_t i = hash_string(e->name) & mask;
 	while (slots[i])
 		i = (i + 1) & mask;
 	slots[i] = e;
