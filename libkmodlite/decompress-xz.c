@@ -18,11 +18,113 @@ static const struct dl_symbol xz_symbols[] = {
 };
 static struct dl_library xz_library = { ENABLE_XZ_SONAME, xz_symbols, ARRAY_SIZE(xz_symbols), 0 };
 
-int decompress_xz(const void *in, size_t in_len, size_t max, void **ret_buf, size_t *ret_len)
+/* Stream header and footer: 12 bytes each; stream flags 0x00 0x01 = CRC32. */
+#define XZ_HEADER_SIZE 12
+#define XZ_CHECK_CRC32 0x01
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* An xz variable-length integer, at most 9 bytes, no trailing zero byte. */
+static bool read_varint(const uint8_t **p, const uint8_t *end, uint64_t *ret)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 9 && *p < end; i++) {
+		uint8_t b = *(*p)++;
+		v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*ret = v;
+			return b != 0 || i == 0;
+		}
+	}
+	return false;
+}
+
+/*
+ * Reads the stream footer and index of IN: true when IN is exactly one stream
+ * holding one block, checked with CRC32. Then *RET_SIZE is the block's
+ * uncompressed size and *RET_CHECK the offset of its CRC32. Nothing here is
+ * trusted further: the decoder checks the index against the block, and the
+ * caller the CRC and the size.
+ */
+static bool one_block_layout(const uint8_t *in, size_t len, uint64_t *ret_size, size_t *ret_check)
+{
+	if (len < 2 * XZ_HEADER_SIZE + 8)
+		return false;
+	const uint8_t *footer = in + len - XZ_HEADER_SIZE;
+	if (footer[10] != 'Y' || footer[11] != 'Z' || in[6] != 0 || in[7] != XZ_CHECK_CRC32 ||
+	    footer[8] != 0 || footer[9] != XZ_CHECK_CRC32)
+		return false;
+	uint64_t index_size = ((uint64_t)le32(footer + 4) + 1) * 4;
+	if (index_size > len - 2 * XZ_HEADER_SIZE)
+		return false;
+	const uint8_t *p = footer - index_size;
+	const uint8_t *end = footer - 4; /* the index's own CRC32 */
+	uint64_t records, unpadded, size;
+	if (*p++ != 0 || !read_varint(&p, end, &records) || records != 1 ||
+	    !read_varint(&p, end, &unpadded) || !read_varint(&p, end, &size))
+		return false;
+	/* the block: header, data, padding to 4 bytes, then the 4-byte check */
+	if (unpadded < 4 || unpadded > len)
+		return false;
+	uint64_t block_size = (unpadded + 3) & ~(uint64_t)3;
+	if (XZ_HEADER_SIZE + block_size + index_size + XZ_HEADER_SIZE != len)
+		return false;
+	*ret_size = size;
+	*ret_check = XZ_HEADER_SIZE + block_size - 4;
+	return true;
+}
+
+int decompress_xz_one_block(const void *in, size_t in_len, size_t max, void **ret_buf,
+			    size_t *ret_len)
 {
 	int r = dl_load(&xz_library);
 	if (r < 0)
 		return r;
+	uint64_t size;
+	size_t check_at;
+	if (!one_block_layout(in, in_len, &size, &check_at) || size > max)
+		return -EAGAIN;
+	/* liblzma's CRC32 is a table, a tenth of the decoding time: with a
+	 * faster one here it is skipped there and computed below */
+	bool own_check = crc32_is_fast();
+	uint8_t *out = malloc((size_t)size + 1);
+	if (!out)
+		return -ENOMEM;
+	lzma_stream strm = LZMA_STREAM_INIT;
+	if (p_lzma_stream_decoder(&strm, (uint64_t)256 << 20, own_check ? LZMA_IGNORE_CHECK : 0) !=
+	    LZMA_OK) {
+		free(out);
+		return -ENOMEM;
+	}
+	strm.next_in = in;
+	strm.avail_in = in_len;
+	strm.next_out = out;
+	strm.avail_out = (size_t)size;
+	lzma_ret lr = p_lzma_code(&strm, LZMA_FINISH);
+	bool ok = lr == LZMA_STREAM_END && strm.total_out == size && strm.avail_in == 0;
+	p_lzma_end(&strm);
+	if (ok && own_check)
+		ok = crc32_update(0, out, (size_t)size) == le32((const uint8_t *)in + check_at);
+	if (!ok) {
+		free(out);
+		return lr == LZMA_MEM_ERROR ? -ENOMEM : -EAGAIN;
+	}
+	out[size] = '\0';
+	*ret_buf = out;
+	*ret_len = (size_t)size;
+	return 0;
+}
+
+int decompress_xz(const void *in, size_t in_len, size_t max, void **ret_buf, size_t *ret_len)
+{
+	int r = decompress_xz_one_block(in, in_len, max, ret_buf, ret_len);
+	if (r != -EAGAIN)
+		return r;
+	/* any other shape, or a damaged file: the general decoder, checking
+	 * everything, has the last word */
 
 	lzma_stream strm = LZMA_STREAM_INIT;
 	/* 256 MiB of decoder memory is far beyond any module's dictionary. */
@@ -66,6 +168,12 @@ int decompress_xz(const void *in, size_t in_len, size_t max, void **ret_buf, siz
 	return 0;
 }
 #else
+int decompress_xz_one_block(const void *in, size_t in_len, size_t max, void **ret_buf,
+			    size_t *ret_len)
+{
+	return -ENOTSUP;
+}
+
 int decompress_xz(const void *in, size_t in_len, size_t max, void **ret_buf, size_t *ret_len)
 {
 	return -ENOTSUP;

@@ -147,9 +147,10 @@ static int add_module(struct scan *sc, const char *path, const char *relpath, bo
 	return 0;
 }
 
-static int name_compare(const void *a, const void *b)
+/* A directory entry as kept by scan_dir(): its d_type, then its name. */
+static int entry_compare(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
 /*
@@ -188,36 +189,51 @@ static int scan_dir(struct scan *sc, const char *dir, size_t rel_base, bool exte
 			}
 			names = nn;
 		}
-		if (!(names[n] = strdup(nm))) {
+		size_t len = strlen(nm);
+		if (!(names[n] = malloc(len + 2))) {
 			r = -ENOMEM;
 			break;
 		}
+		names[n][0] = (char)de->d_type;
+		memcpy(names[n] + 1, nm, len + 1);
 		n++;
 	}
 	closedir(d);
 	if (r == 0)
-		qsort(names, n, sizeof(*names), name_compare);
+		qsort(names, n, sizeof(*names), entry_compare);
 
 	for (size_t i = 0; r == 0 && i < n; i++) {
+		const char *name = names[i] + 1;
 		char *path = NULL;
-		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
+		if (asprintf(&path, "%s/%s", dir, name) < 0) {
 			r = -ENOMEM;
 			break;
 		}
-		struct stat sb;
-		if (kml_depmod_config_excluded(st->config, names[i])) {
+		/* the type from the directory saves a stat() per entry; links
+		 * (followed, as in kmod) and file systems without d_type need it */
+		struct stat sb = { 0 };
+		unsigned char type = (unsigned char)names[i][0];
+		bool excluded = kml_depmod_config_excluded(st->config, name);
+		int sr = 0;
+		if (type == DT_DIR)
+			sb.st_mode = S_IFDIR;
+		else if (type == DT_REG)
+			sb.st_mode = S_IFREG;
+		else if (!excluded)
+			sr = stat(path, &sb);
+		if (excluded) {
 			/* exclude applies to files as well as directories, as in kmod */
-		} else if (stat(path, &sb) < 0) {
-			if (module_stem_len(names[i]) > 0)
+		} else if (sr < 0) {
+			if (module_stem_len(name) > 0)
 				kml_err(st->ctx, "fstatat(%s): %s", path, strerror(errno));
 		} else if (S_ISDIR(sb.st_mode)) {
 			r = scan_dir(sc, path, rel_base, external, depth + 1);
 		} else if (!S_ISREG(sb.st_mode)) {
 			/* a FIFO or device would block or mislead the parser */
-			if (module_stem_len(names[i]) > 0)
+			if (module_stem_len(name) > 0)
 				kml_err(st->ctx, "unsupported file type %s: %o", path,
 					(unsigned)(sb.st_mode & S_IFMT));
-		} else if (module_stem_len(names[i]) > 0) {
+		} else if (module_stem_len(name) > 0) {
 			r = add_module(sc, path, external ? path : path + rel_base, external);
 		}
 		free(path);

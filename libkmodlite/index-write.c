@@ -24,12 +24,16 @@ struct wvalue {
 	char *value;
 };
 
+/* Nodes, their strings and their arrays all live in the writer's arena:
+ * adding is a bump of a pointer, freeing the writer is a few free()s. An
+ * array that fills up is copied to one twice its size (the old one stays in
+ * the arena, at most doubling what the arrays take). */
 struct wnode {
 	char *prefix; /* NUL-terminated, may be empty */
 	struct wvalue *values;
-	size_t value_count;
+	size_t value_count, value_cap;
 	struct wchild *children;
-	size_t child_count;
+	size_t child_count, child_cap;
 };
 
 struct wchild {
@@ -38,35 +42,34 @@ struct wchild {
 };
 
 struct kml_index_writer {
+	struct arena arena;
 	struct wnode *root;
 	size_t entries;
 };
 
-static struct wnode *wnode_new(const char *prefix, size_t len)
+static struct wnode *wnode_new(struct kml_index_writer *w, const char *prefix, size_t len)
 {
-	struct wnode *n = calloc(1, sizeof(*n));
+	struct wnode *n = arena_alloc(&w->arena, sizeof(*n));
 	if (!n)
 		return NULL;
-	n->prefix = strndup(prefix, len);
-	if (!n->prefix) {
-		free(n);
-		return NULL;
-	}
-	return n;
+	n->prefix = arena_strndup(&w->arena, prefix, len);
+	return n->prefix ? n : NULL;
 }
 
-static void wnode_free(struct wnode *n)
+/* Room for one more element in the array *ITEMS of COUNT (capacity *CAP). */
+static int grow(struct kml_index_writer *w, void **items, size_t count, size_t *cap, size_t size)
 {
-	if (!n)
-		return;
-	for (size_t i = 0; i < n->child_count; i++)
-		wnode_free(n->children[i].node);
-	for (size_t i = 0; i < n->value_count; i++)
-		free(n->values[i].value);
-	free(n->children);
-	free(n->values);
-	free(n->prefix);
-	free(n);
+	if (count < *cap)
+		return 0;
+	size_t new_cap = *cap ? 2 * *cap : 1;
+	void *p = arena_alloc(&w->arena, new_cap * size);
+	if (!p)
+		return -ENOMEM;
+	if (count)
+		memcpy(p, *items, count * size);
+	*items = p;
+	*cap = new_cap;
+	return 0;
 }
 
 int kml_index_writer_new(struct kml_index_writer **ret_writer)
@@ -74,9 +77,9 @@ int kml_index_writer_new(struct kml_index_writer **ret_writer)
 	struct kml_index_writer *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->root = wnode_new("", 0);
+	w->root = wnode_new(w, "", 0);
 	if (!w->root) {
-		free(w);
+		kml_index_writer_free(w);
 		return -ENOMEM;
 	}
 	*ret_writer = w;
@@ -87,14 +90,15 @@ void kml_index_writer_free(struct kml_index_writer *w)
 {
 	if (!w)
 		return;
-	wnode_free(w->root);
+	arena_release(&w->arena);
 	free(w);
 }
 
 /* Inserts before the first value of equal or higher priority, so that among
  * equal priorities the newest comes first, as the format asks. Returns 1
  * when the node already held VALUE (the duplicate is still added). */
-static int wnode_add_value(struct wnode *n, const char *value, unsigned int priority)
+static int wnode_add_value(struct kml_index_writer *w, struct wnode *n, const char *value,
+			   unsigned int priority)
 {
 	int duplicate = 0;
 	size_t pos = n->value_count;
@@ -104,13 +108,10 @@ static int wnode_add_value(struct wnode *n, const char *value, unsigned int prio
 		if (pos == n->value_count && n->values[i].priority >= priority)
 			pos = i;
 	}
-	struct wvalue *v = reallocarray(n->values, n->value_count + 1, sizeof(*v));
-	if (!v)
+	char *copy = arena_strndup(&w->arena, value, strlen(value));
+	if (!copy || grow(w, (void **)&n->values, n->value_count, &n->value_cap, sizeof(*n->values)) < 0)
 		return -ENOMEM;
-	n->values = v;
-	char *copy = strdup(value);
-	if (!copy)
-		return -ENOMEM;
+	struct wvalue *v = n->values;
 	memmove(&v[pos + 1], &v[pos], (n->value_count - pos) * sizeof(*v));
 	v[pos] = (struct wvalue){ .priority = priority, .value = copy };
 	n->value_count++;
@@ -136,12 +137,12 @@ static size_t wnode_child_pos(const struct wnode *n, unsigned char byte, bool *f
 	return lo;
 }
 
-static int wnode_insert_child(struct wnode *n, size_t pos, unsigned char byte, struct wnode *child)
+static int wnode_insert_child(struct kml_index_writer *w, struct wnode *n, size_t pos,
+			      unsigned char byte, struct wnode *child)
 {
-	struct wchild *c = reallocarray(n->children, n->child_count + 1, sizeof(*c));
-	if (!c)
+	if (grow(w, (void **)&n->children, n->child_count, &n->child_cap, sizeof(*n->children)) < 0)
 		return -ENOMEM;
-	n->children = c;
+	struct wchild *c = n->children;
 	memmove(&c[pos + 1], &c[pos], (n->child_count - pos) * sizeof(*c));
 	c[pos] = (struct wchild){ .byte = byte, .node = child };
 	n->child_count++;
@@ -150,34 +151,28 @@ static int wnode_insert_child(struct wnode *n, size_t pos, unsigned char byte, s
 
 /* Splits N after L prefix characters: N keeps prefix[0..L), a new child
  * under edge prefix[L] takes the rest with N's values and children. */
-static int wnode_split(struct wnode *n, size_t l)
+static int wnode_split(struct kml_index_writer *w, struct wnode *n, size_t l)
 {
-	struct wnode *tail = wnode_new(n->prefix + l + 1, strlen(n->prefix + l + 1));
+	struct wnode *tail = wnode_new(w, n->prefix + l + 1, strlen(n->prefix + l + 1));
 	if (!tail)
 		return -ENOMEM;
 	unsigned char edge = (unsigned char)n->prefix[l];
+	struct wnode keep = *n;
 	tail->values = n->values;
 	tail->value_count = n->value_count;
+	tail->value_cap = n->value_cap;
 	tail->children = n->children;
 	tail->child_count = n->child_count;
+	tail->child_cap = n->child_cap;
 	n->values = NULL;
-	n->value_count = 0;
+	n->value_count = n->value_cap = 0;
 	n->children = NULL;
-	n->child_count = 0;
+	n->child_count = n->child_cap = 0;
 	n->prefix[l] = '\0';
-	int r = wnode_insert_child(n, 0, edge, tail);
+	int r = wnode_insert_child(w, n, 0, edge, tail);
 	if (r < 0) {
-		/* undo: nothing was lost but the allocation */
-		n->prefix[l] = (char)edge;
-		n->values = tail->values;
-		n->value_count = tail->value_count;
-		n->children = tail->children;
-		n->child_count = tail->child_count;
-		tail->values = NULL;
-		tail->value_count = 0;
-		tail->children = NULL;
-		tail->child_count = 0;
-		wnode_free(tail);
+		/* undo: nothing is lost but arena room */
+		*n = keep;
 	}
 	return r;
 }
@@ -195,7 +190,7 @@ int kml_index_writer_add(struct kml_index_writer *w, const char *key, const char
 		while (n->prefix[l] && n->prefix[l] == k[l])
 			l++;
 		if (n->prefix[l]) {
-			int r = wnode_split(n, l);
+			int r = wnode_split(w, n, l);
 			if (r < 0)
 				return r;
 		}
@@ -205,21 +200,19 @@ int kml_index_writer_add(struct kml_index_writer *w, const char *key, const char
 		bool found;
 		size_t pos = wnode_child_pos(n, (unsigned char)*k, &found);
 		if (!found) {
-			struct wnode *child = wnode_new(k + 1, strlen(k + 1));
+			struct wnode *child = wnode_new(w, k + 1, strlen(k + 1));
 			if (!child)
 				return -ENOMEM;
-			int r = wnode_insert_child(n, pos, (unsigned char)*k, child);
-			if (r < 0) {
-				wnode_free(child);
+			int r = wnode_insert_child(w, n, pos, (unsigned char)*k, child);
+			if (r < 0)
 				return r;
-			}
 			n = child;
 			break;
 		}
 		n = n->children[pos].node;
 		k++;
 	}
-	int r = wnode_add_value(n, value, priority);
+	int r = wnode_add_value(w, n, value, priority);
 	if (r >= 0)
 		w->entries++;
 	return r;

@@ -137,16 +137,28 @@ int dl_load(struct dl_library *lib);
  * IMAGE is modified in place; -ENOEXEC when it is not a valid ELF module. */
 int elf_strip_for_force(uint8_t *image, size_t size, unsigned int flags);
 
-/* decompress-*.c: each fills *ret_buf (malloc'd) and *ret_len from a
- * compressed buffer; -EBADMSG corrupt, -EFBIG over max, -ENOTSUP when the
- * backend is not built or its library cannot be loaded. */
 /* file.c: like kml_file_open(), but the file is read into SCRATCH (kept by
  * the caller and reused from file to file) instead of mapped. For bulk readers
  * on several threads, where mmap/munmap and page faults serialise on the
  * address space. A plain file borrows SCRATCH's bytes until its next use. */
 int file_open_read(const char *path, struct strbuf *scratch, struct kml_file **ret_file);
+
+/* crc32.c: zlib's crc32() (start with CRC 0); crc32_is_fast() says whether
+ * this CPU computes it at memory speed rather than bit by bit. */
+uint32_t crc32_update(uint32_t crc, const void *buf, size_t len);
+uint32_t crc32_update_bitwise(uint32_t crc, const void *buf, size_t len);
+bool crc32_is_fast(void);
+
+/* decompress-*.c: each fills *ret_buf (malloc'd) and *ret_len from a
+ * compressed buffer; -EBADMSG corrupt, -EFBIG over max, -ENOTSUP when the
+ * backend is not built or its library cannot be loaded. */
 int decompress_gzip(const void *in, size_t in_len, size_t max, void **ret_buf, size_t *ret_len);
 int decompress_xz(const void *in, size_t in_len, size_t max, void **ret_buf, size_t *ret_len);
+/* decompress_xz()'s shortcut for the usual module (one stream of one block
+ * with a CRC32 check, as the kernel's modules_install writes): -EAGAIN when
+ * IN is not of that shape or does not decode cleanly that way. */
+int decompress_xz_one_block(const void *in, size_t in_len, size_t max, void **ret_buf,
+			    size_t *ret_len);
 int decompress_zstd(const void *in, size_t in_len, size_t max, void **ret_buf, size_t *ret_len);
 
 #endif

@@ -16,6 +16,7 @@ void tool_log_open(bool use_syslog)
 		openlog(program_name, LOG_CONS, LOG_DAEMON);
 }
 
+__attribute__((format(printf, 2, 0)))
 static void tool_vlog(int priority, const char *format, va_list ap)
 {
 	static const char *const prefixes[] = {
@@ -42,6 +43,7 @@ DEFINE_LOG(tool_err, LOG_ERR)
 DEFINE_LOG(tool_fatal, LOG_CRIT)
 DEFINE_LOG(tool_warn, LOG_WARNING)
 
+__attribute__((format(printf, 2, 3)))
 static void tool_log_fixed(int priority, const char *format, ...)
 {
 	va_list ap;

@@ -162,6 +162,96 @@ static void test_xz(void **state)
 	check_payload("m.ko.xz", KML_COMPRESSION_XZ);
 }
 
+#if ENABLE_XZ
+static void read_tmp(const char *name, char **buf, size_t *len)
+{
+	char path[256];
+	path_of(path, sizeof(path), name);
+	assert_int_equal(read_file_full(path, 1 << 24, buf, len), 0);
+}
+
+/* Decoded by decompress_xz_one_block() (SHORTCUT) or only by the general
+ * path, and the same bytes either way. */
+static void check_xz_shape(const char *cmd, const char *name, bool shortcut)
+{
+	compress_with(cmd, name);
+	char *in;
+	size_t len;
+	read_tmp(name, &in, &len);
+	void *out = NULL;
+	size_t out_len = 0;
+	assert_int_equal(decompress_xz_one_block(in, len, KML_MAX_MODULE_SIZE, &out, &out_len),
+			 shortcut ? 0 : -EAGAIN);
+	if (shortcut) {
+		assert_int_equal(out_len, sizeof(payload));
+		assert_memory_equal(out, payload, sizeof(payload));
+		free(out);
+		/* a bound below the size: not taken, and the general path says why */
+		assert_int_equal(decompress_xz_one_block(in, len, 1000, &out, &out_len), -EAGAIN);
+		assert_int_equal(decompress_xz(in, len, 1000, &out, &out_len), -EFBIG);
+	}
+	assert_int_equal(decompress_xz(in, len, KML_MAX_MODULE_SIZE, &out, &out_len), 0);
+	assert_int_equal(out_len, sizeof(payload));
+	assert_memory_equal(out, payload, sizeof(payload));
+	free(out);
+	free(in);
+}
+
+static void test_xz_shapes(void **state)
+{
+	(void)state;
+	check_xz_shape("xz --check=crc32 --lzma2=dict=1MiB", "a.xz", true);
+	check_xz_shape("xz --check=crc64", "b.xz", false);
+	check_xz_shape("xz --check=none", "c.xz", false);
+	check_xz_shape("xz --check=crc32 --block-size=50000", "d.xz", false);
+	/* two streams, one after the other */
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && head -c 1000 plain | xz --check=crc32 > e.xz && "
+		 "tail -c +1001 plain | xz --check=crc32 >> e.xz",
+		 tmpdir);
+	assert_int_equal(system(cmd), 0);
+	char *in;
+	size_t len;
+	void *out = NULL;
+	size_t out_len = 0;
+	read_tmp("e.xz", &in, &len);
+	assert_int_equal(decompress_xz_one_block(in, len, KML_MAX_MODULE_SIZE, &out, &out_len),
+			 -EAGAIN);
+	assert_int_equal(decompress_xz(in, len, KML_MAX_MODULE_SIZE, &out, &out_len), 0);
+	assert_int_equal(out_len, sizeof(payload));
+	free(out);
+	free(in);
+
+	/* the block's CRC32 (the 4 bytes before the index) damaged: the
+	 * shortcut declines, the general decoder reports the corruption */
+	read_tmp("a.xz", &in, &len);
+	const uint8_t *f = (const uint8_t *)in + len - 12;
+	size_t index_size = ((size_t)(f[4] | f[5] << 8 | f[6] << 16 | (uint32_t)f[7] << 24) + 1) * 4;
+	in[len - 12 - index_size - 2] ^= 0x10;
+	assert_int_equal(decompress_xz_one_block(in, len, KML_MAX_MODULE_SIZE, &out, &out_len),
+			 -EAGAIN);
+	assert_int_equal(decompress_xz(in, len, KML_MAX_MODULE_SIZE, &out, &out_len), -EBADMSG);
+	in[len - 12 - index_size - 2] ^= 0x10;
+	/* a size in the index record one less and one more (the index's own
+	 * CRC32 then fails too): never a short or overlong result */
+	uint8_t *size_byte = (uint8_t *)in + len - 12 - index_size + 4;
+	for (int delta = -1; delta <= 1; delta += 2) {
+		*size_byte = (uint8_t)(*size_byte + delta);
+		assert_int_equal(decompress_xz_one_block(in, len, KML_MAX_MODULE_SIZE, &out, &out_len),
+				 -EAGAIN);
+		assert_int_equal(decompress_xz(in, len, KML_MAX_MODULE_SIZE, &out, &out_len), -EBADMSG);
+		*size_byte = (uint8_t)(*size_byte - delta);
+	}
+	free(in);
+}
+#else
+static void test_xz_shapes(void **state)
+{
+	(void)state;
+}
+#endif
+
 static void test_zstd(void **state)
 {
 	(void)state;
@@ -295,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_xz),
+		cmocka_unit_test(test_xz_shapes),
 		cmocka_unit_test(test_zstd),
 		cmocka_unit_test(test_read_into_buffer),
 		cmocka_unit_test(test_truncated),
