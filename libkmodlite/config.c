@@ -17,28 +17,22 @@
  *  - `include` and `config` are reported as obsolete, unknown directives as
  *    bad lines; both at error priority;
  *  - modules.softdep and modules.weakdep of the module directory are read as
- *    configuration files, in their basename's place among the *.conf files;
- *  - kernel command line: words split at blanks outside double quotes;
- *    MOD.PARAM[=VALUE] gives MOD the option PARAM[=VALUE]; a quote opening
- *    the word moves after the '='; a '.' in PARAM, a quote in MOD or PARAM,
- *    or an unterminated quote make the word no option.
+ *    configuration files, in their basename's place among the *.conf files.
  * Where the reference is wrong, we differ:
  *  - several softdep lines for one module are merged (kmod bug #33), and
  *    `weakdep MODULE DEPS...` is understood (kmod 33);
  *  - an options/install/remove line with nothing but blanks after the module
  *    name is bad (kmod accepts it when two blanks follow the name);
  *  - a line holding a NUL byte, or longer than CONF_MAX_LINE, is refused
- *    (kmod ignores what follows the NUL, and has no limit);
- *  - a softdep line is printed with a space before "post:", and a line with
- *    no dependency without a trailing space;
- *  - on the kernel command line, names in modprobe.blacklist= are normalised,
- *    empty ones and quotes dropped; "MOD.=x" and ".PARAM=x" are ignored.
+ *    (kmod ignores what follows the NUL, and has no limit).
+ * The kernel command line is read in config-cmdline.c and the `modprobe -c`
+ * dump written in config-dump.c; config-private.h holds what they share.
  */
 #include <errno.h>
 #include <stdio.h>
 
 #include "conf-file.h"
-#include "kmodlite-private.h"
+#include "config-private.h"
 
 static const char *const default_paths[] = {
 	"/etc/modprobe.d",
@@ -49,107 +43,13 @@ static const char *const default_paths[] = {
 	NULL,
 };
 
-/* Records in configuration order, one array per `modprobe -c` section. */
-enum section {
-	SEC_BLACKLIST,
-	SEC_INSTALL,
-	SEC_REMOVE,
-	SEC_ALIAS,
-	SEC_OPTIONS, /* files, then the kernel command line */
-	SEC_COUNT,
-};
-
-static const char *const section_names[SEC_COUNT] = {
-	[SEC_BLACKLIST] = "blacklist", [SEC_INSTALL] = "install", [SEC_REMOVE] = "remove",
-	[SEC_ALIAS] = "alias",	       [SEC_OPTIONS] = "options",
-};
-
-/* Strings of the configuration point into the file buffers the config keeps
- * (lines are cut and normalised in place) or into its arena. */
-struct record {
-	const char *name; /* module, or alias pattern; normalised */
-	const char *text; /* alias: module; options/install/remove: as written; else NULL */
-};
-
-struct record_list {
-	struct record *items;
-	size_t count;
-	size_t cap;
-};
-
-/* softdep/weakdep lines; weakdep uses pre only */
-struct dep_record {
-	const char *name;
-	const char **pre; /* in the arena; weakdep uses pre only */
-	size_t n_pre;
-	const char **post;
-	size_t n_post;
-};
-
-struct dep_list {
-	struct dep_record *items;
-	size_t count;
-	size_t cap;
-};
-
-/* A NULL-terminated array of borrowed strings, in the arena. */
-struct strptrs {
-	const char **items;
-	size_t count;
-};
-
-/* What is known about one module name, merged over all lines. */
-struct mod_entry {
-	const char *name;
-	struct strbuf options;	       /* words joined by single spaces */
-	struct strbuf cmdline_options; /* idem */
-	const char *install;	       /* first one wins */
-	const char *remove;
-	bool blacklisted;
-	struct strptrs pre, post, weak;
-};
-
-struct mod_map {
-	struct mod_entry **slots; /* open addressing, cap a power of two */
-	size_t cap;
-	size_t count;
-};
-
-struct kml_config {
-	struct record_list sections[SEC_COUNT];
-	struct dep_list softdeps;
-	struct dep_list weakdeps;
-	struct mod_map modules;
-	struct arena arena; /* entries, file buffers, command-line copies */
-
-	/* softdep and weakdep lines, kept as text in configuration order: a
-	 * module's lines are parsed when its dependencies are first asked for
-	 * (lookups and -R never ask), all of them for the dump */
-	struct kml_ctx *ctx;
-	struct deferred_line *deferred;
-	size_t deferred_count, deferred_cap;
-	bool deferred_checked;
-};
-
-struct deferred_line {
-	const char *path; /* in the arena */
-	unsigned long lineno;
-	bool weak;
-	bool bad;	/* reported, ignored */
-	bool parsed;	/* its record is softdeps/weakdeps.items[record] */
-	char *module;	/* once checked: the normalised module name */
-	uint64_t hash;	/* hash_string(module) */
-	char *rest;	/* after the directive; once checked, after the module */
-	size_t record;
-};
-
 /* ------------------------------------------------------------ helpers */
 
 /*
  * Normalises a module name or alias pattern in place: '-' -> '_' outside
  * [...]. -EINVAL for a '[' without a later ']' or a ']' outside brackets.
  */
-static int normalize_inplace(char *s)
+int config_normalize_name(char *s)
 {
 	for (char *p = s; *(p += strcspn(p, "-[]")); p++) {
 		if (*p == '[') {
@@ -175,7 +75,7 @@ static int norm_dup(const char *name, char *stack, size_t stack_size, char **ret
 	if (!p)
 		return -ENOMEM;
 	memcpy(p, name, n + 1);
-	if (normalize_inplace(p) < 0) {
+	if (config_normalize_name(p) < 0) {
 		if (p != stack)
 			free(p);
 		return -EINVAL;
@@ -282,7 +182,7 @@ static void map_place(struct mod_entry **slots, size_t cap, struct mod_entry *e)
 }
 
 /* The entry of NAME (normalised, kept by the config), created when missing. */
-static int map_get(struct kml_config *config, const char *name, struct mod_entry **ret)
+int config_module_entry(struct kml_config *config, const char *name, struct mod_entry **ret)
 {
 	struct mod_map *map = &config->modules;
 	struct mod_entry *e = map_find(map, name);
@@ -335,7 +235,7 @@ static const struct mod_entry *lookup_entry(const struct kml_config *config, con
 
 /* ------------------------------------------------------------ records */
 
-static int record_add(struct kml_config *config, enum section sec, const char *name,
+int config_record_add(struct kml_config *config, enum section sec, const char *name,
 		      const char *text, const struct record **ret)
 {
 	struct record_list *l = &config->sections[sec];
@@ -422,7 +322,7 @@ struct parser {
 
 static int add_alias(struct parser *ps, const char *pattern, const char *module)
 {
-	return record_add(ps->config, SEC_ALIAS, pattern, module, NULL);
+	return config_record_add(ps->config, SEC_ALIAS, pattern, module, NULL);
 }
 
 static int add_options(struct parser *ps, const char *module, char *text)
@@ -431,9 +331,9 @@ static int add_options(struct parser *ps, const char *module, char *text)
 		if (*p == '\t')
 			*p = ' ';
 	struct mod_entry *e;
-	int r = map_get(ps->config, module, &e);
+	int r = config_module_entry(ps->config, module, &e);
 	if (r >= 0)
-		r = record_add(ps->config, SEC_OPTIONS, module, text, NULL);
+		r = config_record_add(ps->config, SEC_OPTIONS, module, text, NULL);
 	if (r >= 0)
 		r = append_words(&e->options, text);
 	return r;
@@ -444,9 +344,9 @@ static int add_command(struct parser *ps, enum section sec, const char *module,
 {
 	struct mod_entry *e;
 	const struct record *rec;
-	int r = map_get(ps->config, module, &e);
+	int r = config_module_entry(ps->config, module, &e);
 	if (r >= 0)
-		r = record_add(ps->config, sec, module, text, &rec);
+		r = config_record_add(ps->config, sec, module, text, &rec);
 	if (r < 0)
 		return r;
 	const char **slot = sec == SEC_INSTALL ? &e->install : &e->remove;
@@ -455,12 +355,12 @@ static int add_command(struct parser *ps, enum section sec, const char *module,
 	return 0;
 }
 
-static int add_blacklist(struct kml_config *config, const char *module)
+int config_add_blacklist(struct kml_config *config, const char *module)
 {
 	struct mod_entry *e;
-	int r = map_get(config, module, &e);
+	int r = config_module_entry(config, module, &e);
 	if (r >= 0)
-		r = record_add(config, SEC_BLACKLIST, module, NULL, NULL);
+		r = config_record_add(config, SEC_BLACKLIST, module, NULL, NULL);
 	if (r >= 0)
 		e->blacklisted = true;
 	return r;
@@ -489,7 +389,7 @@ static int add_softdep(struct parser *ps, unsigned long lineno, const char *modu
 	struct mod_entry *e;
 	struct dep_record *d;
 	if (r >= 0)
-		r = map_get(config, module, &e);
+		r = config_module_entry(config, module, &e);
 	if (r >= 0)
 		r = dep_record_new(&config->softdeps, module, &d);
 	if (r >= 0) {
@@ -523,7 +423,7 @@ static int add_weakdep(struct parser *ps, const char *module, char *cur)
 	struct mod_entry *e;
 	struct dep_record *d;
 	if (r >= 0)
-		r = map_get(config, module, &e);
+		r = config_module_entry(config, module, &e);
 	if (r >= 0)
 		r = dep_record_new(&config->weakdeps, module, &d);
 	if (r >= 0) {
@@ -565,7 +465,7 @@ static void check_deferred(struct kml_config *config)
 		struct deferred_line *d = &config->deferred[i];
 		char *cur = d->rest;
 		char *module = conf_next_word(&cur);
-		if (!module || !conf_has_word(cur) || normalize_inplace(module) < 0) {
+		if (!module || !conf_has_word(cur) || config_normalize_name(module) < 0) {
 			char word[CONF_PRINTABLE_SIZE];
 			kml_err(config->ctx, "%s line %lu: ignoring bad line starting with '%s'",
 				d->path, d->lineno, conf_printable(d->weak ? "weakdep" : "softdep", word));
@@ -585,7 +485,7 @@ static void check_deferred(struct kml_config *config)
  * it already holds as text (so a config is not to be queried from two
  * threads at once).
  */
-static int parse_deferred(const struct kml_config *cconfig, const char *module)
+int config_parse_deferred(const struct kml_config *cconfig, const char *module)
 {
 	struct kml_config *config = (struct kml_config *)cconfig;
 	check_deferred(config);
@@ -653,7 +553,7 @@ static int parse_line(struct parser *ps, unsigned long lineno, char *line)
 	case DIR_ALIAS: {
 		char *pattern = conf_next_word(&cur);
 		module = pattern ? conf_next_word(&cur) : NULL;
-		if (!module || normalize_inplace(pattern) < 0 || normalize_inplace(module) < 0)
+		if (!module || config_normalize_name(pattern) < 0 || config_normalize_name(module) < 0)
 			break;
 		return add_alias(ps, pattern, module);
 	}
@@ -661,16 +561,16 @@ static int parse_line(struct parser *ps, unsigned long lineno, char *line)
 	case DIR_INSTALL:
 	case DIR_REMOVE:
 		module = conf_next_word(&cur);
-		if (!module || !conf_has_word(cur) || normalize_inplace(module) < 0)
+		if (!module || !conf_has_word(cur) || config_normalize_name(module) < 0)
 			break;
 		if (cmd[0] == 'o')
 			return add_options(ps, module, cur);
 		return add_command(ps, cmd[0] == 'i' ? SEC_INSTALL : SEC_REMOVE, module, cur);
 	case DIR_BLACKLIST:
 		module = conf_next_word(&cur);
-		if (!module || normalize_inplace(module) < 0)
+		if (!module || config_normalize_name(module) < 0)
 			break;
-		return add_blacklist(ps->config, module);
+		return config_add_blacklist(ps->config, module);
 	case DIR_SOFTDEP:
 	case DIR_WEAKDEP:
 		return defer_line(ps, lineno, cmd[0] == 'w', cur);
@@ -730,128 +630,6 @@ static int parse_file(struct kml_ctx *ctx, struct kml_config *config, const char
 	return conf_buffer_foreach_line(buf, len, parse_logical_line, &ps);
 }
 
-/* ------------------------------------------------- kernel command line */
-
-static inline bool is_space(char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
-static int cmdline_blacklist(struct kml_ctx *ctx, struct kml_config *config, char *value)
-{
-	/* the kernel drops the quotes around a value; drop them all */
-	char *w = value;
-	for (char *p = value; *p; p++)
-		if (*p != '"')
-			*w++ = *p;
-	*w = '\0';
-	/* a comma separates names; so does a space ("modprobe.blacklist=a b") */
-	static const char sep[] = ", \t\n\r\v\f";
-	char *save = NULL;
-	for (char *name = strtok_r(value, sep, &save); name; name = strtok_r(NULL, sep, &save)) {
-		if (normalize_inplace(name) < 0) {
-			kml_err(ctx,
-				"Ignoring bad option on kernel command line while parsing module name: '%s'",
-				name);
-			continue;
-		}
-		int r = add_blacklist(config, name);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/*
- * One word of the command line: [""]MOD.PARAM[=VALUE]. A double quote opening
- * the word stands for one after the '=' ("m.p=a b" is m.p="a b"). MOD and
- * PARAM are non-empty and hold no '.', '=' or '"'; other words are not
- * module options.
- */
-static int cmdline_word(struct kml_ctx *ctx, struct kml_config *config, char *word)
-{
-	bool opening_quote = word[0] == '"';
-	if (opening_quote)
-		word++;
-	char *eq = strchr(word, '=');
-	size_t name_len = eq ? (size_t)(eq - word) : strlen(word);
-	char *dot = memchr(word, '.', name_len);
-	if (!dot)
-		return 0;
-	char *param = dot + 1;
-	size_t param_len = name_len - (size_t)(param - word);
-	if (memchr(param, '.', param_len) || memchr(word, '"', name_len))
-		return 0;
-	if (dot == word || param_len == 0) {
-		kml_dbg(ctx, "kernel command line: ignoring '%s'", word);
-		return 0;
-	}
-	*dot = '\0';
-	char *module = word;
-	if (normalize_inplace(module) < 0) {
-		kml_err(ctx, "Ignoring bad option on kernel command line while parsing module name: '%s'",
-			module);
-		return 0;
-	}
-	if (eq && streq(module, "modprobe") && param_len == strlen("blacklist") &&
-	    strncmp(param, "blacklist", param_len) == 0)
-		return cmdline_blacklist(ctx, config, eq + 1);
-
-	char *opt = param;
-	if (eq && opening_quote) {
-		/* param="value: the quote moves after the '=' */
-		size_t vlen = strlen(eq + 1);
-		opt = arena_alloc(&config->arena, param_len + vlen + 3);
-		if (!opt)
-			return -ENOMEM;
-		memcpy(opt, param, param_len);
-		memcpy(opt + param_len, "=\"", 2);
-		memcpy(opt + param_len + 2, eq + 1, vlen + 1);
-	}
-	struct mod_entry *e;
-	int r = map_get(config, module, &e);
-	if (r >= 0)
-		r = record_add(config, SEC_OPTIONS, module, opt, NULL);
-	if (r >= 0 && e->cmdline_options.len > 0)
-		r = strbuf_append(&e->cmdline_options, " ", 1);
-	if (r >= 0)
-		r = strbuf_append_str(&e->cmdline_options, opt);
-	return r;
-}
-
-static int parse_cmdline(struct kml_ctx *ctx, struct kml_config *config, const char *text)
-{
-	char *buf = strdup(text);
-	int r = buf ? arena_own(&config->arena, buf) : -ENOMEM;
-	char *p = buf;
-	while (r >= 0) {
-		while (is_space(*p))
-			p++;
-		if (!*p)
-			break;
-		char *start = p;
-		bool quoted = false;
-		for (;;) {
-			p += strcspn(p, quoted ? "\"" : "\" \t\n\v\f\r");
-			if (*p != '"')
-				break;
-			quoted = !quoted;
-			p++;
-		}
-		if (quoted) {
-			/* runs to the end: the rest is one unusable word */
-			char word[CONF_PRINTABLE_SIZE];
-			kml_dbg(ctx, "kernel command line: unterminated quote in '%s', ignoring it",
-				conf_printable(start, word));
-			break;
-		}
-		if (*p)
-			*p++ = '\0';
-		r = cmdline_word(ctx, config, start);
-	}
-	return r;
-}
-
 /* --------------------------------------------------------------- load */
 
 int kml_config_load(struct kml_ctx *ctx, const char *const *paths, const char *cmdline,
@@ -893,7 +671,7 @@ int kml_config_load(struct kml_ctx *ctx, const char *const *paths, const char *c
 			goto fail;
 	}
 	if (cmdline) {
-		r = parse_cmdline(ctx, config, cmdline);
+		r = config_parse_cmdline(ctx, config, cmdline);
 		if (r < 0)
 			goto fail;
 	}
@@ -986,7 +764,7 @@ static int deps_entry(const struct kml_config *config, const char *module,
 	char stack[256], *n;
 	if (norm_dup(module, stack, sizeof(stack), &n) < 0)
 		return 0;
-	int r = parse_deferred(config, n);
+	int r = config_parse_deferred(config, n);
 	if (r >= 0)
 		*ret = map_find(&config->modules, n);
 	norm_free(n, stack);
@@ -1024,86 +802,5 @@ int kml_config_get_weakdeps(const struct kml_config *config, const char *module,
 	const char *const *weak = strptrs_get(e ? &e->weak : NULL, ret_count);
 	if (ret_modules)
 		*ret_modules = weak;
-	return 0;
-}
-
-/* ---------------------------------------------------------------- dump */
-
-static int append_list(struct strbuf *sb, const char *marker, const char *const *words,
-		       size_t n)
-{
-	int r = 0;
-	if (marker)
-		r = strbuf_append_str(sb, marker);
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		r = strbuf_append(sb, " ", 1);
-		if (r >= 0)
-			r = strbuf_append_str(sb, words[i]);
-	}
-	return r;
-}
-
-int kml_config_dump(const struct kml_config *config, char **ret_text)
-{
-	if (!config || !ret_text)
-		return -EINVAL;
-	int r = parse_deferred(config, NULL);
-	if (r < 0)
-		return r;
-	struct strbuf sb = { 0 };
-	r = strbuf_reserve(&sb, 0);
-	if (r >= 0)
-		sb.data[0] = '\0';
-	for (size_t s = 0; r >= 0 && s < SEC_COUNT; s++) {
-		const struct record_list *l = &config->sections[s];
-		for (size_t i = 0; r >= 0 && i < l->count; i++) {
-			const struct record *rec = &l->items[i];
-			r = strbuf_append_str(&sb, section_names[s]);
-			if (r >= 0)
-				r = strbuf_append(&sb, " ", 1);
-			if (r >= 0)
-				r = strbuf_append_str(&sb, rec->name);
-			if (r >= 0 && rec->text) {
-				r = strbuf_append(&sb, " ", 1);
-				if (r >= 0)
-					r = strbuf_append_str(&sb, rec->text);
-			}
-			if (r >= 0)
-				r = strbuf_append(&sb, "\n", 1);
-		}
-	}
-	/* in the order of the lines, whatever order queries parsed them in */
-	for (size_t i = 0; r >= 0 && i < config->deferred_count; i++) {
-		const struct deferred_line *line = &config->deferred[i];
-		if (line->bad || line->weak)
-			continue;
-		const struct dep_record *d = &config->softdeps.items[line->record];
-		r = append_list(&sb, "softdep", &d->name, 1);
-		if (r >= 0 && d->n_pre)
-			r = append_list(&sb, " pre:", d->pre, d->n_pre);
-		if (r >= 0 && d->n_post)
-			r = append_list(&sb, " post:", d->post, d->n_post);
-		if (r >= 0)
-			r = strbuf_append(&sb, "\n", 1);
-	}
-	for (size_t i = 0; r >= 0 && i < config->deferred_count; i++) {
-		const struct deferred_line *line = &config->deferred[i];
-		if (line->bad || !line->weak)
-			continue;
-		const struct dep_record *d = &config->weakdeps.items[line->record];
-		r = append_list(&sb, "weakdep", &d->name, 1);
-		if (r >= 0)
-			r = append_list(&sb, NULL, d->pre, d->n_pre);
-		if (r >= 0)
-			r = strbuf_append(&sb, "\n", 1);
-	}
-	/* the blank line modprobe -c prints before "# End of configuration files" */
-	if (r >= 0)
-		r = strbuf_append(&sb, "\n", 1);
-	if (r < 0) {
-		free(sb.data);
-		return r;
-	}
-	*ret_text = sb.data;
 	return 0;
 }

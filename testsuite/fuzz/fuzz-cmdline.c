@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The kernel command line as modprobe reads it (config.c): MOD.PARAM=VALUE
- * options, quotes, modprobe.blacklist=. Input: the command line's text (up
- * to its first NUL, as /proc/cmdline is read). Then dumped and queried
- * (fuzz-config-common.h).
+ * The kernel command line as modprobe reads it (config-cmdline.c):
+ * MOD.PARAM=VALUE options, quotes, modprobe.blacklist=. Input: the command
+ * line's text (up to its first NUL, as /proc/cmdline is read). Then dumped
+ * and queried (fuzz-config-common.h).
  */
 #include <string.h>
 
