@@ -40,6 +40,7 @@ struct output {
 	void *data;		       /* binary files, once built */
 	size_t size;
 	char *tmp_path;
+	int fd; /* tmp_path's, while open */
 };
 
 static const char *const output_names[OUT_COUNT] = {
@@ -52,14 +53,16 @@ static const char *const output_names[OUT_COUNT] = {
 static int outputs_init(struct output *o)
 {
 	for (int i = 0; i < OUT_COUNT; i++) {
-		o[i] = (struct output){ .name = output_names[i] };
+		o[i] = (struct output){ .name = output_names[i], .fd = -1 };
 		o[i].binary = strstr(o[i].name, ".bin") != NULL;
+	}
+	/* all initialised before any can fail: outputs_release() sees them all */
+	for (int i = 0; i < OUT_COUNT; i++)
 		if (o[i].binary) {
 			int r = kml_index_writer_new(&o[i].index);
 			if (r < 0)
 				return r;
 		}
-	}
 	return 0;
 }
 
@@ -69,6 +72,8 @@ static void outputs_release(struct output *o)
 		free(o[i].text.data);
 		kml_index_writer_free(o[i].index);
 		free(o[i].data);
+		if (o[i].fd >= 0)
+			close(o[i].fd);
 		if (o[i].tmp_path) {
 			unlink(o[i].tmp_path);
 			free(o[i].tmp_path);
@@ -361,14 +366,16 @@ static int mkdir_parents(const char *dir)
 }
 
 /* Writes output O to a fresh temporary file beside its final name. */
+/* Creates O's temporary file, writes it, and starts its write-back; O->fd
+ * stays open (and locked) until sync_temporary(). */
 static int write_temporary(struct dm_state *st, struct output *o)
 {
 	if (asprintf(&o->tmp_path, "%s/.%s.XXXXXX", st->output_dir, o->name) < 0) {
 		o->tmp_path = NULL;
 		return -ENOMEM;
 	}
-	int fd = mkostemp(o->tmp_path, O_CLOEXEC);
-	if (fd < 0) {
+	o->fd = mkostemp(o->tmp_path, O_CLOEXEC);
+	if (o->fd < 0) {
 		int r = -errno;
 		free(o->tmp_path);
 		o->tmp_path = NULL;
@@ -376,15 +383,24 @@ static int write_temporary(struct dm_state *st, struct output *o)
 	}
 	/* held while it is written: a later run leaves it alone (see
 	 * remove_stale_temporaries()) */
-	(void)flock(fd, LOCK_EX | LOCK_NB);
-	int r = fchmod(fd, 0644) < 0 ? -errno : 0;
+	(void)flock(o->fd, LOCK_EX | LOCK_NB);
+	int r = fchmod(o->fd, 0644) < 0 ? -errno : 0;
 	if (r == 0)
-		r = o->binary ? write_all(fd, o->data, o->size)
-			      : write_all(fd, o->text.data ? o->text.data : "", o->text.len);
-	if (r == 0 && fsync(fd) < 0)
+		r = o->binary ? write_all(o->fd, o->data, o->size)
+			      : write_all(o->fd, o->text.data ? o->text.data : "", o->text.len);
+	/* every file's data goes to the disk at once; the fsync()s that
+	 * follow then mostly wait for what is already under way */
+	if (r == 0)
+		(void)sync_file_range(o->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	return r;
+}
+
+static int sync_temporary(struct output *o)
+{
+	int r = fsync(o->fd) < 0 ? -errno : 0;
+	if (close(o->fd) < 0 && r == 0)
 		r = -errno;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
+	o->fd = -1;
 	return r;
 }
 
@@ -438,14 +454,15 @@ static int commit_outputs(struct dm_state *st, struct output *o)
 		kml_err(st->ctx, "could not create directory %s: %s", st->output_dir, strerror(-r));
 		return r;
 	}
-	for (int i = 0; i < OUT_COUNT; i++) {
-		r = write_temporary(st, &o[i]);
-		if (r < 0) {
-			kml_err(st->ctx, "could not write %s/%s: %s", st->output_dir, o[i].name,
-				strerror(-r));
-			return r; /* outputs_release() removes the temporary files */
+	for (int step = 0; step < 2; step++)
+		for (int i = 0; i < OUT_COUNT; i++) {
+			r = step == 0 ? write_temporary(st, &o[i]) : sync_temporary(&o[i]);
+			if (r < 0) {
+				kml_err(st->ctx, "could not write %s/%s: %s", st->output_dir,
+					o[i].name, strerror(-r));
+				return r; /* outputs_release() removes the temporary files */
+			}
 		}
-	}
 	for (int i = 0; i < OUT_COUNT; i++) {
 		char *final = NULL;
 		if (asprintf(&final, "%s/%s", st->output_dir, o[i].name) < 0)
