@@ -21,6 +21,8 @@ static struct dl_library xz_library = { ENABLE_XZ_SONAME, xz_symbols, ARRAY_SIZE
 /* Stream header and footer: 12 bytes each; stream flags 0x00 0x01 = CRC32. */
 #define XZ_HEADER_SIZE 12
 #define XZ_CHECK_CRC32 0x01
+/* modules compress 3-5 times; anything past this is not a module */
+#define XZ_PLAUSIBLE_RATIO 64
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -85,19 +87,26 @@ int decompress_xz_one_block(const void *in, size_t in_len, size_t max, void **re
 		return r;
 	uint64_t size;
 	size_t check_at;
-	if (!one_block_layout(in, in_len, &size, &check_at) || size > max)
+	/* a size the index claims beyond what such a file plausibly holds is
+	 * not allocated up front: the general path grows its buffer only as
+	 * far as the data really decodes */
+	if (!one_block_layout(in, in_len, &size, &check_at) || size > max || size >= SIZE_MAX ||
+	    size > (uint64_t)in_len * XZ_PLAUSIBLE_RATIO + (1u << 20))
 		return -EAGAIN;
 	/* liblzma's CRC32 is a table, a tenth of the decoding time: with a
 	 * faster one here it is skipped there and computed below */
 	bool own_check = crc32_is_fast();
 	uint8_t *out = malloc((size_t)size + 1);
 	if (!out)
-		return -ENOMEM;
+		return -EAGAIN;
 	lzma_stream strm = LZMA_STREAM_INIT;
-	if (p_lzma_stream_decoder(&strm, (uint64_t)256 << 20, own_check ? LZMA_IGNORE_CHECK : 0) !=
-	    LZMA_OK) {
+	/* a liblzma older than LZMA_IGNORE_CHECK (5.1.4) refuses the flag:
+	 * then the general path does it all */
+	lzma_ret init = p_lzma_stream_decoder(&strm, (uint64_t)256 << 20,
+					      own_check ? LZMA_IGNORE_CHECK : 0);
+	if (init != LZMA_OK) {
 		free(out);
-		return -ENOMEM;
+		return init == LZMA_MEM_ERROR ? -ENOMEM : -EAGAIN;
 	}
 	strm.next_in = in;
 	strm.avail_in = in_len;
@@ -110,7 +119,7 @@ int decompress_xz_one_block(const void *in, size_t in_len, size_t max, void **re
 		ok = crc32_update(0, out, (size_t)size) == le32((const uint8_t *)in + check_at);
 	if (!ok) {
 		free(out);
-		return lr == LZMA_MEM_ERROR ? -ENOMEM : -EAGAIN;
+		return -EAGAIN; /* the general path gives the verdict */
 	}
 	out[size] = '\0';
 	*ret_buf = out;

@@ -173,6 +173,7 @@ static int wnode_split(struct kml_index_writer *w, struct wnode *n, size_t l)
 	if (r < 0) {
 		/* undo: nothing is lost but arena room */
 		*n = keep;
+		n->prefix[l] = (char)edge;
 	}
 	return r;
 }
