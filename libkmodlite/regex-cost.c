@@ -7,7 +7,7 @@
  *   concatenation, alternation                    sum of the parts
  *   x* x?                                         size(x) + 1
  *   x+                                            2 size(x) + 1
- *   x{m} x{m,} x{m,n}                             k size(x) + k, k = max(m, n, m + 1)
+ *   x{m} x{m,} x{m,n} x{,n} x{,}                  k size(x) + k, k = max(m, n, m + 1)
  *   (x)                                           size(x) + 1
  * A repetition applies to what precedes it, so stacked ones multiply, and so
  * do nested groups.
@@ -46,14 +46,15 @@ static const char *skip_bracket(const char *p)
 	return *p ? p : NULL;
 }
 
-/* Parses "{m}", "{m,}" or "{m,n}" at P; returns its end and the copy count,
- * or NULL when it is not an interval (then '{' is an ordinary character). */
+/* Parses "{m}", "{m,}", "{m,n}" or glibc's "{,n}" (0 to n) and "{,}" at P;
+ * returns its end and the copy count, or NULL when it is not an interval
+ * (then regcomp() fails or '{' is an ordinary character: cheap either way). */
 static const char *parse_interval(const char *p, uint64_t *ret_count)
 {
 	uint64_t m = 0, n;
 	bool open = false;
 	p++;
-	if (*p < '0' || *p > '9')
+	if ((*p < '0' || *p > '9') && *p != ',')
 		return NULL;
 	for (; *p >= '0' && *p <= '9'; p++)
 		if ((m = m * 10 + (uint64_t)(*p - '0')) > DUP_MAX)
