@@ -56,6 +56,16 @@ static void add_alias_line(struct kml_index_writer *w, char *line, unsigned int 
 	kml_index_writer_add(w, key, module, prio);
 }
 
+/* Every "alias PATTERN MODULE" line of PART, in order. */
+static void add_alias_lines(struct kml_index_writer *w, const struct fuzz_part *part)
+{
+	char *text = fuzz_strndup(part->data, part->size), *save = NULL;
+	unsigned int prio = 0;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		add_alias_line(w, line, prio++);
+	free(text);
+}
+
 static void build_indexes(struct fuzz_part *parts)
 {
 	struct kml_index_writer *dep = writer(), *alias = writer(), *symbols = writer(),
@@ -78,19 +88,8 @@ static void build_indexes(struct fuzz_part *parts)
 	}
 	free(text);
 
-	text = fuzz_strndup(parts[P_ALIAS].data, parts[P_ALIAS].size);
-	save = NULL;
-	prio = 0;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		add_alias_line(alias, line, prio++);
-	free(text);
-
-	text = fuzz_strndup(parts[P_SYMBOLS].data, parts[P_SYMBOLS].size);
-	save = NULL;
-	prio = 0;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		add_alias_line(symbols, line, prio++);
-	free(text);
+	add_alias_lines(alias, &parts[P_ALIAS]);
+	add_alias_lines(symbols, &parts[P_SYMBOLS]);
 
 	text = fuzz_strndup(parts[P_BUILTIN].data, parts[P_BUILTIN].size);
 	save = NULL;
