@@ -12,12 +12,10 @@
  *  - several override lines for one module: the last one matching KVER wins.
  */
 #include <errno.h>
-#include <regex.h>
 #include <stdio.h>
 
 #include "conf-file.h"
 #include "kmodlite-private.h"
-#include "regex-cost.h"
 
 static const char *const default_paths[] = {
 	"/etc/depmod.d",
@@ -153,17 +151,16 @@ static bool kver_matches(const struct kml_ctx *ctx, const char *pattern, const c
 {
 	if (streq(pattern, "*"))
 		return true;
-	regex_t re;
-	/* one that would expand to gigabytes in regcomp() counts as invalid */
-	int r = regex_is_cheap(pattern, 1024) ? regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB)
-					      : REG_ESPACE;
-	if (r != 0) {
-		kml_dbg(ctx, "invalid kernel version pattern '%s': never matches", pattern);
+	int r = ere_match(pattern, kver);
+	if (r < 0) {
+		kml_dbg(ctx, "kernel version pattern '%s': %s: never matches", pattern,
+			r == -EINVAL	? "invalid"
+			: r == -ENOTSUP ? "back-references are not supported"
+			: r == -E2BIG	? "too large once its repetitions are expanded"
+					: strerror(-r));
 		return false;
 	}
-	r = regexec(&re, kver, 0, NULL, 0);
-	regfree(&re);
-	return r == 0;
+	return r == 1;
 }
 
 /* Handles one logical line (a NUL-terminated string). -ENOMEM only. */

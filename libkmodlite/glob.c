@@ -15,7 +15,7 @@
 #include "kmodlite-private.h"
 
 /* 1: C is in the class NAME, 0: it is not, -1: no such class. */
-static int in_class(const char *name, size_t len, unsigned char c)
+int char_class_has(const char *name, size_t len, unsigned char c)
 {
 	bool upper = c >= 'A' && c <= 'Z', lower = c >= 'a' && c <= 'z';
 	bool digit = c >= '0' && c <= '9', alpha = upper || lower;
@@ -87,7 +87,7 @@ static int bracket(const char **pp, unsigned char c)
 			return BRACKET_COLLATING;
 		const char *end = p[0] == '[' && p[1] == ':' ? class_name_end(p) : NULL;
 		if (end) {
-			int in = in_class(p + 2, (size_t)(end - p - 2), c);
+			int in = char_class_has(p + 2, (size_t)(end - p - 2), c);
 			if (in < 0)
 				return BRACKET_NO;
 			p = end + 2;

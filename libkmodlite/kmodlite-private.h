@@ -97,6 +97,18 @@ void arena_release(struct arena *a);
 char *path_join(const char *dir, const char *name, size_t name_len);
 /* glob.c: fnmatch(PATTERN, STRING, 0) in the C locale, without recursion. */
 bool glob_match(const char *pattern, const char *string);
+/* glob.c: 1 when byte C is in the C locale's character class NAME (the
+ * LEN bytes "alpha", "digit", ...), 0 when not, -1 when there is no such class. */
+int char_class_has(const char *name, size_t len, unsigned char c);
+/* ere.c: 1 when the POSIX extended regular expression PATTERN matches
+ * somewhere in SUBJECT, 0 when not, as glibc's regcomp(REG_EXTENDED) and
+ * regexec() decide it in the C locale; -EINVAL when glibc would refuse
+ * PATTERN, -ENOTSUP when it has a back-reference, -E2BIG when it is longer
+ * than ERE_MAX_PATTERN bytes or expands to more than ERE_MAX_PROGRAM
+ * instructions, -ENOMEM. Time: program size times subject length. */
+#define ERE_MAX_PATTERN 1024
+#define ERE_MAX_PROGRAM 16384
+int ere_match(const char *pattern, const char *subject);
 /* Checked arithmetic for sizes read from files. */
 static inline bool add_overflows(uint64_t a, uint64_t b, uint64_t *ret)
 {
