@@ -517,33 +517,47 @@ static int32_t parse_expression(struct parser *ps, unsigned nest)
 	return n;
 }
 
+/* A branch whose members all match the empty string only ("()", "a{0}") is
+ * itself ERE_EMPTY, and so is a choice between such branches ("(|)"): the
+ * compiler then never loops over copies of a body that emits nothing, so
+ * "((()){32767}){32767}" costs no more than its size. */
 static int32_t parse_branch(struct parser *ps, unsigned nest)
 {
 	int32_t cat = new_node(ps, ERE_CAT);
+	bool empty = true;
 	if (cat < 0)
 		return -1;
 	do {
 		int32_t e = parse_expression(ps, nest);
 		if (e < 0)
 			return -1;
+		empty &= ps->t->nodes[e].kind == ERE_EMPTY;
 		append_child(ps, cat, e);
 	} while (!ends_branch(ps, nest));
+	if (empty)
+		ps->t->nodes[cat].kind = ERE_EMPTY;
 	return cat;
 }
 
 static int32_t parse_alternatives(struct parser *ps, unsigned nest)
 {
-	int32_t alt = new_node(ps, ERE_ALT), branch = parse_branch(ps, nest);
-	if (alt < 0 || branch < 0)
+	int32_t alt = new_node(ps, ERE_ALT);
+	if (alt < 0)
 		return -1;
-	append_child(ps, alt, branch);
-	while (ps->tok.type == T_ALT) {
-		next_token(ps);
-		branch = ends_branch(ps, nest) ? new_node(ps, ERE_EMPTY) : parse_branch(ps, nest);
+	bool empty = true;
+	int32_t branch = parse_branch(ps, nest);
+	for (;;) {
 		if (branch < 0)
 			return -1;
+		empty &= ps->t->nodes[branch].kind == ERE_EMPTY;
 		append_child(ps, alt, branch);
+		if (ps->tok.type != T_ALT)
+			break;
+		next_token(ps);
+		branch = ends_branch(ps, nest) ? new_node(ps, ERE_EMPTY) : parse_branch(ps, nest);
 	}
+	if (empty)
+		ps->t->nodes[alt].kind = ERE_EMPTY;
 	return alt;
 }
 

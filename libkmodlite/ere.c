@@ -14,7 +14,8 @@
  * threads over the subject, each instruction visited at most once per byte:
  * time is bounded by program size times subject length whatever the pattern.
  *
- * Back-references (\1 to \9) are not supported: such a pattern never matches.
+ * Back-references (\1 to \9) are not supported: -ENOTSUP, whatever glibc
+ * would say (it refuses "\1" before a group 1 is closed).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -100,8 +101,15 @@ static void compile(struct program *pg, const struct ere_node *nodes, int32_t n)
 		}
 		return;
 	case ERE_REPEAT:
-		for (int32_t i = 0; i < node->min && !pg->err; i++)
+		/* every node but ERE_EMPTY emits something (ere-parse.c folds
+		 * empty groups into ERE_EMPTY), so these copies stop at the
+		 * program's limit; the check keeps that true if it ever isn't */
+		for (int32_t i = 0; i < node->min && !pg->err; i++) {
+			size_t before = pg->len;
 			compile(pg, nodes, node->first);
+			if (pg->len == before)
+				break;
+		}
 		if (node->max == ERE_DUP_INFINITY) {
 			/* loop: SPLIT into the body or out; the body jumps back */
 			at = emit(pg, (struct insn){ .op = OP_SPLIT });

@@ -58,12 +58,19 @@ static void test_kernel_versions(void **state)
 	expect("a\\{1\\}", "a{1}", 1);
 	expect("^$", "", 1);
 	expect("a^b", "a^b", 0); /* '^' is always an anchor in an ERE */
-	/* every copy of a repeated group keeps its anchors (glibc drops them
-	 * from the second copy on, and matches these) */
+	/* every copy of a repeated group keeps its anchors (glibc drops those
+	 * that a copy follows: in the second and later copies, and at the end
+	 * of a copy before another; it matches these) */
 	expect("(^.)+$", "ab", 0);
 	expect("(^.){2}", "ab", 0);
 	expect("(\\<.)+$", "ab", 0);
+	expect("^(a$){0,2}$", "aa", 0);
+	expect("(a\\'){2}", "aa", 0);
 	expect("(^.)+$", "a", 1);
+	/* a newline is an ordinary byte (glibc finds '^' after one that the
+	 * expression consumed, and '$' before one, and matches these) */
+	expect(".^b", "a\nb", 0);
+	expect("a$.", "a\nb", 0);
 }
 
 static void test_invalid_patterns(void **state)
@@ -90,6 +97,12 @@ static void test_costly_patterns(void **state)
 	expect("(a?){,15}{,15}x", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0);
 	expect("(((((((((((a+)+)+)+)+)+)+)+)+)+)+)+$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", 0);
 	expect("(a|aa)*c", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0);
+	/* groups that match the empty string only, repeated: nothing to copy
+	 * (each level of these took 32767 times the one inside it) */
+	expect("((()){32767}){32767}", "abc", 1);
+	expect("(((a{0}){32767}){32767}){32767}d", "abc", 0);
+	expect("((()()|()){32767}){32767}c$", "abc", 1);
+	expect("(|){32767}", "abc", 1);
 	char big[ERE_MAX_PATTERN + 2];
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
@@ -123,7 +136,9 @@ static const char *const pieces[] = {
 	"\\'", "\\", "[.a.]", "[[.a.]-c]", "[[=b=]]", "[[:foo:]]", "[z-a]", "\\{", "\\}",
 	"\\(", "\\1", "[^]]", "[[:space:]]", "\xe9", "[\x80-\xff]",
 };
-static const char subject_bytes[] = "ab61.-_ x9\xe9";
+/* the bytes the pieces stand for, ordinary ones included (but no newline,
+ * after which glibc finds a '^' when the expression consumed it) */
+static const char subject_bytes[] = "ab61.-_ x9\xe9](){}|\\^$,";
 
 static bool is_repetition(const char *piece)
 {
@@ -159,9 +174,9 @@ static void test_same_as_glibc(void **state)
 			anchor_in_group |= depth > 0 && is_anchor(p);
 			copies |= p[0] == '+' || p[0] == '{';
 		}
-		/* glibc ignores an anchor in the second and later copies of a
-		 * repeated group ("(^.)+" matches "ab"; depmod.d.5): such
-		 * patterns are left out */
+		/* glibc ignores an anchor that a copy of a repeated group
+		 * follows ("(^.)+" matches "ab"; depmod.d.5): such patterns
+		 * are left out */
 		if (anchor_in_group && copies) {
 			anchored_copies++;
 			continue;
