@@ -1,10 +1,15 @@
 # (7) kmodlite's own kbuild test modules (testsuite/vm/modules/), sourced by
 # scenarios.sh after the other scenarios. tools/vm-test builds them into
-# $MD/extra; when that was not possible, every check here is SKIP.
+# $MD/extra. Only when skipping them was asked for (VMTEST_NO_KBUILD=1, or
+# KMODLITE_ALLOW_SKIP=1 and the build failed) are they missing: then every
+# check here is SKIP, with the reason vm-test left in /vmtest/kbuild-skipped.
+# Without that file, missing modules are a failure.
 
 KB_CHECKS="kbuild-params kbuild-dep-load kbuild-dep-rmmod-inuse-msg kbuild-dep-remove kbuild-signed-modinfo kbuild-signed-load kbuild-vermagic-refused kbuild-force-vermagic kbuild-insmod-force"
-if [ ! -f $MD/extra/vmt_params.ko ]; then
-	for c in $KB_CHECKS; do skip $c "test modules not built (no kernel headers?)"; done
+if [ -f /vmtest/kbuild-skipped ]; then
+	for c in $KB_CHECKS; do skip $c "test modules $(cat /vmtest/kbuild-skipped)"; done
+elif [ ! -f $MD/extra/vmt_params.ko ]; then
+	for c in $KB_CHECKS; do fail $c "test modules missing from $MD/extra"; done
 else
 	# parameters: command line, modprobe.d options, alias options
 	mkdir -p /etc/modprobe.d

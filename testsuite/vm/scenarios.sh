@@ -6,7 +6,7 @@
 # Output, one line per check on the console:
 #   VMTEST PASS name
 #   VMTEST FAIL name: detail
-#   VMTEST SKIP name: reason          (only for the optional kbuild modules)
+#   VMTEST SKIP name: reason          (only for the kbuild modules, when asked)
 #   VMTEST SET udev-MODE mod...       (modules loaded by udev's way; the host
 #                                      compares the "ours" and "ref" boots)
 
@@ -364,7 +364,7 @@ for m in sctp fuse e1000; do
 done
 
 # ---------------------------------------------------------------------------
-# (7) our kbuild test modules (optional)
+# (7) our kbuild test modules
 # ---------------------------------------------------------------------------
 step kbuild
 if [ -f /vmtest/kbuild.sh ]; then

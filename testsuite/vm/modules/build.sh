@@ -1,8 +1,10 @@
 #!/bin/bash
 # Build kmodlite's VM test modules against Debian's kernel headers.
 # Usage: build.sh KVER WORKDIR OUTDIR
-# Needs linux-headers-KVER (installed with apt-get if missing; fails, and the
-# VM checks are skipped, if that does not work within a few minutes).
+# Needs make, gcc, openssl, perl, strip and linux-headers-KVER (which brings
+# linux-kbuild's sign-file and the kernel's gcc-12): as root, installs what is
+# missing with apt-get. It fails when something is still missing, and
+# tools/vm-test then fails too, unless skipping was asked for.
 # OUTDIR receives vmt_*.ko: vmt_signed.ko signed with a throwaway key
 # (OUTDIR/../signer.txt gets its CN), vmt_vermagic.ko with a vermagic that
 # does not match the kernel.
@@ -10,11 +12,23 @@ set -euo pipefail
 KVER=$1 WORK=$2 OUT=$3
 src=$(cd "$(dirname "$0")" && pwd)
 KDIR=/lib/modules/$KVER/build
-if [[ ! -e $KDIR/Makefile ]]; then
-	(( EUID == 0 )) || { echo "no headers for $KVER and not root"; exit 1; }
-	DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y "linux-headers-$KVER" ||
-		{ echo "apt-get install linux-headers-$KVER failed"; exit 1; }
+missing() {
+	local c
+	for c in make gcc openssl perl strip; do
+		command -v $c >/dev/null || echo "$c"
+	done
+	[[ -e $KDIR/Makefile ]] || echo "linux-headers-$KVER"
+}
+need=($(missing | sed 's/^perl$/perl-base/; s/^strip$/binutils/'))
+if (( ${#need[@]} && EUID == 0 )); then
+	apt_install() {
+		DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q \
+			--no-install-recommends "${need[@]}"
+	}
+	apt_install || { apt-get update -q && apt_install; } || echo "apt-get install ${need[*]} failed"
 fi
+still=$(missing | tr '\n' ' ')
+[[ -z $still ]] || { echo "missing: $still(Debian packages; run as root to install them)"; exit 1; }
 rm -rf "$WORK"; mkdir -p "$WORK" "$OUT"
 cp "$src"/Kbuild "$src"/*.c "$WORK/"
 # modpost must see vmt_export's symbols when it checks vmt_user: one M= dir.
