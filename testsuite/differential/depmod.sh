@@ -77,6 +77,8 @@ for t in xz zstd gzip cmp diff sort xargs timeout split date; do
 	command -v "$t" >/dev/null || die "$t not found"
 done
 PYTHON=$(command -v python3 || true)
+# a skip is a choice: KMODLITE_ALLOW_SKIP=0 (tools/test) makes it a failure
+[[ -n $PYTHON || ${KMODLITE_ALLOW_SKIP:-1} = 1 ]] || die "python3 not found: the .bin contents would be skipped"
 
 fetch_out=$("$srcroot/tools/fetch-debian-kernel") || die "tools/fetch-debian-kernel failed"
 ROOT=$(sed -n 's/^ROOT=//p' <<<"$fetch_out")

@@ -16,7 +16,8 @@
 #     outputs but not the new ones, at every size from "nothing fits" to
 #     "everything fits": depmod fails with a message naming the file and exit
 #     1, the old outputs are intact, no temporary file is left (needs root to
-#     mount; SKIP otherwise).
+#     mount; SKIP otherwise, a failure if KMODLITE_ALLOW_SKIP=0, as under
+#     tools/test).
 # (c) two depmods at once on the same tree, 20 times: both exit 0, the
 #     outputs are the new set, no temporary file is left.
 # The test exits 77 only if every sub-test was skipped.
@@ -302,6 +303,7 @@ if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>mount.err; then
 else
 	echo "SKIP: (b) full disk: cannot mount a tmpfs: $(head -1 mount.err)"
 	skipped=$((skipped + 1))
+	[ "${KMODLITE_ALLOW_SKIP:-1}" = 1 ] || fail "(b) skipped, and KMODLITE_ALLOW_SKIP is not 1"
 fi
 
 # ----------------------------------------------- (c) two depmods at the same time
