@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <libkmod.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -58,6 +59,10 @@ struct run {
 	int (*get_weakdeps)(const struct kmod_module *, struct kmod_list **);
 	struct kmod_config_iter *(*config_weakdeps)(const struct kmod_ctx *);
 	int (*name_lookup)(struct kmod_ctx *, const char *, struct kmod_module **);
+	/* also looked up: a library under construction may lack it */
+	int (*probe_insert)(struct kmod_module *, unsigned int, const char *,
+			    int (*)(struct kmod_module *, const char *, void *), const void *,
+			    void (*)(struct kmod_module *, bool, const char *));
 };
 
 static struct run R;
@@ -141,6 +146,8 @@ static const char *errname(int rc)
 {
 	static char buf[16];
 
+	if (rc == INT_MIN)
+		return "absent";	/* the function is not in the library */
 	if (rc >= 0) {
 		snprintf(buf, sizeof(buf), "%d", rc);
 		return buf;
@@ -148,6 +155,17 @@ static const char *errname(int rc)
 	/* numbers only: strerror texts differ between C libraries */
 	snprintf(buf, sizeof(buf), "-%d", -rc);
 	return buf;
+}
+
+/* kmod_module_probe_insert_module, or INT_MIN when the library lacks it. */
+static int probe_insert(struct kmod_module *mod, unsigned int flags, const char *extra,
+			int (*run_install)(struct kmod_module *, const char *, void *),
+			const void *data,
+			void (*print_action)(struct kmod_module *, bool, const char *))
+{
+	if (R.probe_insert == NULL)
+		return INT_MIN;
+	return R.probe_insert(mod, flags, extra, run_install, data, print_action);
 }
 
 /* ------------------------------------------------------------ logging */
@@ -769,7 +787,7 @@ static void probe(struct kmod_module *mod, unsigned int flags, const char *extra
 		put(extra);
 	}
 	nl();
-	rc = kmod_module_probe_insert_module(mod, flags, extra, run_install, &R, print_action);
+	rc = probe_insert(mod, flags, extra, run_install, &R, print_action);
 	out("    rc=%s\n", errname(rc));
 }
 
@@ -1465,7 +1483,7 @@ static void e_probe(void *p)
 		out("  ");
 		put(kmod_module_get_name(m));
 		nl();
-		rc = kmod_module_probe_insert_module(m, e->flags, "extra=1", run_install, &R,
+		rc = probe_insert(m, e->flags, "extra=1", run_install, &R,
 						     print_action);
 		out("  rc=%s\n", errname(rc));
 		kmod_module_unref(m);
@@ -1884,8 +1902,8 @@ NULLCALL(depsym_get_crc, out("%" PRIu64, kmod_module_dependency_symbol_get_crc(N
 NULLCALL(depsyms_free_list, kmod_module_dependency_symbols_free_list(NULL); out("ok"))
 NULLCALL(insert_module, out("%s", errname(kmod_module_insert_module(NULL, 0, NULL))))
 NULLCALL(remove_module, out("%s", errname(kmod_module_remove_module(NULL, 0))))
-NULLCALL(probe_insert, out("%s", errname(kmod_module_probe_insert_module(NULL, KMOD_PROBE_DRY_RUN, NULL, NULL, NULL, NULL))))
-NULLCALL(probe_no_callbacks, out("%s", errname(kmod_module_probe_insert_module(null_mod, KMOD_PROBE_DRY_RUN, NULL, NULL, NULL, NULL))))
+NULLCALL(probe_insert, out("%s", errname(probe_insert(NULL, KMOD_PROBE_DRY_RUN, NULL, NULL, NULL, NULL))))
+NULLCALL(probe_no_callbacks, out("%s", errname(probe_insert(null_mod, KMOD_PROBE_DRY_RUN, NULL, NULL, NULL, NULL))))
 
 #define NC(label) { #label, nc_##label }
 
@@ -1964,7 +1982,7 @@ static void part_log(void)
 		if (list) {
 			struct kmod_module *m = kmod_module_get_module(list);
 
-			rc = kmod_module_probe_insert_module(m, KMOD_PROBE_DRY_RUN, NULL, NULL, NULL,
+			rc = probe_insert(m, KMOD_PROBE_DRY_RUN, NULL, NULL, NULL,
 							     print_action);
 			out("  probe-dry-run rc=%s\n", errname(rc));
 			kmod_module_unref(m);
@@ -2060,6 +2078,7 @@ int main(int argc, char **argv)
 	*(void **)&R.get_weakdeps = dlsym(RTLD_DEFAULT, "kmod_module_get_weakdeps");
 	*(void **)&R.config_weakdeps = dlsym(RTLD_DEFAULT, "kmod_config_get_weakdeps");
 	*(void **)&R.name_lookup = dlsym(RTLD_DEFAULT, "kmod_module_new_from_name_lookup");
+	*(void **)&R.probe_insert = dlsym(RTLD_DEFAULT, "kmod_module_probe_insert_module");
 	unsetenv("KMOD_LOG");
 
 	for (size_t p = 0; p < sizeof(parts) / sizeof(parts[0]); p++) {
