@@ -323,10 +323,12 @@ static struct kmod_ctx *ctx_default(const char *header)
 
 static char *path_join(const char *a, const char *b)
 {
-	char *p;
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *p = malloc(n);
 
-	if (asprintf(&p, "%s/%s", a, b) < 0)
+	if (p == NULL)
 		abort();
+	snprintf(p, n, "%s/%s", a, b);
 	return p;
 }
 
@@ -339,7 +341,11 @@ static void each_line(const char *path, void (*fn)(char *line, void *data), void
 	ssize_t n;
 
 	if (f == NULL) {
-		out("  cannot read %s\n", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+		const char *base = strrchr(path, '/');
+
+		out("  cannot read ");
+		put(base ? base + 1 : path);
+		nl();
 		return;
 	}
 	while ((n = getline(&line, &cap, f)) >= 0) {
@@ -2002,7 +2008,7 @@ static void part_log(void)
 	/* a new context at each priority through KMOD_LOG: the config's
 	 * messages reach stderr (no log function yet) */
 	for (int prio = LOG_ERR; prio <= LOG_INFO; prio++) {
-		char value[8];
+		char value[16];
 
 		snprintf(value, sizeof(value), "%d", prio);
 		setenv("KMOD_LOG", value, 1);
