@@ -25,7 +25,8 @@
 #   KMODLITE_TRIXIE  the chroot (default CACHE/trixie, made by
 #                    tools/trixie-chroot; must hold .complete)
 #   REF_DEPMOD       reference depmod (default /usr/sbin/depmod)
-#   HARNESS_PARTS    only these harness parts (e.g. "config errors")
+#   HARNESS_PARTS    only these harness parts (e.g. "config errors"); the part
+#                    "loaded" runs under testsuite/fake-kernel, after the others
 #   DIFF_SHOW        differing blocks shown per comparison (default 5)
 #   DIFF_KEEP        a directory: outputs and full diff reports copied there
 #
@@ -161,12 +162,43 @@ if $have_chroot; then
 	inside gcc "${CFLAGS[@]}" -o "$CWORK/harness-34" "$CWORK/harness.c" -lkmod -ldl ||
 		die "the harness does not build in the chroot"
 fi
+# The fake kernel (testsuite/fake-kernel) for the part "loaded": built here
+# so that the references need no meson build; it runs in the chroot too.
+gcc -shared -fPIC -O2 -o "$WORK/fake-kernel.so" "$srcroot/testsuite/fake-kernel/fake-kernel.c" -ldl ||
+	die "testsuite/fake-kernel does not build"
+
+# fakeroot NAME: a fresh pretend kernel in WORK/fk-NAME: three loaded
+# modules (sctp held by sctp_diag, with sections; libcrc32c; dummy still
+# loading, without sysfs), a built-in module's sysfs directory, and a kernel
+# command line with module options and a blacklist.
+fakeroot() {
+	local d=$WORK/fk-$1
+	rm -rf -- "$d"
+	mkdir -p "$d/proc" "$d/sys/module/sctp/holders/sctp_diag" "$d/sys/module/sctp/sections" \
+		"$d/sys/module/libcrc32c/holders" "$d/sys/module/amd_uncore/parameters"
+	printf '%s\n' 'sctp 434176 2 sctp_diag, Live 0xffffffffc0a00000' \
+		'libcrc32c 16384 1 sctp, Live 0xffffffffc0900000' \
+		'dummy 16384 0 - Loading 0xffffffffc0800000' >"$d/proc/modules"
+	echo live >"$d/sys/module/sctp/initstate"
+	echo 2 >"$d/sys/module/sctp/refcnt"
+	echo 434176 >"$d/sys/module/sctp/coresize"
+	echo 0xffffffffc0a00000 >"$d/sys/module/sctp/sections/.text"
+	echo 0xffffffffc0a80000 >"$d/sys/module/sctp/sections/.data"
+	echo live >"$d/sys/module/libcrc32c/initstate"
+	echo 1 >"$d/sys/module/libcrc32c/refcnt"
+	echo 'quiet loop.max_loop=4 modprobe.blacklist=pcspkr,snd_pcsp e1000e.debug=2' >"$d/proc/cmdline"
+}
+
 kmod30=$(dpkg-query -W -f '${Version}' libkmod2 2>/dev/null || echo '?')
 kmod34=$($have_chroot && inside dpkg-query -W -f '${Version}' libkmod2 2>/dev/null || echo '?')
 say "libkmod2 on the host: $kmod30; in the chroot: $kmod34"
 
 PARTS=()
-for p in ${HARNESS_PARTS:-}; do PARTS+=(--part "$p"); done
+for p in ${HARNESS_PARTS:-}; do
+	[[ $p == loaded ]] || PARTS+=(--part "$p")
+done
+# only "loaded" asked for: the first run is the short part abi
+[[ -n ${HARNESS_PARTS:-} && ${#PARTS[@]} == 0 ]] && PARTS=(--part abi)
 
 # run NAME [ENV...] -- COMMAND: stdout to WORK/NAME.out, stderr to .err
 run() {
@@ -181,9 +213,25 @@ run() {
 	say "$name: $(wc -l <"$WORK/$name.out") lines in $((SECONDS - t))s"
 }
 
+# loaded NAME [CHROOT-PREFIX] HARNESS...: the part "loaded" under the fake
+# kernel, appended to NAME's output
+loaded() {
+	local name=$1 w=$2
+	shift 2
+	[[ -n ${HARNESS_PARTS:-} && " $HARNESS_PARTS " != *" loaded "* ]] && return 0
+	fakeroot "$name"
+	run "$name.loaded" "$@" env LD_PRELOAD="$w/fake-kernel.so" FAKE_KERNEL_ROOT="$w/fk-$name" \
+		"${HARNESS_ARGS[@]}" --part loaded
+	cat -- "$WORK/$name.loaded.out" >>"$WORK/$name.out"
+}
+
 run 30 "$WORK/harness-30" "$WORK/root" "$KVER" "$CONF" "${PARTS[@]}"
+HARNESS_ARGS=("$WORK/harness-30" "$WORK/root" "$KVER" "$CONF")
+loaded 30 "$WORK"
 if $have_chroot; then
 	run 34.2 inside "$CWORK/harness-34" "$CWORK/root" "$KVER" "$CWORK/conf" "${PARTS[@]}"
+	HARNESS_ARGS=("$CWORK/harness-34" "$CWORK/root" "$KVER" "$CWORK/conf")
+	loaded 34.2 "$CWORK" inside
 fi
 
 have_ours=false
@@ -195,16 +243,20 @@ if [[ -f $OURLIB ]]; then
 	while read -r dep; do
 		case $dep in "$BUILD_DIR"/*) ourdirs+=:$(dirname "$dep") ;; esac
 	done < <(ldd "$OURLIB" | awk '$2 == "=>" && $3 ~ /^\// {print $3}')
-	loaded=$(LD_LIBRARY_PATH=$ourdirs ldd "$WORK/harness-30" | awk '$1 == "libkmod.so.2" {print $3}')
-	[[ $(readlink -f "$loaded") == $(readlink -f "$OURLIB") ]] ||
-		die "LD_LIBRARY_PATH=$ourdirs loads $loaded, not $OURLIB"
+	resolved=$(LD_LIBRARY_PATH=$ourdirs ldd "$WORK/harness-30" | awk '$1 == "libkmod.so.2" {print $3}')
+	[[ $(readlink -f "$resolved") == $(readlink -f "$OURLIB") ]] ||
+		die "LD_LIBRARY_PATH=$ourdirs loads $resolved, not $OURLIB"
 	run ours-30 env LD_LIBRARY_PATH="$ourdirs" "$WORK/harness-30" "$WORK/root" "$KVER" "$CONF" "${PARTS[@]}"
+	HARNESS_ARGS=(LD_LIBRARY_PATH="$ourdirs" "$WORK/harness-30" "$WORK/root" "$KVER" "$CONF")
+	loaded ours-30 "$WORK"
 	if $have_chroot; then
 		mkdir -p "$WORK/ourlib"
 		IFS=: read -r -a dirs <<<"$ourdirs"
 		for d in "${dirs[@]}"; do cp -L -- "$d"/*.so* "$WORK/ourlib/" 2>/dev/null || true; done
 		run ours-34.2 inside env LD_LIBRARY_PATH="$CWORK/ourlib" "$CWORK/harness-34" \
 			"$CWORK/root" "$KVER" "$CWORK/conf" "${PARTS[@]}"
+		HARNESS_ARGS=(LD_LIBRARY_PATH="$CWORK/ourlib" "$CWORK/harness-34" "$CWORK/root" "$KVER" "$CWORK/conf")
+		loaded ours-34.2 "$CWORK" inside
 	fi
 else
 	say "SKIPPED: our library $OURLIB is not built: nothing of ours was compared (this is not a pass)"

@@ -9,8 +9,10 @@
  *
  *   ROOT/lib/modules/KVER is the module directory (indexed by depmod);
  *   CONFDIR is given to kmod_new as its only configuration path.
- *   Parts (default: all, in this order): abi ctx config modules aliases dump
- *   errors null log.
+ *   Parts (default: all but the last, in this order): abi ctx config modules
+ *   aliases dump errors null log, and loaded, which needs
+ *   testsuite/fake-kernel preloaded with FAKE_KERNEL_ROOT prepared (as
+ *   testsuite/differential/libkmod.sh does).
  *
  * Output: blocks, each a header line in column 0 followed by lines indented
  * by two spaces (testsuite/differential/libkmod.sh compares block by block).
@@ -26,7 +28,8 @@
  * kmod_module_new_from_name_lookup (LIBKMOD_5 in Debian's 30, LIBKMOD_30 in
  * 34.2) are found with dlsym, so the same source runs on both: "absent" when
  * missing. Calls that could load a module into the running kernel are made
- * only when the kernel has no module support (no /proc/modules).
+ * only when the kernel has no module support (no /proc/modules), or, in the
+ * part loaded, when the fake kernel is preloaded.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -1959,6 +1962,156 @@ static void part_null(void)
 	kmod_unref(null_ctx);
 }
 
+/* ------------------------------------------------------------ part: loaded */
+
+/* Whether testsuite/fake-kernel is preloaded: then /proc and /sys are a fake
+ * kernel's and the module system calls are only recorded. */
+static bool fake_kernel_loaded(void)
+{
+	Dl_info info;
+	void *fn = dlsym(RTLD_DEFAULT, "delete_module");
+
+	return getenv("FAKE_KERNEL_ROOT") && fn && dladdr(fn, &info) && info.dli_fname &&
+	       strstr(info.dli_fname, "fake-kernel");
+}
+
+static void loaded_state(struct kmod_ctx *ctx, const char *when, const char *name)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_list *list, *l;
+	int rc;
+
+	out("loaded state-%s %s\n", when, name);
+	rc = kmod_module_new_from_name(ctx, name, &mod);
+	out("  new_from_name rc=%s\n", errname(rc));
+	if (rc < 0)
+		return;
+	print_loaded_state(mod);
+	list = kmod_module_get_sections(mod);
+	out("  section-addresses:");
+	kmod_list_foreach(l, list)
+		out(" 0x%lx", kmod_module_section_get_address(l));
+	nl();
+	kmod_module_section_free_list(list);
+	kmod_module_unref(mod);
+}
+
+static void print_line(char *line, void *data)
+{
+	(void)data;
+	out("  | ");
+	put(line);
+	nl();
+}
+
+/* Loaded modules, through testsuite/fake-kernel (LD_PRELOAD, with
+ * FAKE_KERNEL_ROOT prepared by differential/libkmod.sh): the state getters,
+ * the loaded list, the kernel command line's options and blacklist, and
+ * insertion and removal that only reach the fake kernel. */
+static void part_loaded(void)
+{
+	static const char *const names[] = {
+		"sctp", "libcrc32c", "dummy", "e1000e", "amd_uncore", "ext4", "tun", "loop",
+		"kmod_harness_no_such_module",
+	};
+	static const struct {
+		const char *what;
+		unsigned int flags;
+	} probes[] = {
+		{ "sctp", 0 },
+		{ "sctp", KMOD_PROBE_FAIL_ON_LOADED },
+		{ "sctp", KMOD_PROBE_IGNORE_LOADED },
+		{ "my-multi", 0 },
+		{ "pcspkr", KMOD_PROBE_APPLY_BLACKLIST },
+		{ "pcspkr", 0 },
+		{ "dummy", 0 },
+		{ "amd_uncore", KMOD_PROBE_FAIL_ON_LOADED },
+	};
+	static const struct {
+		const char *name;
+		unsigned int flags;
+	} removes[] = {
+		{ "tun", 0 },
+		{ "tun", 0 },
+		{ "sctp", 0 },
+		{ "libcrc32c", KMOD_REMOVE_FORCE },
+		{ "kmod_harness_no_such_module", KMOD_REMOVE_NOLOG },
+	};
+	struct kmod_ctx *ctx;
+	struct kmod_list *list = NULL, *l;
+	char *log;
+	int rc;
+
+	if (!fake_kernel_loaded()) {
+		out("loaded\n  skipped: testsuite/fake-kernel is not preloaded\n");
+		return;
+	}
+	ctx = ctx_default("loaded kmod_new");
+	print_iter("options (loaded)", kmod_config_get_options(ctx));
+	print_iter("blacklists (loaded)", kmod_config_get_blacklists(ctx));
+
+	out("loaded list\n");
+	rc = kmod_module_new_from_loaded(ctx, &list);
+	out("  new_from_loaded rc=%s\n", errname(rc));
+	print_module_list("  ", "modules", list);
+	kmod_list_foreach(l, list) {
+		struct kmod_module *m = kmod_module_get_module(l);
+
+		out("  ");
+		put(kmod_module_get_name(m));
+		kv(" ", "path", kmod_module_get_path(m));
+		kmod_module_unref(m);
+	}
+	kmod_module_unref_list(list);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		loaded_state(ctx, "before", names[i]);
+
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		list = NULL;
+		out("loaded probe %s 0x%x\n", probes[i].what, probes[i].flags);
+		rc = kmod_module_new_from_lookup(ctx, probes[i].what, &list);
+		out("  lookup rc=%s\n", errname(rc));
+		kmod_list_foreach(l, list) {
+			struct kmod_module *m = kmod_module_get_module(l);
+
+			rc = probe_insert(m, probes[i].flags, NULL, run_install, &R, print_action);
+			out("  ");
+			put(kmod_module_get_name(m));
+			out(" rc=%s\n", errname(rc));
+			kmod_module_unref(m);
+		}
+		kmod_module_unref_list(list);
+	}
+	{
+		struct kmod_module *mod = NULL;
+
+		out("loaded insert loop\n");
+		kmod_module_new_from_name(ctx, "loop", &mod);
+		rc = kmod_module_insert_module(mod, 0, "max_loop=2");
+		out("  rc=%s\n", errname(rc));
+		rc = kmod_module_insert_module(mod, 0, NULL);
+		out("  again rc=%s\n", errname(rc));
+		kmod_module_unref(mod);
+	}
+	for (size_t i = 0; i < sizeof(removes) / sizeof(removes[0]); i++) {
+		struct kmod_module *mod = NULL;
+
+		out("loaded remove %s 0x%x\n", removes[i].name, removes[i].flags);
+		kmod_module_new_from_name(ctx, removes[i].name, &mod);
+		rc = kmod_module_remove_module(mod, removes[i].flags);
+		out("  rc=%s\n", errname(rc));
+		kmod_module_unref(mod);
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		loaded_state(ctx, "after", names[i]);
+	kmod_unref(ctx);
+	/* what reached the fake kernel */
+	log = path_join(getenv("FAKE_KERNEL_ROOT"), "syscalls.log");
+	out("loaded syscalls.log\n");
+	each_line(log, print_line, NULL);
+	free(log);
+}
+
 /* ------------------------------------------------------------ part: log */
 
 static void part_log(void)
@@ -2044,6 +2197,7 @@ int main(int argc, char **argv)
 		{ "abi", part_abi }, { "ctx", part_ctx }, { "config", part_config },
 		{ "modules", part_modules }, { "aliases", part_aliases }, { "dump", part_dump },
 		{ "errors", part_errors }, { "null", part_null }, { "log", part_log },
+		{ "loaded", part_loaded },
 	};
 	bool chosen[sizeof(parts) / sizeof(parts[0])] = { false };
 	bool any = false;
@@ -2088,7 +2242,8 @@ int main(int argc, char **argv)
 	unsetenv("KMOD_LOG");
 
 	for (size_t p = 0; p < sizeof(parts) / sizeof(parts[0]); p++) {
-		if (any && !chosen[p])
+		/* "loaded" needs the fake kernel: only when asked for */
+		if (any ? !chosen[p] : strcmp(parts[p].name, "loaded") == 0)
 			continue;
 		parts[p].fn();
 		fflush(stdout);
