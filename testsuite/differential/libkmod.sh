@@ -200,7 +200,8 @@ done
 # only "loaded" asked for: the first run is the short part abi
 [[ -n ${HARNESS_PARTS:-} && ${#PARTS[@]} == 0 ]] && PARTS=(--part abi)
 
-# run NAME [ENV...] -- COMMAND: stdout to WORK/NAME.out, stderr to .err
+ours_failed=false
+# run NAME COMMAND...: stdout to WORK/NAME.out, stderr to WORK/NAME.err
 run() {
 	local name=$1 t=$SECONDS rc=0
 	shift
@@ -208,7 +209,9 @@ run() {
 	if (( rc != 0 )); then
 		say "$name: exit status $rc; stderr:"
 		head -20 "$WORK/$name.err" >&2
-		die "the harness failed on $name"
+		# our library may crash: what it printed is still compared
+		[[ $name == ours* ]] || die "the harness failed on $name"
+		ours_failed=true
 	fi
 	say "$name: $(wc -l <"$WORK/$name.out") lines in $((SECONDS - t))s"
 }
@@ -359,6 +362,7 @@ PERL
 }
 
 status=0
+$ours_failed && status=1
 if $have_chroot; then
 	compare 30 34.2 || true
 fi
