@@ -19,10 +19,11 @@
  * Paths are printed with $MODDIR, $ROOT, $CONF and $SCRATCH in place of the
  * directories, so that runs in different places (host, chroot) compare.
  * Strings are printed with bytes outside printable ASCII (and backslash) as
- * \xNN. Nothing libkmod returns is sorted; no pointer or time is printed.
- * Log messages of priority LOG_DEBUG are not printed (libkmod 30's debug
- * messages carry pointers); messages written to stderr by libkmod's default
- * logger inside kmod_new are captured and printed without source location.
+ * \xNN. Nothing libkmod returns is sorted; no pointer or time is printed
+ * (those in log messages are masked). Log messages are printed where they
+ * happen, on lines of their own, except those of priority LOG_DEBUG (libkmod
+ * 30's carry pointers); what libkmod's default logger writes to stderr inside
+ * kmod_new is captured and printed without source location.
  *
  * Functions that libkmod 30 lacks (the weakdep ones) and
  * kmod_module_new_from_name_lookup (LIBKMOD_5 in Debian's 30, LIBKMOD_30 in
