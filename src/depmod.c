@@ -136,7 +136,7 @@ int depmod_main(int argc, char *argv[])
 			verbose++;
 			break;
 		case 'V':
-			printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
+			tool_print_version();
 			ret = 0;
 			goto out;
 		case 'h':

@@ -431,7 +431,7 @@ int modinfo_main(int argc, char *argv[])
 			root = optarg;
 			break;
 		case 'V':
-			printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
+			tool_print_version();
 			return 0;
 		case 'h':
 			help();
