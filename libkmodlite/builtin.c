@@ -48,16 +48,9 @@ int kml_builtin_get_modinfo(struct kml_ctx *ctx, const char *module,
 			found = true;
 			const char *key = p + name_len + 1;
 			const char *eq = memchr(key, '=', rec_len - name_len - 1);
-			if (count == cap) {
-				size_t ncap = cap ? cap * 2 : 16;
-				void *n = reallocarray(entries, ncap, sizeof(*entries));
-				if (!n) {
-					r = -ENOMEM;
-					break;
-				}
-				entries = n;
-				cap = ncap;
-			}
+			r = ARRAY_GROW(entries, cap, count + 1);
+			if (r < 0)
+				break;
 			/* read_file_full() NUL-terminates, so the last record is a string too */
 			entries[count++] = (struct kml_modinfo_entry){
 				.key = key,

@@ -13,27 +13,11 @@
 
 #include "conf-file.h"
 
-int conf_grow(void **array, size_t *cap, size_t count, size_t elem)
-{
-	if (count < *cap)
-		return 0;
-	size_t ncap = *cap ? *cap * 2 : 32;
-	size_t bytes;
-	if (ncap < *cap || __builtin_mul_overflow(ncap, elem, &bytes))
-		return -ENOMEM;
-	void *p = realloc(*array, bytes);
-	if (!p)
-		return -ENOMEM;
-	*array = p;
-	*cap = ncap;
-	return 0;
-}
-
 /* ------------------------------------------------ the list of files */
 
 static int conf_list_add(struct conf_list *list, char *path)
 {
-	int r = conf_grow((void **)&list->files, &list->cap, list->count, sizeof(*list->files));
+	int r = ARRAY_GROW(list->files, list->cap, list->count + 1);
 	if (r < 0) {
 		free(path);
 		return r;

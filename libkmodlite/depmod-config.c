@@ -99,8 +99,7 @@ static int search_add(struct kml_depmod_config *config, const char *word)
 		kind = KML_SEARCH_EXTERNAL;
 	if (search_has(config, kind, word))
 		return 0;
-	int r = conf_grow((void **)&config->search, &config->cap_search, config->n_search,
-		     sizeof(*config->search));
+	int r = ARRAY_GROW(config->search, config->cap_search, config->n_search + 1);
 	if (r < 0)
 		return r;
 	char *dir = NULL;
@@ -115,8 +114,7 @@ static int search_add(struct kml_depmod_config *config, const char *word)
 
 static int override_add(struct kml_depmod_config *config, const char *modname, const char *subdir)
 {
-	int r = conf_grow((void **)&config->overrides, &config->cap_overrides, config->n_overrides,
-		     sizeof(*config->overrides));
+	int r = ARRAY_GROW(config->overrides, config->cap_overrides, config->n_overrides + 1);
 	if (r < 0)
 		return r;
 	char *m = strdup(modname);
@@ -135,7 +133,7 @@ static int override_add(struct kml_depmod_config *config, const char *modname, c
 static int strv_add(char ***array, size_t *cap, size_t *count, const char *s)
 {
 	/* keep a slot for the terminating NULL */
-	int r = conf_grow((void **)array, cap, *count + 1, sizeof(**array));
+	int r = ARRAY_GROW(*array, *cap, *count + 2);
 	if (r < 0)
 		return r;
 	char *d = strdup(s);

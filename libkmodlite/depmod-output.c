@@ -344,27 +344,6 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-static int mkdir_parents(const char *dir)
-{
-	char *copy = strdup(dir);
-	if (!copy)
-		return -ENOMEM;
-	for (char *p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
-			int r = -errno;
-			free(copy);
-			return r;
-		}
-		*p = '/';
-	}
-	int r = mkdir(copy, 0755) < 0 && errno != EEXIST ? -errno : 0;
-	free(copy);
-	return r;
-}
-
 /* Writes output O to a fresh temporary file beside its final name. */
 /* Creates O's temporary file, writes it, and starts its write-back; O->fd
  * stays open (and locked) until sync_temporary(). */
@@ -450,6 +429,8 @@ static void remove_stale_temporaries(struct dm_state *st, const struct output *o
 static int commit_outputs(struct dm_state *st, struct output *o)
 {
 	int r = mkdir_parents(st->output_dir);
+	if (r == 0 && mkdir(st->output_dir, 0755) < 0 && errno != EEXIST)
+		r = -errno;
 	if (r < 0) {
 		kml_err(st->ctx, "could not create directory %s: %s", st->output_dir, strerror(-r));
 		return r;

@@ -30,13 +30,12 @@ void dm_info_release(struct dm_info *info)
 	memset(info, 0, sizeof(*info));
 }
 
-static int strv_push(char ***v, size_t *n, const char *s)
+/* Appends to *V (of *N elements, room for *CAP). */
+static int strv_push(char ***v, size_t *n, size_t *cap, const char *s)
 {
-	char **nv = reallocarray(*v, *n + 1, sizeof(**v));
-	if (!nv)
+	if (ARRAY_GROW(*v, *cap, *n + 1) < 0)
 		return -ENOMEM;
-	*v = nv;
-	if (!(nv[*n] = strdup(s)))
+	if (!((*v)[*n] = strdup(s)))
 		return -ENOMEM;
 	(*n)++;
 	return 0;
@@ -54,12 +53,11 @@ static int symbol_ptr_compare(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static int push_symbol(struct dm_symbol **v, size_t *n, const struct kml_symbol *sym)
+static int push_symbol(struct dm_symbol **v, size_t *n, size_t *cap, const struct kml_symbol *sym)
 {
-	struct dm_symbol *nv = reallocarray(*v, *n + 1, sizeof(**v));
-	if (!nv)
+	if (ARRAY_GROW(*v, *cap, *n + 1) < 0)
 		return -ENOMEM;
-	*v = nv;
+	struct dm_symbol *nv = *v;
 	nv[*n] = (struct dm_symbol){ .crc = sym->crc, .has_crc = sym->has_crc, .weak = sym->weak };
 	if (!(nv[*n].name = strdup(sym->name)))
 		return -ENOMEM;
@@ -78,6 +76,7 @@ static int collect_imports(const struct kml_symbol *undef, size_t nundef,
 	const struct kml_symbol **sorted = calloc(nversions + 1, sizeof(*sorted));
 	bool *used = calloc(nversions + 1, sizeof(*used));
 	int r = sorted && used ? 0 : -ENOMEM;
+	size_t cap = 0;
 	for (size_t i = 0; r == 0 && i < nversions; i++)
 		sorted[i] = &versions[i];
 	if (r == 0)
@@ -93,11 +92,11 @@ static int collect_imports(const struct kml_symbol *undef, size_t nundef,
 			sym.has_crc = true;
 			used[*v - versions] = true;
 		}
-		r = push_symbol(&info->imports, &info->import_count, &sym);
+		r = push_symbol(&info->imports, &info->import_count, &cap, &sym);
 	}
 	for (size_t i = 0; r == 0 && i < nversions; i++)
 		if (!used[i])
-			r = push_symbol(&info->imports, &info->import_count, &versions[i]);
+			r = push_symbol(&info->imports, &info->import_count, &cap, &versions[i]);
 	free(sorted);
 	free(used);
 	return r;
@@ -106,15 +105,16 @@ static int collect_imports(const struct kml_symbol *undef, size_t nundef,
 static int parse_elf(const struct kml_elf *elf, struct dm_info *info)
 {
 	struct kml_modinfo_entry *entries = NULL;
-	size_t n = 0;
+	size_t n = 0, cap_aliases = 0, cap_softdeps = 0, cap_weakdeps = 0, cap_exports = 0;
 	int r = kml_elf_get_modinfo(elf, &entries, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {
+		const char *value = entries[i].value;
 		if (key_is(&entries[i], "alias"))
-			r = strv_push(&info->aliases, &info->alias_count, entries[i].value);
+			r = strv_push(&info->aliases, &info->alias_count, &cap_aliases, value);
 		else if (key_is(&entries[i], "softdep"))
-			r = strv_push(&info->softdeps, &info->softdep_count, entries[i].value);
+			r = strv_push(&info->softdeps, &info->softdep_count, &cap_softdeps, value);
 		else if (key_is(&entries[i], "weakdep"))
-			r = strv_push(&info->weakdeps, &info->weakdep_count, entries[i].value);
+			r = strv_push(&info->weakdeps, &info->weakdep_count, &cap_weakdeps, value);
 	}
 	free(entries);
 	if (r < 0)
@@ -124,7 +124,7 @@ static int parse_elf(const struct kml_elf *elf, struct dm_info *info)
 	size_t nversions = 0;
 	r = kml_elf_get_exports(elf, &syms, &n);
 	for (size_t i = 0; r == 0 && i < n; i++)
-		r = push_symbol(&info->exports, &info->export_count, &syms[i]);
+		r = push_symbol(&info->exports, &info->export_count, &cap_exports, &syms[i]);
 	free(syms);
 	syms = NULL;
 	if (r == 0)

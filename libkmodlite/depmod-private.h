@@ -48,7 +48,7 @@ struct dm_module {
 
 	/* resolution */
 	size_t *deps; /* indexes of the modules it needs directly, first use first */
-	size_t dep_count;
+	size_t dep_count, dep_cap;
 	size_t users;
 	size_t dep_sort_index;
 };

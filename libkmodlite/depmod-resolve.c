@@ -28,7 +28,7 @@ struct sym_table {
 	size_t cap; /* power of two */
 	size_t used;
 	char **owned; /* names read from System.map / Module.symvers */
-	size_t owned_count;
+	size_t owned_count, owned_cap;
 };
 
 static struct sym_entry *sym_find_slot(const struct sym_table *t, const char *name)
@@ -97,13 +97,11 @@ static const char *strip_prefix(const struct dm_state *st, const char *name)
 
 static int keep_name(struct sym_table *t, const char *name, size_t len, const char **ret)
 {
-	char **n = reallocarray(t->owned, t->owned_count + 1, sizeof(*n));
-	if (!n)
+	if (ARRAY_GROW(t->owned, t->owned_cap, t->owned_count + 1) < 0)
 		return -ENOMEM;
-	t->owned = n;
-	if (!(n[t->owned_count] = strndup(name, len)))
+	if (!(t->owned[t->owned_count] = strndup(name, len)))
 		return -ENOMEM;
-	*ret = n[t->owned_count++];
+	*ret = t->owned[t->owned_count++];
 	return 0;
 }
 
@@ -175,11 +173,9 @@ static int add_dependency(struct dm_module *m, size_t dep)
 	for (size_t i = 0; i < m->dep_count; i++)
 		if (m->deps[i] == dep)
 			return 0;
-	size_t *n = reallocarray(m->deps, m->dep_count + 1, sizeof(*n));
-	if (!n)
+	if (ARRAY_GROW(m->deps, m->dep_cap, m->dep_count + 1) < 0)
 		return -ENOMEM;
-	m->deps = n;
-	n[m->dep_count++] = dep;
+	m->deps[m->dep_count++] = dep;
 	return 1;
 }
 

@@ -125,14 +125,8 @@ static int add_module(struct scan *sc, const char *path, const char *relpath, bo
 		m->sort_key = prio;
 		return 0;
 	}
-	if (st->module_count == sc->cap) {
-		size_t ncap = sc->cap ? sc->cap * 2 : 1024;
-		struct dm_module *n = reallocarray(st->modules, ncap, sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		st->modules = n;
-		sc->cap = ncap;
-	}
+	if (ARRAY_GROW(st->modules, sc->cap, st->module_count + 1) < 0)
+		return -ENOMEM;
 	struct dm_module *m = &st->modules[st->module_count];
 	*m = (struct dm_module){ .path = strdup(path), .relpath = strdup(relpath),
 				 .name = strdup(name), .sort_key = prio };
@@ -180,15 +174,9 @@ static int scan_dir(struct scan *sc, const char *dir, size_t rel_base, bool exte
 		const char *nm = de->d_name;
 		if (streq(nm, ".") || streq(nm, ".."))
 			continue;
-		if (n == ncap) {
-			ncap = ncap ? ncap * 2 : 64;
-			char **nn = reallocarray(names, ncap, sizeof(*nn));
-			if (!nn) {
-				r = -ENOMEM;
-				break;
-			}
-			names = nn;
-		}
+		r = ARRAY_GROW(names, ncap, n + 1);
+		if (r < 0)
+			break;
 		size_t len = strlen(nm);
 		if (!(names[n] = malloc(len + 2))) {
 			r = -ENOMEM;

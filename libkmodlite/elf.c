@@ -218,22 +218,6 @@ bool kml_elf_big_endian(const struct kml_elf *elf)
 	return elf->big_endian;
 }
 
-/* Appends one element to a malloc'd array, doubling its capacity. */
-static int array_push(void **array, size_t *count, size_t *cap, size_t elem_size, const void *elem)
-{
-	if (*count == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		void *p = reallocarray(*array, ncap, elem_size);
-		if (!p)
-			return -ENOMEM;
-		*array = p;
-		*cap = ncap;
-	}
-	memcpy((char *)*array + *count * elem_size, elem, elem_size);
-	(*count)++;
-	return 0;
-}
-
 int kml_elf_get_modinfo(const struct kml_elf *elf, struct kml_modinfo_entry **ret_entries,
 			size_t *ret_count)
 {
@@ -259,10 +243,11 @@ int kml_elf_get_modinfo(const struct kml_elf *elf, struct kml_modinfo_entry **re
 				.key_len = eq ? (size_t)(eq - p) : (size_t)(nul - p),
 				.value = eq ? eq + 1 : nul,
 			};
-			if (array_push((void **)&entries, &count, &cap, sizeof(e), &e) < 0) {
+			if (ARRAY_GROW(entries, cap, count + 1) < 0) {
 				free(entries);
 				return -ENOMEM;
 			}
+			entries[count++] = e;
 			p = nul + 1;
 		}
 	}
@@ -380,8 +365,9 @@ static int exports_from_crcs(const struct kml_elf *elf, const struct symtab *t,
 		} else {
 			continue;
 		}
-		if (array_push((void **)syms, count, cap, sizeof(sym), &sym) < 0)
+		if (ARRAY_GROW(*syms, *cap, *count + 1) < 0)
 			return -ENOMEM;
+		(*syms)[(*count)++] = sym;
 	}
 	return 0;
 }
@@ -413,8 +399,9 @@ int kml_elf_get_exports(const struct kml_elf *elf, struct kml_symbol **ret_symbo
 					r = -EBADMSG;
 					break;
 				}
-				struct kml_symbol sym = { .name = p };
-				r = array_push((void **)&syms, &count, &cap, sizeof(sym), &sym);
+				r = ARRAY_GROW(syms, cap, count + 1);
+				if (r == 0)
+					syms[count++] = (struct kml_symbol){ .name = p };
 				p = nul + 1;
 			}
 		}
@@ -444,8 +431,10 @@ int kml_elf_get_imports(const struct kml_elf *elf, struct kml_symbol **ret_symbo
 		r = symtab_get(elf, &t, i, &es);
 		if (r < 0 || es.shndx != SHN_UNDEF || es.name[0] == '\0')
 			continue;
-		struct kml_symbol sym = { .name = es.name, .weak = es.bind == STB_WEAK };
-		r = array_push((void **)&syms, &count, &cap, sizeof(sym), &sym);
+		r = ARRAY_GROW(syms, cap, count + 1);
+		if (r == 0)
+			syms[count++] = (struct kml_symbol){ .name = es.name,
+							     .weak = es.bind == STB_WEAK };
 	}
 	if (r < 0) {
 		free(syms);

@@ -109,7 +109,7 @@ static int32_t new_node(struct parser *ps, enum ere_node_kind kind)
 {
 	struct ere_tree *t = ps->t;
 	if (t->n_nodes >= INT32_MAX ||
-	    conf_grow((void **)&t->nodes, &t->cap_nodes, t->n_nodes, sizeof(*t->nodes)) < 0) {
+	    ARRAY_GROW(t->nodes, t->cap_nodes, t->n_nodes + 1) < 0) {
 		ps->err = -ENOMEM;
 		return -1;
 	}
@@ -121,7 +121,7 @@ static int32_t new_node(struct parser *ps, enum ere_node_kind kind)
 static int32_t new_set_node(struct parser *ps)
 {
 	struct ere_tree *t = ps->t;
-	if (conf_grow((void **)&t->sets, &t->cap_sets, t->n_sets, sizeof(*t->sets)) < 0) {
+	if (ARRAY_GROW(t->sets, t->cap_sets, t->n_sets + 1) < 0) {
 		ps->err = -ENOMEM;
 		return -1;
 	}

@@ -52,7 +52,7 @@ static int32_t emit(struct program *pg, struct insn insn)
 		pg->err = -E2BIG;
 		return -1;
 	}
-	if (conf_grow((void **)&pg->code, &pg->cap, pg->len, sizeof(*pg->code)) < 0) {
+	if (ARRAY_GROW(pg->code, pg->cap, pg->len + 1) < 0) {
 		pg->err = -ENOMEM;
 		return -1;
 	}

@@ -404,15 +404,9 @@ static int walk_push(struct walk *w, const struct node *n)
 	r = strbuf_append(&w->key, n->prefix, n->prefix_len); /* NUL-terminates */
 	if (r < 0)
 		return r;
-	if (w->depth == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 32;
-		struct walk_frame *stack = realloc(w->stack, cap * sizeof(*stack));
-
-		if (stack == NULL)
-			return -ENOMEM;
-		w->stack = stack;
-		w->cap = cap;
-	}
+	r = ARRAY_GROW(w->stack, w->cap, w->depth + 1);
+	if (r < 0)
+		return r;
 	f = &w->stack[w->depth++];
 	f->node = *n;
 	f->key_len = w->key.len;
@@ -525,15 +519,9 @@ static int wildcard_add_values(struct wildcard *wc, const struct node *n, uint64
 		r = read_value(wc->index, &p, budget, &v);
 		if (r < 0)
 			return r;
-		if (wc->count == wc->cap) {
-			size_t cap = wc->cap ? wc->cap * 2 : 16;
-			struct match *m = realloc(wc->matches, cap * sizeof(*m));
-
-			if (m == NULL)
-				return -ENOMEM;
-			wc->matches = m;
-			wc->cap = cap;
-		}
+		r = ARRAY_GROW(wc->matches, wc->cap, wc->count + 1);
+		if (r < 0)
+			return r;
 		wc->matches[wc->count] = (struct match){
 			.priority = v.priority,
 			.value = v.value,

@@ -56,13 +56,17 @@ static struct wnode *wnode_new(struct kml_index_writer *w, const char *prefix, s
 	return n->prefix ? n : NULL;
 }
 
-/* Room for one more element in the array *ITEMS of COUNT (capacity *CAP). */
+/* Room for one more element in the array *ITEMS of COUNT (capacity *CAP).
+ * Unlike array_grow(), the arrays live in the writer's arena: an outgrown
+ * block is left there, freed with the rest. */
 static int grow(struct kml_index_writer *w, void **items, size_t count, size_t *cap, size_t size)
 {
 	if (count < *cap)
 		return 0;
-	size_t new_cap = *cap ? 2 * *cap : 1;
-	void *p = arena_alloc(&w->arena, new_cap * size);
+	size_t new_cap = *cap ? 2 * *cap : 1, bytes;
+	if (new_cap < *cap || __builtin_mul_overflow(new_cap, size, &bytes))
+		return -ENOMEM;
+	void *p = arena_alloc(&w->arena, bytes);
 	if (!p)
 		return -ENOMEM;
 	if (count)

@@ -184,16 +184,9 @@ int kml_kernel_module_holders(const char *name, char ***ret_holders, size_t *ret
 		}
 		if (de->d_name[0] == '.')
 			continue;
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			char **p = reallocarray(names, ncap, sizeof(*names));
-			if (!p) {
-				r = -ENOMEM;
-				break;
-			}
-			names = p;
-			cap = ncap;
-		}
+		r = ARRAY_GROW(names, cap, count + 1);
+		if (r < 0)
+			break;
 		names[count] = strdup(de->d_name);
 		if (!names[count]) {
 			r = -ENOMEM;
@@ -316,16 +309,10 @@ int kml_kernel_list_modules(struct kml_loaded_module **ret_modules, size_t *ret_
 			break;
 		if (r == 0)
 			continue;
-		if (count == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			struct kml_loaded_module *n = reallocarray(mods, ncap, sizeof(*mods));
-			if (!n) {
-				loaded_module_release(&m);
-				r = -ENOMEM;
-				break;
-			}
-			mods = n;
-			cap = ncap;
+		r = ARRAY_GROW(mods, cap, count + 1);
+		if (r < 0) {
+			loaded_module_release(&m);
+			break;
 		}
 		mods[count++] = m;
 		r = 0;

@@ -61,6 +61,19 @@ const struct kml_index *kml_ctx_index(struct kml_ctx *ctx, enum kml_index_id id)
 int read_file_full(const char *path, size_t max, char **ret_buf, size_t *ret_len);
 /* Same, from an open descriptor (left open). */
 int read_fd_full(int fd, size_t max, char **ret_buf, size_t *ret_len);
+/*
+ * Makes room in *ARRAY (malloc'd, of *CAP elements of ELEM bytes) for at
+ * least NEED elements. The capacity doubles (starting at 16), so appending n
+ * elements one by one costs O(n) in all. 0, or -ENOMEM when out of memory or
+ * when the size in bytes does not fit a size_t; *ARRAY and *CAP are left as
+ * they were on failure. ARRAY_GROW(a, cap, need) is the same for a typed
+ * pointer A.
+ */
+int array_grow(void **array, size_t *cap, size_t need, size_t elem);
+#define ARRAY_GROW(a, cap, need) array_grow((void **)&(a), &(cap), (need), sizeof(*(a)))
+/* Creates each directory that PATH names before a '/' (mode 0755, existing
+ * ones are fine), like `mkdir -p "$(dirname PATH)"`. 0 or a negative errno. */
+int mkdir_parents(const char *path);
 /* Growable byte buffer. */
 struct strbuf {
 	char *data;

@@ -26,10 +26,11 @@ struct planner {
 	const char *target;
 	const char *extra_options;
 	struct kml_probe_plan *plan;
+	size_t steps_cap; /* of plan->steps */
 	char **visited;
-	size_t visited_count;
+	size_t visited_count, visited_cap;
 	char **required;
-	size_t required_count;
+	size_t required_count, required_cap;
 	unsigned int depth; /* bounds recursion through softdeps */
 };
 
@@ -41,15 +42,13 @@ static bool name_in(char *const *names, size_t n, const char *name)
 	return false;
 }
 
-static int name_add(char ***names, size_t *n, const char *name)
+static int name_add(char ***names, size_t *n, size_t *cap, const char *name)
 {
 	if (name_in(*names, *n, name))
 		return 0;
-	char **nn = reallocarray(*names, *n + 1, sizeof(*nn));
-	if (!nn)
+	if (ARRAY_GROW(*names, *cap, *n + 1) < 0)
 		return -ENOMEM;
-	*names = nn;
-	if (!(nn[*n] = strdup(name)))
+	if (!((*names)[*n] = strdup(name)))
 		return -ENOMEM;
 	(*n)++;
 	return 0;
@@ -95,11 +94,9 @@ static int module_options(const struct planner *p, const struct kml_module *m, c
 static int append_step(struct planner *p, const struct kml_module *m, bool ignore_command)
 {
 	struct kml_probe_plan *plan = p->plan;
-	struct kml_probe_step *steps = reallocarray(plan->steps, plan->count + 1, sizeof(*steps));
-	if (!steps)
+	if (ARRAY_GROW(plan->steps, p->steps_cap, plan->count + 1) < 0)
 		return -ENOMEM;
-	plan->steps = steps;
-	struct kml_probe_step *s = &steps[plan->count];
+	struct kml_probe_step *s = &plan->steps[plan->count];
 	*s = (struct kml_probe_step){ .action = KML_PROBE_INSERT, .builtin = m->builtin,
 				      .target = streq(m->name, p->target) };
 	const char *cmd = ignore_command ? NULL : kml_config_get_install(p->config, m->name);
@@ -169,7 +166,7 @@ static int probe_module(struct planner *p, const struct kml_module *m, bool requ
 		kml_warn(p->ctx, "softdeps of %s nested too deep, ignored", m->name);
 		return 0;
 	}
-	int r = name_add(&p->visited, &p->visited_count, m->name);
+	int r = name_add(&p->visited, &p->visited_count, &p->visited_cap, m->name);
 	if (r < 0)
 		return r;
 	struct kml_module_list deps = { 0 };
@@ -177,9 +174,10 @@ static int probe_module(struct planner *p, const struct kml_module *m, bool requ
 	if (r < 0)
 		return r;
 	if (required) {
-		r = name_add(&p->required, &p->required_count, m->name);
+		r = name_add(&p->required, &p->required_count, &p->required_cap, m->name);
 		for (size_t i = 0; r == 0 && i < deps.count; i++)
-			r = name_add(&p->required, &p->required_count, deps.modules[i].name);
+			r = name_add(&p->required, &p->required_count, &p->required_cap,
+				     deps.modules[i].name);
 	}
 	p->depth++;
 	for (size_t i = 0; r == 0 && i < deps.count; i++)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Small helpers: whole-file reads, a growable buffer, an arena. */
+/* Small helpers: growable arrays and buffers, whole-file reads, directories,
+ * an arena. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,25 +8,57 @@
 
 #include "kmodlite-private.h"
 
+int array_grow(void **array, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	size_t ncap = *cap < 8 ? 16 : *cap * 2, bytes;
+	if (ncap < need || ncap < *cap)
+		ncap = need;
+	if (__builtin_mul_overflow(ncap, elem, &bytes)) {
+		/* doubling went too far: exactly what was asked for, if that fits */
+		ncap = need;
+		if (__builtin_mul_overflow(ncap, elem, &bytes))
+			return -ENOMEM;
+	}
+	void *p = realloc(*array, bytes ? bytes : 1);
+	if (!p)
+		return -ENOMEM;
+	*array = p;
+	*cap = ncap;
+	return 0;
+}
+
+int mkdir_parents(const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	int r = 0;
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/' || p[-1] == '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+			r = -errno;
+		*p = '/';
+		if (r < 0)
+			break;
+	}
+	free(copy);
+	return r;
+}
+
 int strbuf_reserve(struct strbuf *sb, size_t extra)
 {
 	size_t need;
 	if (__builtin_add_overflow(sb->len, extra, &need) || need == SIZE_MAX)
 		return -ENOMEM;
-	need++; /* room for a terminating NUL */
-	if (need <= sb->cap)
+	if (need < sb->cap)
 		return 0;
-	size_t cap = sb->cap ? sb->cap : 64;
-	while (cap < need) {
-		if (cap > SIZE_MAX / 2)
-			return -ENOMEM;
-		cap *= 2;
-	}
-	char *p = realloc(sb->data, cap);
-	if (!p)
-		return -ENOMEM;
-	sb->data = p;
-	sb->cap = cap;
+	int r = ARRAY_GROW(sb->data, sb->cap, need + 1); /* and a terminating NUL */
+	if (r < 0)
+		return r;
 	sb->data[sb->len] = '\0';
 	return 0;
 }

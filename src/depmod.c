@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmodlite-private.h"
 #include "tool.h"
 
 static void help(void)
@@ -73,7 +74,7 @@ int depmod_main(int argc, char *argv[])
 	};
 	struct kml_depmod_options o = { 0 };
 	const char **configs = NULL;
-	size_t nconfigs = 0;
+	size_t nconfigs = 0, cap_configs = 0;
 	int verbose = 0, ret = 1;
 	bool all = false;
 	for (;;) {
@@ -97,10 +98,8 @@ int depmod_main(int argc, char *argv[])
 			o.module_dir = optarg;
 			break;
 		case 'C': {
-			const char **n = realloc(configs, (nconfigs + 2) * sizeof(*n));
-			if (!n)
+			if (ARRAY_GROW(configs, cap_configs, nconfigs + 2) < 0)
 				goto out;
-			configs = n;
 			configs[nconfigs++] = optarg;
 			configs[nconfigs] = NULL;
 			break;
@@ -137,7 +136,7 @@ int depmod_main(int argc, char *argv[])
 			verbose++;
 			break;
 		case 'V':
-			printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
+			tool_print_version();
 			ret = 0;
 			goto out;
 		case 'h':

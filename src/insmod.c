@@ -80,7 +80,7 @@ int insmod_main(int argc, char *argv[])
 			/* accepted and ignored, as the reference does */
 			break;
 		case 'V':
-			printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
+			tool_print_version();
 			return 0;
 		case 'h':
 			help();

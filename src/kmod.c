@@ -21,11 +21,6 @@ static const struct kml_tool commands[] = {
 	{ "static-nodes", static_nodes_main, "output the static device nodes modules want" },
 };
 
-static void print_version(void)
-{
-	printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
-}
-
 static int kmod_help(FILE *out)
 {
 	fprintf(out,
@@ -68,7 +63,7 @@ int main(int argc, char *argv[])
 	}
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-		print_version();
+		tool_print_version();
 		return 0;
 	}
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "kmodlite-private.h"
 #include "tool.h"
 
 struct modinfo_opts {
@@ -26,7 +27,7 @@ struct param {
 
 struct params {
 	struct param *items;
-	size_t count;
+	size_t count, cap;
 };
 
 static bool key_is(const struct kml_modinfo_entry *e, const char *key)
@@ -47,11 +48,9 @@ static int params_add(struct params *ps, const char *value, bool is_type)
 		    memcmp(ps->items[i].name, value, name_len) == 0)
 			p = &ps->items[i];
 	if (!p) {
-		struct param *n = reallocarray(ps->items, ps->count + 1, sizeof(*n));
-		if (!n)
+		if (ARRAY_GROW(ps->items, ps->cap, ps->count + 1) < 0)
 			return -ENOMEM;
-		ps->items = n;
-		p = &n[ps->count++];
+		p = &ps->items[ps->count++];
 		*p = (struct param){ .name = value, .name_len = name_len };
 	}
 	if (is_type)
@@ -432,7 +431,7 @@ int modinfo_main(int argc, char *argv[])
 			root = optarg;
 			break;
 		case 'V':
-			printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
+			tool_print_version();
 			return 0;
 		case 'h':
 			help();

@@ -733,7 +733,7 @@ int modprobe_main(int argc, char *argv[])
 			pass_on_add(&mp, "-v", NULL);
 			break;
 		case 'V':
-			printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
+			tool_print_version();
 			ret = 0;
 			goto out;
 		case 'h':

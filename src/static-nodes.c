@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "kmodlite-private.h"
 #include "tool.h"
 
 struct format {
@@ -63,27 +64,6 @@ static void help(void)
 	       "\thuman        (default) a human readable format. Do not parse.\n"
 	       "\ttmpfiles     the tmpfiles.d(5) format used by systemd-tmpfiles.\n"
 	       "\tdevname      the modules.devname format.\n");
-}
-
-/* mkdir -p of FILE's parent directories */
-static int make_parents(const char *file)
-{
-	char *copy = strdup(file);
-	if (!copy)
-		return -ENOMEM;
-	for (char *p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
-			int r = -errno;
-			free(copy);
-			return r;
-		}
-		*p = '/';
-	}
-	free(copy);
-	return 0;
 }
 
 int static_nodes_main(int argc, char *argv[])
@@ -143,7 +123,7 @@ int static_nodes_main(int argc, char *argv[])
 	}
 	FILE *out = stdout;
 	if (output) {
-		int r = make_parents(output);
+		int r = mkdir_parents(output);
 		out = r < 0 ? NULL : fopen(output, "we");
 		if (!out) {
 			fprintf(stderr, "Error: could not create %s: %s\n", output,

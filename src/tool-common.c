@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Messages of the tools: "PROG: ERROR: ..." on stderr, or syslog with -s. */
+/* What the tools share: messages ("PROG: ERROR: ..." on stderr, or syslog
+ * with -s) and the version text. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <syslog.h>
@@ -8,6 +9,11 @@
 
 const char *program_name = "kmod";
 bool log_use_syslog;
+
+void tool_print_version(void)
+{
+	printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
+}
 
 void tool_log_open(bool use_syslog)
 {

@@ -21,6 +21,8 @@ void tool_log_open(bool use_syslog);
 void tool_err(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void tool_fatal(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void tool_warn(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/* -V, --version: "kmodlite version X" and the optional features, on stdout. */
+void tool_print_version(void);
 /* Log callback for kml_ctx_set_log(): prints library messages like tool_*(). */
 void tool_log_library(void *data, int priority, const char *file, int line, const char *fn,
 		      const char *message);

@@ -15,73 +15,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "kmodlite-private.h"
+#include "test-helpers.h"
 
-static char root[] = "/tmp/kml-test-config-XXXXXX";
+char root[] = "/tmp/kml-test-config-XXXXXX";
 static struct kml_ctx *ctx;
-
-/* Messages logged through the context, one per line. */
-struct capture {
-	struct strbuf text;
-	int count;
-	int max_priority_seen; /* lowest number = most severe */
-};
-static struct capture logged;
-
-static void capture_log(void *data, int priority, const char *file, int line, const char *fn,
-			const char *message)
-{
-	(void)file;
-	(void)line;
-	(void)fn;
-	struct capture *c = data;
-	if (priority > KML_LOG_WARNING)
-		return;
-	c->count++;
-	if (c->max_priority_seen == 0 || priority < c->max_priority_seen)
-		c->max_priority_seen = priority;
-	assert_int_equal(strbuf_append_str(&c->text, message), 0);
-	assert_int_equal(strbuf_append_str(&c->text, "\n"), 0);
-}
-
-static void log_reset(void)
-{
-	free(logged.text.data);
-	memset(&logged, 0, sizeof(logged));
-}
-
-static const char *log_text(void)
-{
-	return logged.text.data ? logged.text.data : "";
-}
-
-/* Absolute path of NAME under the test root, in a static slot (up to 8 live). */
-static const char *at(const char *name)
-{
-	static char slots[8][512];
-	static int next;
-	char *p = slots[next++ % 8];
-	snprintf(p, sizeof(slots[0]), "%s/%s", root, name);
-	return p;
-}
-
-static void mkdir_in(const char *dir)
-{
-	assert_int_equal(mkdir(at(dir), 0755), 0);
-}
-
-static void write_bytes(const char *name, const void *data, size_t len)
-{
-	FILE *f = fopen(at(name), "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void write_file(const char *name, const char *text)
-{
-	write_bytes(name, text, strlen(text));
-}
 
 static struct kml_config *load_paths(const char *const *paths, const char *cmdline)
 {
@@ -247,9 +184,7 @@ static int teardown(void **state)
 	(void)state;
 	kml_ctx_free(ctx);
 	log_reset();
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return remove_root();
 }
 
 static int before_each(void **state)

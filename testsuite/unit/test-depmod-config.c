@@ -10,75 +10,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "kmodlite-private.h"
+#include "test-helpers.h"
 
-static char root[] = "/tmp/kml-test-depmod-config-XXXXXX";
+char root[] = "/tmp/kml-test-depmod-config-XXXXXX";
 static struct kml_ctx *ctx;
-
-/* Messages logged through the context, one per line. */
-struct capture {
-	struct strbuf text;
-	int count;
-	int max_priority_seen; /* lowest number = most severe */
-};
-static struct capture logged;
-
-static void capture_log(void *data, int priority, const char *file, int line, const char *fn,
-			const char *message)
-{
-	(void)file;
-	(void)line;
-	(void)fn;
-	struct capture *c = data;
-	c->count++;
-	if (c->max_priority_seen == 0 || priority < c->max_priority_seen)
-		c->max_priority_seen = priority;
-	assert_int_equal(strbuf_append_str(&c->text, message), 0);
-	assert_int_equal(strbuf_append_str(&c->text, "\n"), 0);
-}
-
-static void log_reset(void)
-{
-	free(logged.text.data);
-	memset(&logged, 0, sizeof(logged));
-}
-
-static const char *log_text(void)
-{
-	return logged.text.data ? logged.text.data : "";
-}
-
-static void mkdir_in(const char *dir)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", root, dir);
-	assert_int_equal(mkdir(path, 0755), 0);
-}
-
-static void write_bytes(const char *name, const void *data, size_t len)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", root, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void write_file(const char *name, const char *text)
-{
-	write_bytes(name, text, strlen(text));
-}
-
-/* Absolute path of NAME under the test root, in a static slot (up to 4 live). */
-static const char *at(const char *name)
-{
-	static char slots[4][512];
-	static int next;
-	char *p = slots[next++ % 4];
-	snprintf(p, sizeof(slots[0]), "%s/%s", root, name);
-	return p;
-}
 
 static struct kml_depmod_config *load_paths(const char *const *paths, const char *kver)
 {
@@ -153,9 +88,7 @@ static int teardown(void **state)
 	(void)state;
 	kml_ctx_free(ctx);
 	log_reset();
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return remove_root();
 }
 
 static int before_each(void **state)

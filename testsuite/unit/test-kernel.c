@@ -30,25 +30,12 @@ static char mods[] = "/tmp/kml-test-kernel-mods-XXXXXX";
 
 /* ------------------------------------------------------------ helpers */
 
-static void mkdir_parents(const char *path)
-{
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			(void)mkdir(tmp, 0755);
-			*p = '/';
-		}
-	}
-}
-
 /* Writes ROOT/REL (parents created). */
 static void put(const char *rel, const char *text)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	mkdir_parents(path);
+	assert_int_equal(mkdir_parents(path), 0);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
@@ -59,7 +46,7 @@ static void put_dir(const char *rel)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s/", root, rel);
-	mkdir_parents(path);
+	assert_int_equal(mkdir_parents(path), 0);
 }
 
 /* ROOT/REL's bytes (NUL-terminated, malloc'd), or NULL when absent. */

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -120,6 +121,116 @@ static void test_arena(void **state)
 	arena_release(&a);
 }
 
+static void test_array_grow(void **state)
+{
+	(void)state;
+	uint32_t *v = NULL;
+	size_t cap = 0, reallocs = 0;
+	for (uint32_t i = 0; i < 100000; i++) {
+		size_t old = cap;
+		assert_int_equal(ARRAY_GROW(v, cap, i + 1), 0);
+		assert_true(cap >= i + 1);
+		if (cap != old) {
+			reallocs++;
+			assert_true(cap >= 2 * old); /* geometric, not one by one */
+		}
+		v[i] = i;
+	}
+	assert_true(reallocs <= 14); /* 16 << 13 > 100000 */
+	for (uint32_t i = 0; i < 100000; i++)
+		assert_int_equal(v[i], i);
+	/* room already there: nothing moves */
+	uint32_t *before = v;
+	size_t cap_before = cap;
+	assert_int_equal(ARRAY_GROW(v, cap, 10), 0);
+	assert_ptr_equal(v, before);
+	assert_int_equal(cap, cap_before);
+	/* a request beyond doubling is met at once */
+	assert_int_equal(ARRAY_GROW(v, cap, 5 * cap_before), 0);
+	assert_int_equal(cap, 5 * cap_before);
+	free(v);
+
+	/* from empty, one element asked for: a first block of a few */
+	char *c = NULL;
+	size_t ccap = 0;
+	assert_int_equal(array_grow((void **)&c, &ccap, 1, 1), 0);
+	assert_true(ccap >= 1 && ccap <= 64);
+	free(c);
+}
+
+static void test_array_grow_overflow(void **state)
+{
+	(void)state;
+	uint64_t *v = malloc(4 * sizeof(*v));
+	assert_non_null(v);
+	uint64_t *before = v;
+	/* doubling overflows and so does the exact request: refused without
+	 * touching the array (a wrapped size would "succeed" with a tiny block) */
+	size_t cap = SIZE_MAX / 8;
+	assert_int_equal(ARRAY_GROW(v, cap, SIZE_MAX / 8 + 1), -ENOMEM);
+	assert_ptr_equal(v, before);
+	assert_int_equal(cap, SIZE_MAX / 8);
+	cap = 4;
+	/* (SIZE_MAX / 8 + 2) * 8 wraps to 8 bytes */
+	assert_int_equal(ARRAY_GROW(v, cap, SIZE_MAX / 8 + 2), -ENOMEM);
+	assert_int_equal(ARRAY_GROW(v, cap, SIZE_MAX / 4), -ENOMEM);
+	assert_int_equal(ARRAY_GROW(v, cap, SIZE_MAX), -ENOMEM);
+	assert_ptr_equal(v, before);
+	assert_int_equal(cap, 4);
+	/* the array is still usable */
+	assert_int_equal(ARRAY_GROW(v, cap, 5), 0);
+	v[4] = 1;
+	free(v);
+}
+
+/* 1 when ROOT/REL is a directory, 0 when it is something else, -1 when absent. */
+static int dir_state(const char *root, const char *rel)
+{
+	char path[256];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (stat(path, &st) < 0)
+		return -1;
+	return S_ISDIR(st.st_mode);
+}
+
+/* mkdir_parents(ROOT/REL) */
+static int mkdir_parents_at(const char *root, const char *rel)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	return mkdir_parents(path);
+}
+
+static void test_mkdir_parents(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/kml-test-util-XXXXXX", cmd[300];
+	assert_non_null(mkdtemp(root));
+
+	assert_int_equal(mkdir_parents_at(root, "a/b//c/file"), 0);
+	assert_int_equal(dir_state(root, "a/b/c"), 1);
+	assert_int_equal(dir_state(root, "a/b/c/file"), -1); /* the last name is not created */
+	/* again: the directories exist, which is fine */
+	assert_int_equal(mkdir_parents_at(root, "a/b/c/file"), 0);
+	/* a trailing slash names a directory to create */
+	assert_int_equal(mkdir_parents_at(root, "d/e/"), 0);
+	assert_int_equal(dir_state(root, "d/e"), 1);
+	/* a file in the way */
+	assert_int_equal(mkdir_parents_at(root, "f/g"), 0);
+	snprintf(cmd, sizeof(cmd), "%s/f/g", root);
+	FILE *f = fopen(cmd, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(dir_state(root, "f/g"), 0);
+	assert_int_equal(mkdir_parents_at(root, "f/g/h/i"), -ENOTDIR);
+	/* a relative path without a slash: nothing to create */
+	assert_int_equal(mkdir_parents("name-without-slash"), 0);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +241,9 @@ int main(void)
 		cmocka_unit_test(test_read_file_empty),
 		cmocka_unit_test(test_path_join),
 		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_array_grow),
+		cmocka_unit_test(test_array_grow_overflow),
+		cmocka_unit_test(test_mkdir_parents),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
