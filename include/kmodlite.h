@@ -347,11 +347,50 @@ int kml_config_dump(const struct kml_config *config, char **ret_text);
 
 /* ------------------------------------------------------------- probe plans */
 
-/* What modprobe does to load or remove a module, step by step: pure
- * planning from the configuration and the indexes, no kernel access. */
+/*
+ * What modprobe does to load or remove a module, step by step: pure planning
+ * from the configuration and the indexes, no kernel access. What depends on
+ * the kernel's state at the moment a step is reached (is the module loaded,
+ * in use, who holds it) is a condition written into the step, which the
+ * caller checks when it carries the step out, in order.
+ */
 enum kml_probe_action {
-	KML_PROBE_INSERT,  /* insert the file `path` with `options` */
-	KML_PROBE_INSTALL, /* run the install command `command` (options appended) */
+	/* loading */
+	KML_PROBE_IF_NOT_LOADED, /* first step: when `name` is already in the kernel
+				  * (loaded, or `builtin`), the load is done: stop */
+	KML_PROBE_INSERT,	 /* insert the file `path` with `options`; skipped when
+				  * the module is already in the kernel */
+	KML_PROBE_INSTALL,	 /* run the install command `command` (options appended);
+				  * skipped likewise */
+	/* removal */
+	KML_PROBE_IF_LOADED,	  /* go on only if `name` is loaded: when it is not,
+				   * or is built-in, stop */
+	KML_PROBE_REMOVE_NESTED,  /* remove module `name` by its own plan
+				   * (KML_PROBE_NESTED); its failure is ignored */
+	KML_PROBE_REMOVE_HOLDERS, /* remove the modules holding `name` at that moment,
+				   * the last listed first, each by its own plan as a
+				   * target: the first failure fails this plan */
+	KML_PROBE_REMOVE,	  /* remove `name` from the kernel */
+	KML_PROBE_REMOVE_COMMAND, /* run the remove command `command` */
+};
+
+/* Conditions of a step (kml_probe_step.flags). A removal step that fails
+ * ends its plan: the plan fails when the step is `required`. */
+enum kml_probe_step_flags {
+	KML_PROBE_FAIL_LOADED = 1 << 0,	 /* IF_NOT_LOADED, INSERT, INSTALL: the module
+					  * in the kernel already fails the load with
+					  * -EEXIST (--first-time) */
+	KML_PROBE_FAIL_ABSENT = 1 << 1,	 /* IF_LOADED, REMOVE: the module not loaded
+					  * fails the removal with -ENOENT
+					  * (--first-time) */
+	KML_PROBE_FAIL_BUILTIN = 1 << 2, /* IF_LOADED: a built-in module fails the
+					  * removal with -ENOENT */
+	KML_PROBE_FAIL_BUSY = 1 << 3,	 /* REMOVE: a reference count above 0 fails
+					  * the removal with -EBUSY, the kernel
+					  * not asked */
+	KML_PROBE_KEEP_BUSY = 1 << 4,	 /* REMOVE: a reference count above 0 keeps
+					  * the module, and ends the plan without
+					  * failure (a dependency others still use) */
 };
 
 /* The strings belong to the plan: kml_probe_plan_release() frees them. */
@@ -362,9 +401,11 @@ struct kml_probe_step {
 	char *options; /* for INSERT/INSTALL: config, kernel command line, extra */
 	char *command; /* INSTALL/REMOVE_COMMAND */
 	bool builtin;  /* listed in modules.builtin */
-	bool required; /* the target or one of its dependencies (not a softdep):
-			* its failure fails the whole load */
+	bool required; /* loading: the target or one of its dependencies (not a
+			* softdep): its failure fails the whole load; removal:
+			* its failure fails the plan */
 	bool target;   /* the module asked for */
+	unsigned int flags; /* enum kml_probe_step_flags */
 };
 
 struct kml_probe_plan {
@@ -375,24 +416,55 @@ struct kml_probe_plan {
 enum kml_probe_flags {
 	KML_PROBE_IGNORE_COMMANDS = 1 << 0, /* -i: no install/remove commands or softdeps
 					     * for the target */
+	KML_PROBE_USE_BLACKLIST = 1 << 1,   /* -b: the blacklist applies to a module
+					     * asked for by name too */
+	KML_PROBE_FIRST_TIME = 1 << 2,	    /* --first-time: the target already loaded
+					     * (removal: not loaded) is a failure */
+	KML_PROBE_HOLDERS_FIRST = 1 << 3,   /* removal: the modules holding each
+					     * module go first (--remove-holders) */
+	KML_PROBE_WAIT = 1 << 4,	    /* removal: a target in use is left to the
+					     * kernel (the caller waits, -w) */
+	KML_PROBE_NESTED = 1 << 5,	    /* removal: the module is a dependency or
+					     * softdep of the target, not asked for */
 };
 
 /*
- * The steps to load TARGET (from kml_lookup_with_config): its pre-softdeps,
- * its dependencies deepest first, itself (or its install command), its
- * post-softdeps, recursively, each module once, in the reference's order.
- * EXTRA_OPTIONS (command-line parameters) go to the target only.
+ * The steps to load TARGET (from kml_lookup_with_config): IF_NOT_LOADED
+ * TARGET, then, unless the blacklist stops it (TARGET reached through an
+ * alias, or KML_PROBE_USE_BLACKLIST), its pre-softdeps, its dependencies
+ * deepest first, itself (or its install command), its post-softdeps,
+ * recursively, each module once, in the reference's order. EXTRA_OPTIONS
+ * (command-line parameters) go to the target only.
  */
 int kml_probe_plan_insert(struct kml_ctx *ctx, const struct kml_config *config,
 			  const struct kml_module *target, unsigned int flags,
 			  const char *extra_options, struct kml_probe_plan *ret_plan);
+/*
+ * The steps to remove MODULE (only its name is used), one level deep: unless
+ * it has a remove command, IF_LOADED MODULE; its post-softdeps (last first);
+ * with KML_PROBE_HOLDERS_FIRST, its holders; the module itself (or its
+ * remove command); unless a remove command, its dependencies (closest
+ * first); its pre-softdeps (last first). Each dependency and softdep is a
+ * REMOVE_NESTED step: the caller plans it in turn, with KML_PROBE_NESTED,
+ * when it gets there. Without KML_PROBE_NESTED MODULE is the target:
+ * errors are reported and KML_PROBE_IGNORE_COMMANDS applies.
+ */
+int kml_probe_plan_remove(struct kml_ctx *ctx, const struct kml_config *config,
+			  const struct kml_module *module, unsigned int flags,
+			  struct kml_probe_plan *ret_plan);
 void kml_probe_plan_release(struct kml_probe_plan *plan);
+
+/* ------------------------------------------------ install/remove commands */
+
 /*
  * Runs an install or remove command with /bin/sh -c, $CMDLINE_OPTS replaced
- * by OPTIONS and MODPROBE_MODULE=NAME in the environment. Returns the exit
- * status (>= 0), or a negative errno when it could not run.
+ * by OPTIONS. Its environment is this process's with MODPROBE_MODULE=NAME
+ * and each "VAR=VALUE" of ENV (NULL-terminated; may be NULL) set. Returns
+ * the exit status (>= 0; 128 + N for signal N), or a negative errno when it
+ * could not run.
  */
-int kml_probe_run_command(const char *name, const char *command, const char *options);
+int kml_command_run(const char *name, const char *command, const char *options,
+		    const char *const *env);
 
 /* --------------------------------------------------- depmod configuration */
 

@@ -1,22 +1,27 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * modprobe's plan for loading a module: which modules, in which order, with
- * which options, by insertion or install command. Pure: the configuration
- * and the indexes in, a list of steps out; the caller checks the kernel's
- * state and carries the steps out.
+ * modprobe's plans for loading and removing a module: which modules, in
+ * which order, with which options, by insertion or command. Pure: the
+ * configuration and the indexes in, a list of steps out; conditions on the
+ * kernel's state are written into the steps, and the caller checks them and
+ * carries the steps out (install and remove commands run in command.c).
  *
- * The order is the reference's, so that --show-depends prints the same:
+ * Loading, in the reference's order, so that --show-depends prints the same:
  *   probe(M):   once per module name: softdeps of each of M's dependencies
  *               around that dependency (deepest first), then M with its own
  *               softdeps around it;
  *   softdeps(M): probe(each pre-softdep), M, probe(each post-softdep).
  * A module with softdeps does not run its install command (the softdep
- * replaces the old install-command idiom), as in the reference.
+ * replaces the old install-command idiom), as in the reference. The target
+ * already in the kernel is checked before the blacklist, as the reference does.
+ *
+ * Removal, one module at a time (the caller plans each nested module when it
+ * gets there, so that what the kernel says then decides, as in the
+ * reference): post-softdeps last first, holders, the module or its remove
+ * command, its dependencies closest first, pre-softdeps last first.
  */
 #include <errno.h>
 #include <stdio.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "kmodlite-private.h"
 
@@ -25,12 +30,12 @@ struct planner {
 	const struct kml_config *config;
 	const char *target;
 	const char *extra_options;
+	bool first_time;
 	struct kml_probe_plan *plan;
-	size_t steps_cap; /* of plan->steps */
 	char **visited;
-	size_t visited_count, visited_cap;
+	size_t visited_count;
 	char **required;
-	size_t required_count, required_cap;
+	size_t required_count;
 	unsigned int depth; /* bounds recursion through softdeps */
 };
 
@@ -42,13 +47,15 @@ static bool name_in(char *const *names, size_t n, const char *name)
 	return false;
 }
 
-static int name_add(char ***names, size_t *n, size_t *cap, const char *name)
+static int name_add(char ***names, size_t *n, const char *name)
 {
 	if (name_in(*names, *n, name))
 		return 0;
-	if (ARRAY_GROW(*names, *cap, *n + 1) < 0)
+	char **nn = reallocarray(*names, *n + 1, sizeof(*nn));
+	if (!nn)
 		return -ENOMEM;
-	if (!((*names)[*n] = strdup(name)))
+	*names = nn;
+	if (!(nn[*n] = strdup(name)))
 		return -ENOMEM;
 	(*n)++;
 	return 0;
@@ -91,32 +98,48 @@ static int module_options(const struct planner *p, const struct kml_module *m, c
 	return 0;
 }
 
+/* A new step at the end of PLAN, its strings in one block freed by name. */
+static int add_step(struct kml_probe_plan *plan, enum kml_probe_action action, const char *name,
+		    const char *path, const char *command, struct kml_probe_step **ret)
+{
+	struct kml_probe_step *steps = reallocarray(plan->steps, plan->count + 1, sizeof(*steps));
+	if (!steps)
+		return -ENOMEM;
+	plan->steps = steps;
+	size_t ln = strlen(name) + 1, lp = path ? strlen(path) + 1 : 0;
+	size_t lc = command ? strlen(command) + 1 : 0;
+	char *block = malloc(ln + lp + lc);
+	if (!block)
+		return -ENOMEM;
+	struct kml_probe_step *s = &steps[plan->count++];
+	*s = (struct kml_probe_step){ .action = action, .name = memcpy(block, name, ln) };
+	if (path)
+		s->path = memcpy(block + ln, path, lp);
+	if (command)
+		s->command = memcpy(block + ln + lp, command, lc);
+	*ret = s;
+	return 0;
+}
+
 static int append_step(struct planner *p, const struct kml_module *m, bool ignore_command)
 {
-	struct kml_probe_plan *plan = p->plan;
-	if (ARRAY_GROW(plan->steps, p->steps_cap, plan->count + 1) < 0)
-		return -ENOMEM;
-	struct kml_probe_step *s = &plan->steps[plan->count];
-	*s = (struct kml_probe_step){ .action = KML_PROBE_INSERT, .builtin = m->builtin,
-				      .target = streq(m->name, p->target) };
 	const char *cmd = ignore_command ? NULL : kml_config_get_install(p->config, m->name);
-	int r = module_options(p, m, &s->options);
-	/* one block: name, then path and command; freed by name */
-	size_t ln = strlen(m->name) + 1, lp = m->path ? strlen(m->path) + 1 : 0;
-	size_t lc = cmd ? strlen(cmd) + 1 : 0;
-	char *block = r < 0 ? NULL : malloc(ln + lp + lc);
-	if (!block) {
-		free(s->options);
-		return -ENOMEM;
+	char *options;
+	int r = module_options(p, m, &options);
+	if (r < 0)
+		return r;
+	struct kml_probe_step *s;
+	r = add_step(p->plan, cmd ? KML_PROBE_INSTALL : KML_PROBE_INSERT, m->name, m->path, cmd,
+		     &s);
+	if (r < 0) {
+		free(options);
+		return r;
 	}
-	s->name = memcpy(block, m->name, ln);
-	if (m->path)
-		s->path = memcpy(block + ln, m->path, lp);
-	if (cmd) {
-		s->action = KML_PROBE_INSTALL;
-		s->command = memcpy(block + ln + lp, cmd, lc);
-	}
-	plan->count++;
+	s->options = options;
+	s->builtin = m->builtin;
+	s->target = streq(m->name, p->target);
+	if (s->target && p->first_time)
+		s->flags = KML_PROBE_FAIL_LOADED;
 	return 0;
 }
 
@@ -166,7 +189,7 @@ static int probe_module(struct planner *p, const struct kml_module *m, bool requ
 		kml_warn(p->ctx, "softdeps of %s nested too deep, ignored", m->name);
 		return 0;
 	}
-	int r = name_add(&p->visited, &p->visited_count, &p->visited_cap, m->name);
+	int r = name_add(&p->visited, &p->visited_count, m->name);
 	if (r < 0)
 		return r;
 	struct kml_module_list deps = { 0 };
@@ -174,10 +197,9 @@ static int probe_module(struct planner *p, const struct kml_module *m, bool requ
 	if (r < 0)
 		return r;
 	if (required) {
-		r = name_add(&p->required, &p->required_count, &p->required_cap, m->name);
+		r = name_add(&p->required, &p->required_count, m->name);
 		for (size_t i = 0; r == 0 && i < deps.count; i++)
-			r = name_add(&p->required, &p->required_count, &p->required_cap,
-				     deps.modules[i].name);
+			r = name_add(&p->required, &p->required_count, deps.modules[i].name);
 	}
 	p->depth++;
 	for (size_t i = 0; r == 0 && i < deps.count; i++)
@@ -208,9 +230,22 @@ int kml_probe_plan_insert(struct kml_ctx *ctx, const struct kml_config *config,
 {
 	struct kml_probe_plan plan = { 0 };
 	struct planner p = { .ctx = ctx, .config = config, .target = target->name,
-			     .extra_options = extra_options, .plan = &plan };
-	int r = probe_module(&p, target, true, flags & KML_PROBE_IGNORE_COMMANDS);
-	for (size_t i = 0; r == 0 && i < plan.count; i++)
+			     .extra_options = extra_options,
+			     .first_time = flags & KML_PROBE_FIRST_TIME, .plan = &plan };
+	struct kml_probe_step *check;
+	int r = add_step(&plan, KML_PROBE_IF_NOT_LOADED, target->name, NULL, NULL, &check);
+	if (r == 0) {
+		check->builtin = target->builtin;
+		check->target = true;
+		check->required = true;
+		check->flags = p.first_time ? KML_PROBE_FAIL_LOADED : 0;
+	}
+	/* the blacklist stops loads through an alias; with -b, by name too */
+	bool blacklisted = r == 0 && kml_config_is_blacklisted(config, target->name) &&
+			   (target->alias || (flags & KML_PROBE_USE_BLACKLIST));
+	if (r == 0 && !blacklisted)
+		r = probe_module(&p, target, true, flags & KML_PROBE_IGNORE_COMMANDS);
+	for (size_t i = 1; r == 0 && i < plan.count; i++)
 		plan.steps[i].required = name_in(p.required, p.required_count, plan.steps[i].name);
 	for (size_t i = 0; i < p.visited_count; i++)
 		free(p.visited[i]);
@@ -226,42 +261,102 @@ int kml_probe_plan_insert(struct kml_ctx *ctx, const struct kml_config *config,
 	return 0;
 }
 
-int kml_probe_run_command(const char *name, const char *command, const char *options)
+/* ---------------------------------------------------------------- removal */
+
+static int add_nested(struct kml_probe_plan *plan, const char *name)
 {
-	/* $CMDLINE_OPTS, wherever it appears, becomes the options */
-	static const char var[] = "$CMDLINE_OPTS";
-	struct strbuf sb = { 0 };
-	const char *p = command;
+	struct kml_probe_step *s;
+	return add_step(plan, KML_PROBE_REMOVE_NESTED, name, NULL, NULL, &s);
+}
+
+/* The modules each of NAMES resolves to, as nested removals, last first;
+ * a name that cannot be resolved is skipped. */
+static int add_nested_names(struct kml_ctx *ctx, const struct kml_config *config,
+			    struct kml_probe_plan *plan, const char *const *names, size_t n)
+{
 	int r = 0;
-	for (const char *hit; r == 0 && (hit = strstr(p, var));) {
-		r = strbuf_append(&sb, p, (size_t)(hit - p));
+	for (size_t i = n; r == 0 && i-- > 0;) {
+		struct kml_module_list list = { 0 };
+		if (kml_lookup_with_config(ctx, config, names[i], &list) < 0)
+			continue;
+		for (size_t k = list.count; r == 0 && k-- > 0;)
+			r = add_nested(plan, list.modules[k].name);
+		kml_module_list_release(&list);
+	}
+	return r;
+}
+
+static int plan_remove(struct kml_ctx *ctx, const struct kml_config *config, const char *name,
+		       unsigned int flags, struct kml_probe_plan *plan)
+{
+	bool target = !(flags & KML_PROBE_NESTED);
+	bool first_time = target && (flags & KML_PROBE_FIRST_TIME);
+	const char *const *pre = NULL, *const *post = NULL;
+	size_t npre = 0, npost = 0;
+	const char *cmd = NULL;
+	if (!(target && (flags & KML_PROBE_IGNORE_COMMANDS))) {
+		if (kml_config_get_softdeps(config, name, &pre, &npre, &post, &npost) < 0)
+			npre = npost = 0;
+		cmd = kml_config_get_remove(config, name);
+	}
+	struct kml_probe_step *s;
+	int r = 0;
+	/* a remove command runs whatever the kernel says */
+	if (!cmd) {
+		r = add_step(plan, KML_PROBE_IF_LOADED, name, NULL, NULL, &s);
+		if (r < 0)
+			return r;
+		s->target = s->required = target;
+		s->flags = (first_time ? KML_PROBE_FAIL_ABSENT : 0) |
+			   (target ? KML_PROBE_FAIL_BUILTIN : 0);
+	}
+	r = add_nested_names(ctx, config, plan, post, npost);
+	if (r == 0 && (flags & KML_PROBE_HOLDERS_FIRST)) {
+		r = add_step(plan, KML_PROBE_REMOVE_HOLDERS, name, NULL, NULL, &s);
 		if (r == 0)
-			r = strbuf_append_str(&sb, options ? options : "");
-		p = hit + sizeof(var) - 1;
+			s->required = true;
 	}
 	if (r == 0)
-		r = strbuf_append_str(&sb, p);
+		r = add_step(plan, cmd ? KML_PROBE_REMOVE_COMMAND : KML_PROBE_REMOVE, name, NULL, cmd,
+			     &s);
+	if (r < 0)
+		return r;
+	s->target = s->required = target;
+	if (!cmd) {
+		/* a dependency still used by others stays, silently; the target
+		 * in use is refused, unless the caller waits for the kernel */
+		if (!target)
+			s->flags = KML_PROBE_KEEP_BUSY;
+		else if (!(flags & KML_PROBE_WAIT))
+			s->flags = KML_PROBE_FAIL_BUSY;
+		if (first_time)
+			s->flags |= KML_PROBE_FAIL_ABSENT;
+		struct kml_module_list deps = { 0 };
+		r = kml_module_get_dependencies(ctx, name, &deps);
+		if (r == -ENOMEM)
+			return r;
+		r = 0; /* a broken modules.dep line: no dependencies removed */
+		for (size_t i = deps.count; r == 0 && i-- > 0;)
+			r = add_nested(plan, deps.modules[i].name);
+		kml_module_list_release(&deps);
+	}
+	if (r == 0)
+		r = add_nested_names(ctx, config, plan, pre, npre);
+	return r;
+}
+
+int kml_probe_plan_remove(struct kml_ctx *ctx, const struct kml_config *config,
+			  const struct kml_module *module, unsigned int flags,
+			  struct kml_probe_plan *ret_plan)
+{
+	if (!ctx || !config || !module || !module->name || !ret_plan)
+		return -EINVAL;
+	struct kml_probe_plan plan = { 0 };
+	int r = plan_remove(ctx, config, module->name, flags, &plan);
 	if (r < 0) {
-		free(sb.data);
+		kml_probe_plan_release(&plan);
 		return r;
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		free(sb.data);
-		return r;
-	}
-	if (pid == 0) {
-		setenv("MODPROBE_MODULE", name, 1);
-		execl("/bin/sh", "sh", "-c", sb.data, (char *)NULL);
-		_exit(127);
-	}
-	free(sb.data);
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
+	*ret_plan = plan;
+	return 0;
 }

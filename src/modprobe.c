@@ -27,7 +27,8 @@ struct modprobe {
 	struct kml_config *config;
 	char *pass_on; /* -C, -s, -q, -v as given, for nested modprobe calls */
 	int nesting;   /* how deep in install/remove commands this modprobe runs */
-	bool command_env_set;
+	char *command_env[3]; /* "VAR=VALUE" for the commands, NULL-terminated */
+	unsigned int remove_flags; /* enum kml_probe_flags for removal */
 };
 
 /* Install/remove commands that call modprobe again get -C, -s, -q, -v through
@@ -48,16 +49,31 @@ static int check_nesting(struct modprobe *mp)
 	return 0;
 }
 
-/* The environment of the commands, set before the first one runs. */
-static void set_command_env(struct modprobe *mp)
+/* What install and remove commands get in their environment besides
+ * MODPROBE_MODULE: the nesting count and the options passed on. */
+static int command_env(struct modprobe *mp)
 {
-	if (mp->command_env_set)
-		return;
-	mp->command_env_set = true;
-	char num[16];
-	snprintf(num, sizeof(num), "%d", mp->nesting + 1);
-	setenv(NESTING_VAR, num, 1);
-	setenv("MODPROBE_OPTIONS", mp->pass_on ? mp->pass_on : "", 1);
+	if (mp->command_env[0])
+		return 0;
+	char *nesting = NULL, *options = NULL;
+	if (asprintf(&nesting, NESTING_VAR "=%d", mp->nesting + 1) < 0)
+		return -ENOMEM;
+	if (asprintf(&options, "MODPROBE_OPTIONS=%s", mp->pass_on ? mp->pass_on : "") < 0) {
+		free(nesting);
+		return -ENOMEM;
+	}
+	mp->command_env[0] = nesting;
+	mp->command_env[1] = options;
+	return 0;
+}
+
+static int run_command(struct modprobe *mp, const char *name, const char *command,
+		       const char *options)
+{
+	int r = command_env(mp);
+	if (r < 0)
+		return r;
+	return kml_command_run(name, command, options, (const char *const *)mp->command_env);
 }
 
 static void pass_on_add(struct modprobe *mp, const char *opt, const char *arg)
@@ -125,12 +141,18 @@ static void help(void)
 
 /* ------------------------------------------------------------- insertion */
 
-static bool in_kernel(const char *name)
+/* "Already in the kernel", as the reference means it: loaded (live), or
+ * built-in by the module directory's modules.builtin. A /sys/module
+ * directory without initstate (a built-in of the running kernel, which may
+ * not be the one of -S) or a module still coming up do not count. */
+static bool in_kernel(const struct kml_probe_step *s)
 {
+	if (s->builtin)
+		return true;
 	enum kml_module_state st;
-	if (kml_kernel_module_state(name, &st) < 0)
+	if (kml_kernel_module_state(s->name, &st) < 0)
 		return false;
-	return st == KML_STATE_LIVE || st == KML_STATE_COMING || st == KML_STATE_BUILTIN;
+	return st == KML_STATE_LIVE;
 }
 
 /* Writes the words, each followed by the separator after it: "A B\n". */
@@ -161,8 +183,7 @@ static int run_step(struct modprobe *mp, const struct kml_probe_step *s)
 {
 	if (s->action == KML_PROBE_INSTALL) {
 		fflush(stdout);
-		set_command_env(mp);
-		int st = kml_probe_run_command(s->name, s->command, s->options);
+		int st = run_command(mp, s->name, s->command, s->options);
 		if (st < 0)
 			return st;
 		if (st != 0) {
@@ -177,33 +198,35 @@ static int run_step(struct modprobe *mp, const struct kml_probe_step *s)
 	return kml_kernel_insert(s->path, s->options, mp->insert_flags);
 }
 
-/* Loads module M and what it needs; 0, or a negative errno. */
+/* Loads module M and what it needs by its plan; 0, or a negative errno. */
 static int insert_module(struct modprobe *mp, const struct kml_module *m, const char *extra)
 {
 	bool ignore_loaded = mp->show_depends;
 	bool show = mp->show_depends || mp->verbose;
-	bool blacklisted = kml_config_is_blacklisted(mp->config, m->name);
-	/* the blacklist stops loads through an alias; with -b, by name too */
-	if (blacklisted && (m->alias || mp->use_blacklist))
-		return 0;
-	if (!ignore_loaded && in_kernel(m->name))
-		return mp->first_time ? -EEXIST : 0;
-
+	unsigned int flags = (mp->ignore_commands ? KML_PROBE_IGNORE_COMMANDS : 0) |
+			     (mp->use_blacklist ? KML_PROBE_USE_BLACKLIST : 0) |
+			     (mp->first_time ? KML_PROBE_FIRST_TIME : 0);
 	struct kml_probe_plan plan = { 0 };
-	int r = kml_probe_plan_insert(mp->ctx, mp->config, m,
-				      mp->ignore_commands ? KML_PROBE_IGNORE_COMMANDS : 0, extra, &plan);
+	int r = kml_probe_plan_insert(mp->ctx, mp->config, m, flags, extra, &plan);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < plan.count; i++) {
 		const struct kml_probe_step *s = &plan.steps[i];
-		if (!ignore_loaded && in_kernel(s->name)) {
+		if (s->action == KML_PROBE_IF_NOT_LOADED) {
+			if (!ignore_loaded && in_kernel(s)) {
+				r = s->flags & KML_PROBE_FAIL_LOADED ? -EEXIST : 0;
+				break;
+			}
+			continue;
+		}
+		if (!ignore_loaded && in_kernel(s)) {
 			r = -EEXIST;
 		} else {
 			if (show)
 				print_step(s);
 			r = mp->dry_run ? 0 : run_step(mp, s);
 		}
-		if (r == -EEXIST && s->target && mp->first_time)
+		if (r == -EEXIST && (s->flags & KML_PROBE_FAIL_LOADED))
 			break;
 		if (r == -EEXIST || !s->required)
 			r = 0;
@@ -296,23 +319,6 @@ static int do_resolve(struct modprobe *mp, const char *name)
 
 /* --------------------------------------------------------------- removal */
 
-static int remove_module(struct modprobe *mp, const struct kml_module *m, bool is_target,
-			 unsigned depth);
-
-/* Each module a list of names resolves to, removed in reverse; errors ignored. */
-static void remove_names_reverse(struct modprobe *mp, const char *const *names, size_t n,
-				 unsigned depth)
-{
-	for (size_t i = n; i-- > 0;) {
-		struct kml_module_list list = { 0 };
-		if (kml_lookup_with_config(mp->ctx, mp->config, names[i], &list) < 0)
-			continue;
-		for (size_t k = list.count; k-- > 0;)
-			(void)remove_module(mp, &list.modules[k], false, depth + 1);
-		kml_module_list_release(&list);
-	}
-}
-
 static int delete_from_kernel(struct modprobe *mp, const char *name)
 {
 	if (mp->dry_run)
@@ -336,106 +342,131 @@ static int delete_from_kernel(struct modprobe *mp, const char *name)
 	}
 }
 
-static int remove_module(struct modprobe *mp, const struct kml_module *m, bool is_target,
+static int remove_module(struct modprobe *mp, const char *name, unsigned int flags,
+			 unsigned depth);
+
+/* The modules holding NAME now, last first, each removed as a target. */
+static int remove_holders(struct modprobe *mp, const char *name, unsigned int flags,
+			  unsigned depth)
+{
+	char **holders = NULL;
+	size_t n = 0;
+	if (kml_kernel_module_holders(name, &holders, &n) < 0)
+		return 0;
+	int r = 0;
+	for (size_t i = n; i-- > 0;) {
+		if (r == 0)
+			r = remove_module(mp, holders[i], flags & ~KML_PROBE_NESTED, depth + 1);
+		free(holders[i]);
+	}
+	free(holders);
+	return r;
+}
+
+/* Removal of NAME from the kernel, the plan's conditions checked first. */
+static int remove_step(struct modprobe *mp, const struct kml_probe_step *s)
+{
+	int refs = 0;
+	bool busy = (s->flags & (KML_PROBE_KEEP_BUSY | KML_PROBE_FAIL_BUSY)) &&
+		    kml_kernel_module_refcount(s->name, &refs) == 0 && refs > 0;
+	if (busy && (s->flags & KML_PROBE_KEEP_BUSY))
+		return 1;
+	if (busy) {
+		if (!mp->quiet)
+			tool_fatal("Module %s is in use.\n", s->name);
+		return -EBUSY;
+	}
+	if (mp->verbose)
+		printf("rmmod %s\n", s->name);
+	int r = delete_from_kernel(mp, s->name);
+	if (r == -ENOENT && !(s->flags & KML_PROBE_FAIL_ABSENT))
+		r = 0;
+	if (r < 0 && s->target && !mp->quiet)
+		tool_err("could not remove '%s': %s\n", s->name, strerror(-r));
+	return r;
+}
+
+static int remove_command_step(struct modprobe *mp, const struct kml_probe_step *s)
+{
+	if (mp->verbose || mp->dry_run)
+		printf("remove %s\n", s->command);
+	fflush(stdout);
+	int r = mp->dry_run ? 0 : run_command(mp, s->name, s->command, "");
+	if (r > 0) {
+		tool_err("Error running remove command '%s' for module %s: retcode %d\n", s->command,
+			 s->name, r);
+		r = -EINVAL;
+	}
+	return r;
+}
+
+/* IF_LOADED: 0 to go on, 1 to stop, or the failure. */
+static int check_loaded(struct modprobe *mp, const struct kml_probe_step *s)
+{
+	enum kml_module_state state = KML_STATE_NOT_LOADED;
+	(void)kml_kernel_module_state(s->name, &state);
+	if (state == KML_STATE_NOT_LOADED) {
+		if (!(s->flags & KML_PROBE_FAIL_ABSENT))
+			return 1;
+		if (!mp->quiet)
+			tool_fatal("Module %s is not in kernel.\n", s->name);
+		return -ENOENT;
+	}
+	if (state == KML_STATE_BUILTIN) {
+		if (!(s->flags & KML_PROBE_FAIL_BUILTIN))
+			return 1;
+		if (!mp->quiet)
+			tool_fatal("Module %s is builtin.\n", s->name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Removes module NAME by its plan, each nested module by its own when the
+ * plan gets there; 0, or a negative errno. */
+static int remove_module(struct modprobe *mp, const char *name, unsigned int flags,
 			 unsigned depth)
 {
 	if (depth > 64)
 		return 0;
-	const char *const *pre = NULL, *const *post = NULL;
-	size_t npre = 0, npost = 0;
-	const char *cmd = NULL;
-	bool use_commands = !(mp->ignore_commands && is_target);
-	if (use_commands) {
-		(void)kml_config_get_softdeps(mp->config, m->name, &pre, &npre, &post, &npost);
-		cmd = kml_config_get_remove(mp->config, m->name);
-	}
-	if (!cmd) {
-		enum kml_module_state state = KML_STATE_NOT_LOADED;
-		(void)kml_kernel_module_state(m->name, &state);
-		if (state == KML_STATE_NOT_LOADED) {
-			if (is_target && mp->first_time) {
-				if (!mp->quiet)
-					tool_fatal("Module %s is not in kernel.\n", m->name);
-				return -ENOENT;
-			}
-			return 0;
-		}
-		if (state == KML_STATE_BUILTIN) {
-			if (!is_target)
-				return 0;
-			if (!mp->quiet)
-				tool_fatal("Module %s is builtin.\n", m->name);
-			return -ENOENT;
-		}
-	}
-
-	remove_names_reverse(mp, post, npost, depth);
-
-	if (mp->remove_holders) {
-		char **holders = NULL;
-		size_t n = 0;
-		if (kml_kernel_module_holders(m->name, &holders, &n) == 0) {
-			int r = 0;
-			for (size_t i = n; i-- > 0;) {
-				struct kml_module h = { .name = holders[i] };
-				if (r == 0)
-					r = remove_module(mp, &h, true, depth + 1);
-				free(holders[i]);
-			}
-			free(holders);
-			if (r < 0)
-				return r;
-		}
-	}
-
-	int r;
-	if (cmd) {
-		if (mp->verbose || mp->dry_run)
-			printf("remove %s\n", cmd);
-		fflush(stdout);
-		if (!mp->dry_run)
-			set_command_env(mp);
-		r = mp->dry_run ? 0 : kml_probe_run_command(m->name, cmd, "");
-		if (r > 0) {
-			tool_err("Error running remove command '%s' for module %s: retcode %d\n", cmd,
-				 m->name, r);
-			r = -EINVAL;
-		}
-	} else {
-		if (!is_target) {
-			/* a dependency still used by others stays, silently */
-			int refs = 0;
-			if (kml_kernel_module_refcount(m->name, &refs) == 0 && refs > 0)
-				return 0;
-		} else if (!mp->wait_msec) {
-			int refs = 0;
-			if (kml_kernel_module_refcount(m->name, &refs) == 0 && refs > 0) {
-				if (!mp->quiet)
-					tool_fatal("Module %s is in use.\n", m->name);
-				return -EBUSY;
-			}
-		}
-		if (mp->verbose)
-			printf("rmmod %s\n", m->name);
-		r = delete_from_kernel(mp, m->name);
-		if (r == -ENOENT && !(is_target && mp->first_time))
-			r = 0;
-		if (r < 0 && is_target && !mp->quiet)
-			tool_err("could not remove '%s': %s\n", m->name, strerror(-r));
-	}
+	struct kml_module m = { .name = (char *)name };
+	struct kml_probe_plan plan = { 0 };
+	int r = kml_probe_plan_remove(mp->ctx, mp->config, &m, flags, &plan);
 	if (r < 0)
-		return is_target ? r : 0;
-
-	if (!cmd) {
-		struct kml_module_list deps = { 0 };
-		if (kml_module_get_dependencies(mp->ctx, m->name, &deps) == 0) {
-			for (size_t i = deps.count; i-- > 0;)
-				(void)remove_module(mp, &deps.modules[i], false, depth + 1);
-			kml_module_list_release(&deps);
+		return r;
+	for (size_t i = 0; i < plan.count; i++) {
+		const struct kml_probe_step *s = &plan.steps[i];
+		switch (s->action) {
+		case KML_PROBE_IF_LOADED:
+			r = check_loaded(mp, s);
+			break;
+		case KML_PROBE_REMOVE_NESTED:
+			/* errors of dependencies and softdeps are ignored */
+			(void)remove_module(mp, s->name, flags | KML_PROBE_NESTED, depth + 1);
+			r = 0;
+			break;
+		case KML_PROBE_REMOVE_HOLDERS:
+			r = remove_holders(mp, s->name, flags, depth);
+			break;
+		case KML_PROBE_REMOVE:
+			r = remove_step(mp, s);
+			break;
+		case KML_PROBE_REMOVE_COMMAND:
+			r = remove_command_step(mp, s);
+			break;
+		default:
+			r = -EINVAL;
+			break;
+		}
+		if (r != 0) {
+			/* a step that stops or fails ends the plan */
+			if (r > 0 || !s->required)
+				r = 0;
+			break;
 		}
 	}
-	remove_names_reverse(mp, pre, npre, depth);
-	return 0;
+	kml_probe_plan_release(&plan);
+	return r;
 }
 
 static int do_remove(struct modprobe *mp, const char *name)
@@ -448,7 +479,7 @@ static int do_remove(struct modprobe *mp, const char *name)
 	}
 	int ret = 0;
 	for (size_t i = 0; i < list.count; i++) {
-		r = remove_module(mp, &list.modules[i], true, 0);
+		r = remove_module(mp, list.modules[i].name, mp->remove_flags, 0);
 		if (r < 0)
 			ret = r;
 	}
@@ -747,6 +778,10 @@ int modprobe_main(int argc, char *argv[])
 	tool_log_open(use_syslog);
 	if (check_nesting(&mp) < 0)
 		goto out;
+	mp.remove_flags = (mp.ignore_commands ? KML_PROBE_IGNORE_COMMANDS : 0) |
+			  (mp.first_time ? KML_PROBE_FIRST_TIME : 0) |
+			  (mp.remove_holders ? KML_PROBE_HOLDERS_FIRST : 0) |
+			  (mp.wait_msec ? KML_PROBE_WAIT : 0);
 
 	if (mp.mode == MODE_MODVERSIONS || mp.mode == MODE_EXPORTS) {
 		if (optind >= argc) {
@@ -807,6 +842,8 @@ out:
 	kml_ctx_free(mp.ctx);
 	free(mp.configs);
 	free(mp.pass_on);
+	free(mp.command_env[0]);
+	free(mp.command_env[1]);
 	free(env_storage[0]);
 	free(env_storage[1]);
 	return ret;

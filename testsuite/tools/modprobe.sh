@@ -557,6 +557,17 @@ is log </dev/null
 same
 t "--first-time on a built-in" 1 modprobe --first-time mod_bi
 same
+# a module coming up is not yet in the kernel for the reference: it asks
+# the kernel, which says EEXIST (the fake kernel too)
+SETUP='fake_loaded mod_pre; echo coming >"$R/sys/module/mod_pre/initstate"'
+t "a module coming up: the kernel is asked" 0 modprobe -v mod_pre
+is log <<'EOF'
+finit_module mod_pre "" 0 = EEXIST
+EOF
+same
+t "a module coming up, --first-time" 1 modprobe --first-time mod_pre
+same
+SETUP=
 
 # --- names given as paths (newer kmod; kmod 30 looks them up as names and
 # says "not found": not compared)
@@ -660,6 +671,17 @@ EOF
 same
 t "blacklist: -D of the alias" 0 modprobe -D bl-alias
 same
+# the loaded state is checked before the blacklist (kmod 30)
+SETUP='fake_loaded mod_bl'
+t "blacklist: --first-time of a loaded module, -b" 1 modprobe --first-time -b mod_bl
+is err <<'EOF'
+modprobe: ERROR: could not insert 'mod_bl': Module already in kernel
+EOF
+is log </dev/null
+same
+t "blacklist: --first-time of a loaded module through an alias" 1 modprobe --first-time bl-alias
+same
+SETUP=
 
 # --- install and remove commands
 t "install command with \$CMDLINE_OPTS and MODPROBE_MODULE" 0 modprobe mod_inst foo=1 'bar=a b'
@@ -1108,6 +1130,35 @@ is err <<EOF
 modprobe: FATAL: Module mod_c not found in directory $alt/lib/modules/9.9.9
 EOF
 same
+# /sys/module/NAME without initstate is a built-in of the running kernel,
+# not of the -S one: "built-in" is what the module directory's
+# modules.builtin says, so the module is inserted (the fake kernel answers
+# EEXIST, which counts as loaded; with --first-time, as a failure)
+SETUP='mkdir -p "$R/sys/module/alt_mod/parameters"'
+for o in "" -b -i; do
+	t "-S KVER: a sysfs directory without initstate is no built-in${o:+ ($o)}" 0 \
+		modprobe $o -d "$alt" -S 9.9.9 alt_mod
+	is log <<'EOF'
+finit_module alt_mod "" 0 = EEXIST
+EOF
+	is err </dev/null
+	same
+done
+t "-S KVER, --first-time: a sysfs directory without initstate is no built-in" 1 \
+	modprobe --first-time -d "$alt" -S 9.9.9 alt_mod
+is log <<'EOF'
+finit_module alt_mod "" 0 = EEXIST
+EOF
+is err <<'EOF'
+modprobe: ERROR: could not insert 'alt_mod': Module already in kernel
+EOF
+same
+t "-S KVER -v: printed as inserted" 0 modprobe -v -d "$alt" -S 9.9.9 alt_mod
+is out <<EOF
+insmod $alt/lib/modules/9.9.9/kernel/alt_mod.ko 
+EOF
+same
+SETUP=
 t "modules.weakdep and modules.softdep are read as config (kmod 30: no weakdep)" 0 modprobe -d "$alt" -S 9.9.9 -c
 has out "weakdep alt_wd alt_mod"
 has out "softdep alt_wd pre: alt_mod"
