@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * modprobe configuration: the kernel command line, read into the store of
- * config.c after the files (modprobe.blacklist=, MOD.PARAM[=VALUE]).
+ * modprobe configuration: the kernel command line, read into the store
+ * (config-store.c) after the files (modprobe.blacklist=, MOD.PARAM[=VALUE]).
  *
  * Behaviour checked against modprobe from kmod 30:
  *  - kernel command line: words split at blanks outside double quotes;
