@@ -13,14 +13,17 @@
  *    line bad;
  *  - `options` and `install`/`remove` keep the rest of the line as written,
  *    from the character after the one separating it from the module name
- *    (options turn tabs into spaces); words after what a directive needs are
- *    ignored (`alias a b c`, `blacklist a b`);
+ *    (options turn tabs into spaces); a module's options are those texts
+ *    joined by one space, blanks and all (also those of continued lines);
+ *    words after what a directive needs are ignored (`alias a b c`,
+ *    `blacklist a b`);
  *  - a softdep's words before the first "pre:" or "post:" count for nothing;
  *  - `include` and `config` are reported as obsolete, unknown directives as
  *    bad lines; both at error priority.
  * Where the reference is wrong, we differ:
  *  - several softdep lines for one module are merged (kmod bug #33), and
- *    `weakdep MODULE DEPS...` is understood (kmod 33);
+ *    `weakdep MODULE DEPS...` is understood (kmod 33; as kmod 34.2, DEPS may
+ *    be blanks only);
  *  - an options/install/remove line with nothing but blanks after the module
  *    name is bad (kmod accepts it when two blanks follow the name);
  *  - a line holding a NUL byte, or longer than CONF_MAX_LINE, is refused
@@ -100,34 +103,6 @@ static void word_list_release(struct word_list *l)
 		free(l->items);
 }
 
-/*
- * Appends the words of TEXT to SB, separated by single spaces. Words are
- * split at spaces and tabs outside double quotes, as the kernel splits
- * module parameters.
- */
-static int append_words(struct strbuf *sb, const char *text)
-{
-	const char *p = text;
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			return 0;
-		const char *start = p;
-		bool quoted = false;
-		for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++)
-			if (*p == '"')
-				quoted = !quoted;
-		int r = 0;
-		if (sb->len > 0)
-			r = strbuf_append(sb, " ", 1);
-		if (r >= 0)
-			r = strbuf_append(sb, start, (size_t)(p - start));
-		if (r < 0)
-			return r;
-	}
-}
-
 /* ------------------------------------------------------- configuration */
 
 struct parser {
@@ -151,8 +126,11 @@ static int add_options(struct parser *ps, const char *module, char *text)
 	int r = config_module_entry(ps->config, module, &e);
 	if (r >= 0)
 		r = config_record_add(ps->config, SEC_OPTIONS, module, text, NULL);
+	/* passed on as written: kmod keeps the blanks, continuations' too */
+	if (r >= 0 && e->options.len > 0)
+		r = strbuf_append(&e->options, " ", 1);
 	if (r >= 0)
-		r = append_words(&e->options, text);
+		r = strbuf_append_str(&e->options, text);
 	return r;
 }
 
@@ -218,7 +196,7 @@ static int add_softdep(struct parser *ps, unsigned long lineno, const char *modu
 	return r;
 }
 
-/* weakdep MODULE A...: words after MODULE at CUR (at least one). */
+/* weakdep MODULE A...: words after MODULE at CUR (maybe none). */
 static int add_weakdep(struct parser *ps, const char *module, char *cur)
 {
 	struct kml_config *config = ps->config;
@@ -260,8 +238,13 @@ static int defer_line(struct parser *ps, unsigned long lineno, bool weak, char *
 	return 0;
 }
 
-/* Checks the deferred lines once, in order: each names a valid module and
- * has something after it; the others are reported and ignored. */
+/*
+ * Checks the deferred lines once, in order: each names a valid module and
+ * has something after it; the others are reported and ignored. For a
+ * weakdep line, blanks are something when more than the one ending the name
+ * follow it: kmod 34.2 takes "weakdep NAME  " as a line without dependencies
+ * (and prints it back), but not "weakdep NAME" or "weakdep NAME ".
+ */
 static void check_deferred(struct kml_config *config)
 {
 	if (config->deferred_checked)
@@ -271,7 +254,8 @@ static void check_deferred(struct kml_config *config)
 		struct deferred_line *d = &config->deferred[i];
 		char *cur = d->rest;
 		char *module = conf_next_word(&cur);
-		if (!module || !conf_has_word(cur) || config_normalize_name(module) < 0) {
+		bool rest = module && (d->weak ? *cur != '\0' : conf_has_word(cur));
+		if (!rest || config_normalize_name(module) < 0) {
 			char word[CONF_PRINTABLE_SIZE];
 			kml_err(config->ctx, "%s line %lu: ignoring bad line starting with '%s'",
 				d->path, d->lineno, conf_printable(d->weak ? "weakdep" : "softdep", word));

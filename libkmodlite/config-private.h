@@ -60,8 +60,8 @@ struct strptrs {
 /* What is known about one module name, merged over all lines. */
 struct mod_entry {
 	const char *name;
-	struct strbuf options;	       /* words joined by single spaces */
-	struct strbuf cmdline_options; /* idem */
+	struct strbuf options;	       /* texts of the lines as written, joined by a space */
+	struct strbuf cmdline_options; /* the command line's, joined by a space */
 	const char *install;	       /* first one wins */
 	const char *remove;
 	bool blacklisted;
