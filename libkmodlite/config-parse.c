@@ -34,6 +34,7 @@
 
 #include "conf-file.h"
 #include "config-private.h"
+#include "modname.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -255,7 +256,7 @@ static void check_deferred(struct kml_config *config)
 		char *cur = d->rest;
 		char *module = conf_next_word(&cur);
 		bool rest = module && (d->weak ? *cur != '\0' : conf_has_word(cur));
-		if (!rest || config_normalize_name(module) < 0) {
+		if (!rest || modname_normalize(module) < 0) {
 			char word[CONF_PRINTABLE_SIZE];
 			kml_err(config->ctx, "%s line %lu: ignoring bad line starting with '%s'",
 				d->path, d->lineno, conf_printable(d->weak ? "weakdep" : "softdep", word));
@@ -343,7 +344,7 @@ static int parse_line(struct parser *ps, unsigned long lineno, char *line)
 	case DIR_ALIAS: {
 		char *pattern = conf_next_word(&cur);
 		module = pattern ? conf_next_word(&cur) : NULL;
-		if (!module || config_normalize_name(pattern) < 0 || config_normalize_name(module) < 0)
+		if (!module || modname_normalize(pattern) < 0 || modname_normalize(module) < 0)
 			break;
 		return add_alias(ps, pattern, module);
 	}
@@ -351,14 +352,14 @@ static int parse_line(struct parser *ps, unsigned long lineno, char *line)
 	case DIR_INSTALL:
 	case DIR_REMOVE:
 		module = conf_next_word(&cur);
-		if (!module || !conf_has_word(cur) || config_normalize_name(module) < 0)
+		if (!module || !conf_has_word(cur) || modname_normalize(module) < 0)
 			break;
 		if (cmd[0] == 'o')
 			return add_options(ps, module, cur);
 		return add_command(ps, cmd[0] == 'i' ? SEC_INSTALL : SEC_REMOVE, module, cur);
 	case DIR_BLACKLIST:
 		module = conf_next_word(&cur);
-		if (!module || config_normalize_name(module) < 0)
+		if (!module || modname_normalize(module) < 0)
 			break;
 		return config_add_blacklist(ps->config, module);
 	case DIR_SOFTDEP:

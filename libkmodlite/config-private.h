@@ -103,7 +103,6 @@ struct deferred_line {
 };
 
 /* config-store.c */
-int config_normalize_name(char *s);
 int config_norm_dup(const char *name, char *stack, size_t stack_size, char **ret);
 void config_norm_free(char *p, char *stack);
 /* The entry of NAME (normalised), NULL when there is none. */

@@ -10,29 +10,9 @@
 
 #include "conf-file.h"
 #include "config-private.h"
+#include "modname.h"
 
 /* ------------------------------------------------------------- names */
-
-/*
- * Normalises a module name or alias pattern in place: '-' -> '_' outside
- * [...]. -EINVAL for a '[' without a later ']' or a ']' outside brackets.
- */
-int config_normalize_name(char *s)
-{
-	for (char *p = s; *(p += strcspn(p, "-[]")); p++) {
-		if (*p == '[') {
-			char *end = strchr(p + 1, ']');
-			if (!end)
-				return -EINVAL;
-			p = end;
-		} else if (*p == ']') {
-			return -EINVAL;
-		} else if (*p == '-') {
-			*p = '_';
-		}
-	}
-	return 0;
-}
 
 /* A normalised copy of NAME in *RET: STACK when it fits, else malloc'd
  * (free with config_norm_free()). -EINVAL for a bad name, -ENOMEM. */
@@ -43,7 +23,7 @@ int config_norm_dup(const char *name, char *stack, size_t stack_size, char **ret
 	if (!p)
 		return -ENOMEM;
 	memcpy(p, name, n + 1);
-	if (config_normalize_name(p) < 0) {
+	if (modname_normalize(p) < 0) {
 		if (p != stack)
 			free(p);
 		return -EINVAL;
