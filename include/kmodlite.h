@@ -209,6 +209,9 @@ struct kml_module_list {
 int kml_module_name_from_path(const char *path, char *buf, size_t size);
 /* Normalises an alias or name: '-' -> '_' outside [...]. -EINVAL on a bad ']'. */
 int kml_alias_normalize(const char *alias, char *buf, size_t size);
+/* Length of the module file extension (.ko, .ko.gz, .ko.xz, .ko.zst) ending
+ * PATH, 0 when it has none or nothing comes before it. */
+size_t kml_module_ext_len(const char *path);
 
 enum kml_lookup_flags {
 	KML_LOOKUP_NAME_ONLY = 1 << 0, /* modules.dep.bin and built-ins by name only */

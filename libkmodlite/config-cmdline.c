@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * modprobe configuration: the kernel command line, read into the store of
- * config.c after the files (modprobe.blacklist=, MOD.PARAM[=VALUE]).
+ * modprobe configuration: the kernel command line, read into the store
+ * (config-store.c) after the files (modprobe.blacklist=, MOD.PARAM[=VALUE]).
  *
  * Behaviour checked against modprobe from kmod 30:
  *  - kernel command line: words split at blanks outside double quotes;
@@ -16,6 +16,7 @@
 
 #include "conf-file.h"
 #include "config-private.h"
+#include "modname.h"
 
 static inline bool is_space(char c)
 {
@@ -34,7 +35,7 @@ static int cmdline_blacklist(struct kml_ctx *ctx, struct kml_config *config, cha
 	static const char sep[] = ", \t\n\r\v\f";
 	char *save = NULL;
 	for (char *name = strtok_r(value, sep, &save); name; name = strtok_r(NULL, sep, &save)) {
-		if (config_normalize_name(name) < 0) {
+		if (modname_normalize(name) < 0) {
 			kml_err(ctx,
 				"Ignoring bad option on kernel command line while parsing module name: '%s'",
 				name);
@@ -73,7 +74,7 @@ static int cmdline_word(struct kml_ctx *ctx, struct kml_config *config, char *wo
 	}
 	*dot = '\0';
 	char *module = word;
-	if (config_normalize_name(module) < 0) {
+	if (modname_normalize(module) < 0) {
 		kml_err(ctx, "Ignoring bad option on kernel command line while parsing module name: '%s'",
 			module);
 		return 0;

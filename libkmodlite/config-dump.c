@@ -82,6 +82,9 @@ int kml_config_dump(const struct kml_config *config, char **ret_text)
 		r = append_list(&sb, "weakdep", &d->name, 1);
 		if (r >= 0)
 			r = append_list(&sb, NULL, d->pre, d->n_pre);
+		/* as kmod 34.2: "weakdep NAME " for a line without dependencies */
+		if (r >= 0 && d->n_pre == 0)
+			r = strbuf_append(&sb, " ", 1);
 		if (r >= 0)
 			r = strbuf_append(&sb, "\n", 1);
 	}

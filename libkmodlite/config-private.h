@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * modprobe configuration, inside the library: the store shared by
- *   config.c          the store, modprobe.d and modules.softdep/weakdep
- *                     files, the queries
- *   config-cmdline.c  the kernel command line
+ * modprobe configuration, inside the library, in layers that call only
+ * downwards:
+ *   config.c          loading (which files, then the command line), queries
  *   config-dump.c     the `modprobe -c` dump
+ *   config-parse.c    modprobe.d lines; softdep/weakdep lines on demand
+ *   config-cmdline.c  the kernel command line
+ *   config-store.c    the store: entries per module name, records, freeing
  */
 #ifndef KMODLITE_CONFIG_PRIVATE_H
 #define KMODLITE_CONFIG_PRIVATE_H
@@ -58,8 +60,8 @@ struct strptrs {
 /* What is known about one module name, merged over all lines. */
 struct mod_entry {
 	const char *name;
-	struct strbuf options;	       /* words joined by single spaces */
-	struct strbuf cmdline_options; /* idem */
+	struct strbuf options;	       /* texts of the lines as written, joined by a space */
+	struct strbuf cmdline_options; /* the command line's, joined by a space */
 	const char *install;	       /* first one wins */
 	const char *remove;
 	bool blacklisted;
@@ -100,14 +102,23 @@ struct deferred_line {
 	size_t record;
 };
 
-/* config.c */
-int config_normalize_name(char *s);
+/* config-store.c */
+int config_norm_dup(const char *name, char *stack, size_t stack_size, char **ret);
+void config_norm_free(char *p, char *stack);
+/* The entry of NAME (normalised), NULL when there is none. */
+struct mod_entry *config_find_entry(const struct kml_config *config, const char *name);
 int config_module_entry(struct kml_config *config, const char *name, struct mod_entry **ret);
 int config_record_add(struct kml_config *config, enum section sec, const char *name,
 		      const char *text, const struct record **ret);
 int config_add_blacklist(struct kml_config *config, const char *module);
+int config_dep_record_new(struct dep_list *l, const char *name, struct dep_record **ret);
+
+/* config-parse.c */
+int config_parse_file(struct kml_ctx *ctx, struct kml_config *config, const char *path,
+		      bool missing_ok);
 int config_parse_deferred(const struct kml_config *cconfig, const char *module);
-/* config-cmdline.c */
+
+/* config-cmdline.c: TEXT read after the files. -ENOMEM only. */
 int config_parse_cmdline(struct kml_ctx *ctx, struct kml_config *config, const char *text);
 
 #endif

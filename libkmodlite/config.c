@@ -1,35 +1,19 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * modprobe configuration: modprobe.d files, modules.softdep and
- * modules.weakdep of the module directory, and the kernel command line.
+ * modprobe configuration: loading (the modprobe.d paths, modules.softdep and
+ * modules.weakdep of the module directory, the kernel command line) and the
+ * queries. The layers below, none of which calls back up:
+ *   config-parse.c    modprobe.d lines, softdep/weakdep lines on demand
+ *   config-cmdline.c  the kernel command line
+ *   config-store.c    entries per module, records, freeing
+ * config-dump.c writes `modprobe -c`; config-private.h holds what they share.
  *
- * Behaviour checked against modprobe from kmod 30 (file selection, line and
- * word rules: see conf-file.h):
- *  - a line is a comment only when its first character is '#';
- *  - module names and alias patterns are normalised: '-' becomes '_' outside
- *    [...]; a '[' without a later ']', or a ']' outside brackets, makes the
- *    line bad;
- *  - `options` and `install`/`remove` keep the rest of the line as written,
- *    from the character after the one separating it from the module name
- *    (options turn tabs into spaces); words after what a directive needs are
- *    ignored (`alias a b c`, `blacklist a b`);
- *  - a softdep's words before the first "pre:" or "post:" count for nothing;
- *  - `include` and `config` are reported as obsolete, unknown directives as
- *    bad lines; both at error priority;
- *  - modules.softdep and modules.weakdep of the module directory are read as
- *    configuration files, in their basename's place among the *.conf files.
- * Where the reference is wrong, we differ:
- *  - several softdep lines for one module are merged (kmod bug #33), and
- *    `weakdep MODULE DEPS...` is understood (kmod 33);
- *  - an options/install/remove line with nothing but blanks after the module
- *    name is bad (kmod accepts it when two blanks follow the name);
- *  - a line holding a NUL byte, or longer than CONF_MAX_LINE, is refused
- *    (kmod ignores what follows the NUL, and has no limit).
- * The kernel command line is read in config-cmdline.c and the `modprobe -c`
- * dump written in config-dump.c; config-private.h holds what they share.
+ * Behaviour checked against modprobe from kmod 30: modules.softdep and
+ * modules.weakdep of the module directory are read as configuration files,
+ * in their basename's place among the *.conf files; the kernel command line
+ * is read after all files.
  */
 #include <errno.h>
-#include <stdio.h>
 
 #include "conf-file.h"
 #include "config-private.h"
@@ -42,593 +26,6 @@ static const char *const default_paths[] = {
 	"/lib/modprobe.d",
 	NULL,
 };
-
-/* ------------------------------------------------------------ helpers */
-
-/*
- * Normalises a module name or alias pattern in place: '-' -> '_' outside
- * [...]. -EINVAL for a '[' without a later ']' or a ']' outside brackets.
- */
-int config_normalize_name(char *s)
-{
-	for (char *p = s; *(p += strcspn(p, "-[]")); p++) {
-		if (*p == '[') {
-			char *end = strchr(p + 1, ']');
-			if (!end)
-				return -EINVAL;
-			p = end;
-		} else if (*p == ']') {
-			return -EINVAL;
-		} else if (*p == '-') {
-			*p = '_';
-		}
-	}
-	return 0;
-}
-
-/* A normalised copy of NAME in *RET: STACK when it fits, else malloc'd
- * (free with norm_free()). -EINVAL for a bad name, -ENOMEM. */
-static int norm_dup(const char *name, char *stack, size_t stack_size, char **ret)
-{
-	size_t n = strlen(name);
-	char *p = n < stack_size ? stack : malloc(n + 1);
-	if (!p)
-		return -ENOMEM;
-	memcpy(p, name, n + 1);
-	if (config_normalize_name(p) < 0) {
-		if (p != stack)
-			free(p);
-		return -EINVAL;
-	}
-	*ret = p;
-	return 0;
-}
-
-static void norm_free(char *p, char *stack)
-{
-	if (p != stack)
-		free(p);
-}
-
-/*
- * Appends the N strings at ITEMS to V. The first list is borrowed as it is
- * (one softdep line per module is the rule); a later one makes a merged copy.
- */
-static int strptrs_append(struct arena *a, struct strptrs *v, const char **items, size_t n)
-{
-	if (n == 0)
-		return 0;
-	if (v->count == 0) {
-		v->items = items;
-		v->count = n;
-		return 0;
-	}
-	const char **m = arena_alloc(a, (v->count + n + 1) * sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	memcpy(m, v->items, v->count * sizeof(*m));
-	memcpy(m + v->count, items, n * sizeof(*m));
-	v->items = m;
-	v->count += n;
-	return 0;
-}
-
-/* A NULL-terminated copy of the N pointers at ITEMS in the arena. */
-static const char **ptrs_copy(struct arena *a, const char *const *items, size_t n)
-{
-	const char **m = arena_alloc(a, (n + 1) * sizeof(*m));
-	if (m && n)
-		memcpy(m, items, n * sizeof(*m));
-	return m;
-}
-
-/* Words, collected before they are copied to the arena at their final size. */
-struct word_list {
-	const char *stack[32];
-	const char **items;
-	size_t count, cap;
-};
-
-static int word_list_add(struct word_list *l, const char *w)
-{
-	if (!l->items) {
-		l->items = l->stack;
-		l->cap = ARRAY_SIZE(l->stack);
-	}
-	if (l->count == l->cap) {
-		const char **heap = l->items == l->stack ? NULL : l->items;
-		size_t cap = l->cap;
-		int r = conf_grow((void **)&heap, &cap, l->count, sizeof(*heap));
-		if (r < 0)
-			return r;
-		if (l->items == l->stack)
-			memcpy(heap, l->stack, sizeof(l->stack));
-		l->items = heap;
-		l->cap = cap;
-	}
-	l->items[l->count++] = w;
-	return 0;
-}
-
-static void word_list_release(struct word_list *l)
-{
-	if (l->items != l->stack)
-		free(l->items);
-}
-
-/* ------------------------------------------------------ module entries */
-
-static struct mod_entry *map_find(const struct mod_map *map, const char *name)
-{
-	if (!map->cap)
-		return NULL;
-	size_t mask = map->cap - 1;
-	for (size_t i = hash_string(name) & mask;; i = (i + 1) & mask) {
-		struct mod_entry *e = map->slots[i];
-		if (!e)
-			return NULL;
-		if (streq(e->name, name))
-			return e;
-	}
-}
-
-static void map_place(struct mod_entry **slots, size_t cap, struct mod_entry *e)
-{
-	size_t mask = cap - 1;
-	size_t i = hash_string(e->name) & mask;
-	while (slots[i])
-		i = (i + 1) & mask;
-	slots[i] = e;
-}
-
-/* The entry of NAME (normalised, kept by the config), created when missing. */
-int config_module_entry(struct kml_config *config, const char *name, struct mod_entry **ret)
-{
-	struct mod_map *map = &config->modules;
-	struct mod_entry *e = map_find(map, name);
-	if (e) {
-		*ret = e;
-		return 0;
-	}
-	if ((map->count + 1) * 4 > map->cap * 3) {
-		size_t ncap = map->cap ? map->cap * 2 : 64;
-		if (ncap < map->cap)
-			return -ENOMEM;
-		struct mod_entry **slots = calloc(ncap, sizeof(*slots));
-		if (!slots)
-			return -ENOMEM;
-		for (size_t i = 0; i < map->cap; i++)
-			if (map->slots[i])
-				map_place(slots, ncap, map->slots[i]);
-		free(map->slots);
-		map->slots = slots;
-		map->cap = ncap;
-	}
-	e = arena_alloc(&config->arena, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	e->name = name;
-	map_place(map->slots, map->cap, e);
-	map->count++;
-	*ret = e;
-	return 0;
-}
-
-static void entry_release(struct mod_entry *e)
-{
-	free(e->options.data);
-	free(e->cmdline_options.data);
-}
-
-/* Looks NAME up after normalising it; NULL when absent or not a valid name. */
-static const struct mod_entry *lookup_entry(const struct kml_config *config, const char *name)
-{
-	if (!config || !name)
-		return NULL;
-	char stack[256], *n;
-	if (norm_dup(name, stack, sizeof(stack), &n) < 0)
-		return NULL;
-	const struct mod_entry *e = map_find(&config->modules, n);
-	norm_free(n, stack);
-	return e;
-}
-
-/* ------------------------------------------------------------ records */
-
-int config_record_add(struct kml_config *config, enum section sec, const char *name,
-		      const char *text, const struct record **ret)
-{
-	struct record_list *l = &config->sections[sec];
-	int r = conf_grow((void **)&l->items, &l->cap, l->count, sizeof(*l->items));
-	if (r < 0)
-		return r;
-	l->items[l->count] = (struct record){ .name = name, .text = text };
-	if (ret)
-		*ret = &l->items[l->count];
-	l->count++;
-	return 0;
-}
-
-static int dep_record_new(struct dep_list *l, const char *name, struct dep_record **ret)
-{
-	int r = conf_grow((void **)&l->items, &l->cap, l->count, sizeof(*l->items));
-	if (r < 0)
-		return r;
-	struct dep_record *d = &l->items[l->count];
-	*d = (struct dep_record){ .name = name };
-	l->count++;
-	*ret = d;
-	return 0;
-}
-
-static void dep_list_release(struct dep_list *l)
-{
-	free(l->items);
-}
-
-void kml_config_free(struct kml_config *config)
-{
-	if (!config)
-		return;
-	for (size_t s = 0; s < SEC_COUNT; s++)
-		free(config->sections[s].items);
-	dep_list_release(&config->softdeps);
-	dep_list_release(&config->weakdeps);
-	free(config->deferred);
-	for (size_t i = 0; i < config->modules.cap; i++)
-		if (config->modules.slots[i])
-			entry_release(config->modules.slots[i]);
-	free(config->modules.slots);
-	arena_release(&config->arena);
-	free(config);
-}
-
-/*
- * Appends the words of TEXT to SB, separated by single spaces. Words are
- * split at spaces and tabs outside double quotes, as the kernel splits
- * module parameters.
- */
-static int append_words(struct strbuf *sb, const char *text)
-{
-	const char *p = text;
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			return 0;
-		const char *start = p;
-		bool quoted = false;
-		for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++)
-			if (*p == '"')
-				quoted = !quoted;
-		int r = 0;
-		if (sb->len > 0)
-			r = strbuf_append(sb, " ", 1);
-		if (r >= 0)
-			r = strbuf_append(sb, start, (size_t)(p - start));
-		if (r < 0)
-			return r;
-	}
-}
-
-/* ------------------------------------------------------- configuration */
-
-struct parser {
-	struct kml_ctx *ctx;
-	struct kml_config *config;
-	const char *path;
-	const char *kept_path; /* PATH copied to the arena, once needed */
-};
-
-static int add_alias(struct parser *ps, const char *pattern, const char *module)
-{
-	return config_record_add(ps->config, SEC_ALIAS, pattern, module, NULL);
-}
-
-static int add_options(struct parser *ps, const char *module, char *text)
-{
-	for (char *p = text; *p; p++)
-		if (*p == '\t')
-			*p = ' ';
-	struct mod_entry *e;
-	int r = config_module_entry(ps->config, module, &e);
-	if (r >= 0)
-		r = config_record_add(ps->config, SEC_OPTIONS, module, text, NULL);
-	if (r >= 0)
-		r = append_words(&e->options, text);
-	return r;
-}
-
-static int add_command(struct parser *ps, enum section sec, const char *module,
-		       const char *text)
-{
-	struct mod_entry *e;
-	const struct record *rec;
-	int r = config_module_entry(ps->config, module, &e);
-	if (r >= 0)
-		r = config_record_add(ps->config, sec, module, text, &rec);
-	if (r < 0)
-		return r;
-	const char **slot = sec == SEC_INSTALL ? &e->install : &e->remove;
-	if (!*slot)
-		*slot = rec->text;
-	return 0;
-}
-
-int config_add_blacklist(struct kml_config *config, const char *module)
-{
-	struct mod_entry *e;
-	int r = config_module_entry(config, module, &e);
-	if (r >= 0)
-		r = config_record_add(config, SEC_BLACKLIST, module, NULL, NULL);
-	if (r >= 0)
-		e->blacklisted = true;
-	return r;
-}
-
-/* softdep MODULE [pre: A...] [post: B...]: words after MODULE at CUR. */
-static int add_softdep(struct parser *ps, unsigned long lineno, const char *module, char *cur)
-{
-	struct kml_config *config = ps->config;
-	struct word_list pre = { 0 }, post = { 0 };
-	enum { NONE, PRE, POST } where = NONE;
-	size_t ignored = 0;
-	int r = 0;
-	for (char *w; r >= 0 && (w = conf_next_word(&cur));) {
-		if (streq(w, "pre:"))
-			where = PRE;
-		else if (streq(w, "post:"))
-			where = POST;
-		else if (where == PRE)
-			r = word_list_add(&pre, w);
-		else if (where == POST)
-			r = word_list_add(&post, w);
-		else
-			ignored++;
-	}
-	struct mod_entry *e;
-	struct dep_record *d;
-	if (r >= 0)
-		r = config_module_entry(config, module, &e);
-	if (r >= 0)
-		r = dep_record_new(&config->softdeps, module, &d);
-	if (r >= 0) {
-		d->pre = ptrs_copy(&config->arena, pre.items, pre.count);
-		d->post = ptrs_copy(&config->arena, post.items, post.count);
-		d->n_pre = pre.count;
-		d->n_post = post.count;
-		r = d->pre && d->post ? 0 : -ENOMEM;
-	}
-	word_list_release(&pre);
-	word_list_release(&post);
-	if (r < 0)
-		return r;
-	if (ignored)
-		kml_dbg(ps->ctx, "%s line %lu: softdep %s: %zu word(s) before pre: or post: ignored",
-			ps->path, lineno, module, ignored);
-	r = strptrs_append(&config->arena, &e->pre, d->pre, d->n_pre);
-	if (r >= 0)
-		r = strptrs_append(&config->arena, &e->post, d->post, d->n_post);
-	return r;
-}
-
-/* weakdep MODULE A...: words after MODULE at CUR (at least one). */
-static int add_weakdep(struct parser *ps, const char *module, char *cur)
-{
-	struct kml_config *config = ps->config;
-	struct word_list words = { 0 };
-	int r = 0;
-	for (char *w; r >= 0 && (w = conf_next_word(&cur));)
-		r = word_list_add(&words, w);
-	struct mod_entry *e;
-	struct dep_record *d;
-	if (r >= 0)
-		r = config_module_entry(config, module, &e);
-	if (r >= 0)
-		r = dep_record_new(&config->weakdeps, module, &d);
-	if (r >= 0) {
-		d->pre = ptrs_copy(&config->arena, words.items, words.count);
-		d->n_pre = words.count;
-		r = d->pre ? 0 : -ENOMEM;
-	}
-	word_list_release(&words);
-	if (r >= 0)
-		r = strptrs_append(&config->arena, &e->weak, d->pre, d->n_pre);
-	return r;
-}
-
-static int defer_line(struct parser *ps, unsigned long lineno, bool weak, char *rest)
-{
-	struct kml_config *config = ps->config;
-	if (!ps->kept_path) {
-		ps->kept_path = arena_strndup(&config->arena, ps->path, strlen(ps->path));
-		if (!ps->kept_path)
-			return -ENOMEM;
-	}
-	int r = conf_grow((void **)&config->deferred, &config->deferred_cap,
-			  config->deferred_count, sizeof(*config->deferred));
-	if (r < 0)
-		return r;
-	config->deferred[config->deferred_count++] =
-		(struct deferred_line){ .path = ps->kept_path, .lineno = lineno, .weak = weak, .rest = rest };
-	return 0;
-}
-
-/* Checks the deferred lines once, in order: each names a valid module and
- * has something after it; the others are reported and ignored. */
-static void check_deferred(struct kml_config *config)
-{
-	if (config->deferred_checked)
-		return;
-	config->deferred_checked = true;
-	for (size_t i = 0; i < config->deferred_count; i++) {
-		struct deferred_line *d = &config->deferred[i];
-		char *cur = d->rest;
-		char *module = conf_next_word(&cur);
-		if (!module || !conf_has_word(cur) || config_normalize_name(module) < 0) {
-			char word[CONF_PRINTABLE_SIZE];
-			kml_err(config->ctx, "%s line %lu: ignoring bad line starting with '%s'",
-				d->path, d->lineno, conf_printable(d->weak ? "weakdep" : "softdep", word));
-			d->bad = true;
-			continue;
-		}
-		d->module = module;
-		d->hash = hash_string(module);
-		d->rest = cur;
-	}
-}
-
-/*
- * Parses the deferred lines of MODULE (normalised; NULL: of every module)
- * not parsed yet, in configuration order, so a module's lines are merged in
- * that order. The configuration is const to its users; this fills in what
- * it already holds as text (so a config is not to be queried from two
- * threads at once).
- */
-int config_parse_deferred(const struct kml_config *cconfig, const char *module)
-{
-	struct kml_config *config = (struct kml_config *)cconfig;
-	check_deferred(config);
-	uint64_t hash = module ? hash_string(module) : 0;
-	for (size_t i = 0; i < config->deferred_count; i++) {
-		struct deferred_line *d = &config->deferred[i];
-		if (d->bad || d->parsed ||
-		    (module && (d->hash != hash || !streq(d->module, module))))
-			continue;
-		struct parser ps = { config->ctx, config, d->path, d->path };
-		d->parsed = true;
-		d->record = d->weak ? config->weakdeps.count : config->softdeps.count;
-		int r = d->weak ? add_weakdep(&ps, d->module, d->rest)
-				: add_softdep(&ps, d->lineno, d->module, d->rest);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-enum directive {
-	DIR_UNKNOWN,
-	DIR_ALIAS,
-	DIR_OPTIONS,
-	DIR_INSTALL,
-	DIR_REMOVE,
-	DIR_BLACKLIST,
-	DIR_SOFTDEP,
-	DIR_WEAKDEP,
-	DIR_OBSOLETE, /* include, config */
-};
-
-/* One comparison per line: the first letter picks the candidate. */
-static enum directive directive_of(const char *w)
-{
-	static const struct {
-		const char *name;
-		enum directive d;
-	} by_letter[26] = {
-		['a' - 'a'] = { "alias", DIR_ALIAS },	      ['b' - 'a'] = { "blacklist", DIR_BLACKLIST },
-		['c' - 'a'] = { "config", DIR_OBSOLETE },     ['i' - 'a'] = { "install", DIR_INSTALL },
-		['o' - 'a'] = { "options", DIR_OPTIONS },     ['r' - 'a'] = { "remove", DIR_REMOVE },
-		['s' - 'a'] = { "softdep", DIR_SOFTDEP },     ['w' - 'a'] = { "weakdep", DIR_WEAKDEP },
-	};
-	if (w[0] < 'a' || w[0] > 'z')
-		return DIR_UNKNOWN;
-	if (w[0] == 'i' && streq(w, "include"))
-		return DIR_OBSOLETE;
-	const char *name = by_letter[w[0] - 'a'].name;
-	return name && streq(w, name) ? by_letter[w[0] - 'a'].d : DIR_UNKNOWN;
-}
-
-/* Handles one logical line; a bad one is logged. -ENOMEM only. */
-static int parse_line(struct parser *ps, unsigned long lineno, char *line)
-{
-	if (line[0] == '#')
-		return 0;
-	char *cur = line;
-	char *cmd = conf_next_word(&cur);
-	if (!cmd)
-		return 0;
-
-	char *module;
-	switch (directive_of(cmd)) {
-	case DIR_ALIAS: {
-		char *pattern = conf_next_word(&cur);
-		module = pattern ? conf_next_word(&cur) : NULL;
-		if (!module || config_normalize_name(pattern) < 0 || config_normalize_name(module) < 0)
-			break;
-		return add_alias(ps, pattern, module);
-	}
-	case DIR_OPTIONS:
-	case DIR_INSTALL:
-	case DIR_REMOVE:
-		module = conf_next_word(&cur);
-		if (!module || !conf_has_word(cur) || config_normalize_name(module) < 0)
-			break;
-		if (cmd[0] == 'o')
-			return add_options(ps, module, cur);
-		return add_command(ps, cmd[0] == 'i' ? SEC_INSTALL : SEC_REMOVE, module, cur);
-	case DIR_BLACKLIST:
-		module = conf_next_word(&cur);
-		if (!module || config_normalize_name(module) < 0)
-			break;
-		return config_add_blacklist(ps->config, module);
-	case DIR_SOFTDEP:
-	case DIR_WEAKDEP:
-		return defer_line(ps, lineno, cmd[0] == 'w', cur);
-	case DIR_OBSOLETE:
-		kml_err(ps->ctx, "%s: command %s is deprecated and not parsed anymore", ps->path,
-			cmd);
-		return 0;
-	case DIR_UNKNOWN:
-		break;
-	}
-	char word[CONF_PRINTABLE_SIZE];
-	kml_err(ps->ctx, "%s line %lu: ignoring bad line starting with '%s'", ps->path, lineno,
-		conf_printable(cmd, word));
-	return 0;
-}
-
-static int parse_logical_line(void *data, struct conf_line *line)
-{
-	struct parser *ps = data;
-	if (line->too_long) {
-		kml_err(ps->ctx, "%s line %lu: line longer than %zu bytes, ignoring it", ps->path,
-			line->lineno, CONF_MAX_LINE);
-		return 0;
-	}
-	if (line->has_nul) {
-		kml_err(ps->ctx, "%s line %lu: line holds a NUL byte, ignoring it", ps->path,
-			line->lineno);
-		return 0;
-	}
-	return parse_line(ps, line->lineno, line->text);
-}
-
-/* Reads one file; MISSING_OK: a file that does not exist is no news. */
-static int parse_file(struct kml_ctx *ctx, struct kml_config *config, const char *path,
-		      bool missing_ok)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	int r = conf_file_read(path, &buf, &len);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0) {
-		if (r == -ENOENT && missing_ok)
-			return 0;
-		/* as the reference, unreadable files are skipped quietly */
-		if (r == -ENOENT || r == -EACCES || r == -EPERM)
-			kml_info(ctx, "could not read %s: %s", path, strerror(-r));
-		else
-			kml_err(ctx, "could not read %s: %s", path, strerror(-r));
-		return 0;
-	}
-	/* the records point into the buffer: the config keeps it */
-	r = arena_own(&config->arena, buf);
-	if (r < 0)
-		return r;
-	struct parser ps = { ctx, config, path, NULL };
-	return conf_buffer_foreach_line(buf, len, parse_logical_line, &ps);
-}
 
 /* --------------------------------------------------------------- load */
 
@@ -666,7 +63,7 @@ int kml_config_load(struct kml_ctx *ctx, const char *const *paths, const char *c
 		}
 	}
 	for (size_t i = 0; i < list.count; i++) {
-		r = parse_file(ctx, config, list.files[i].path, list.files[i].optional);
+		r = config_parse_file(ctx, config, list.files[i].path, list.files[i].optional);
 		if (r < 0)
 			goto fail;
 	}
@@ -686,13 +83,26 @@ fail:
 
 /* ------------------------------------------------------------ queries */
 
+/* Looks NAME up after normalising it; NULL when absent or not a valid name. */
+static const struct mod_entry *lookup_entry(const struct kml_config *config, const char *name)
+{
+	if (!config || !name)
+		return NULL;
+	char stack[256], *n;
+	if (config_norm_dup(name, stack, sizeof(stack), &n) < 0)
+		return NULL;
+	const struct mod_entry *e = config_find_entry(config, n);
+	config_norm_free(n, stack);
+	return e;
+}
+
 int kml_config_get_aliases(const struct kml_config *config, const char *name,
 			   const char ***ret_modules, size_t *ret_count)
 {
 	if (!config || !name || !ret_modules || !ret_count)
 		return -EINVAL;
 	char stack[256], *n;
-	int r = norm_dup(name, stack, sizeof(stack), &n);
+	int r = config_norm_dup(name, stack, sizeof(stack), &n);
 	if (r < 0)
 		return r;
 	const struct record_list *l = &config->sections[SEC_ALIAS];
@@ -706,7 +116,7 @@ int kml_config_get_aliases(const struct kml_config *config, const char *name,
 			break;
 		out[count++] = l->items[i].text;
 	}
-	norm_free(n, stack);
+	config_norm_free(n, stack);
 	if (r < 0) {
 		free(out);
 		return r;
@@ -762,12 +172,12 @@ static int deps_entry(const struct kml_config *config, const char *module,
 {
 	*ret = NULL;
 	char stack[256], *n;
-	if (norm_dup(module, stack, sizeof(stack), &n) < 0)
+	if (config_norm_dup(module, stack, sizeof(stack), &n) < 0)
 		return 0;
 	int r = config_parse_deferred(config, n);
 	if (r >= 0)
-		*ret = map_find(&config->modules, n);
-	norm_free(n, stack);
+		*ret = config_find_entry(config, n);
+	config_norm_free(n, stack);
 	return r < 0 ? r : 0;
 }
 

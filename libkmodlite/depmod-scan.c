@@ -8,18 +8,11 @@
 
 #include "depmod-private.h"
 
-static const char *const module_exts[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" };
-
 /* Length of NAME without its module extension, or 0 when it has none. */
 static size_t module_stem_len(const char *name)
 {
-	size_t len = strlen(name);
-	for (size_t i = 0; i < ARRAY_SIZE(module_exts); i++) {
-		size_t el = strlen(module_exts[i]);
-		if (len > el && strcmp(name + len - el, module_exts[i]) == 0)
-			return len - el;
-	}
-	return 0;
+	size_t el = kml_module_ext_len(name);
+	return el ? strlen(name) - el : 0;
 }
 
 /* Priority of a module file: lower wins. */

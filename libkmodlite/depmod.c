@@ -25,18 +25,6 @@ static int join_tree_path(const char *root, const char *moddir, const char *kver
 	return r < 0 ? -ENOMEM : 0;
 }
 
-static bool is_module_file(const char *name)
-{
-	static const char *const exts[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" };
-	size_t len = strlen(name);
-	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
-		size_t el = strlen(exts[i]);
-		if (len > el && strcmp(name + len - el, exts[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* True when some module file under DIR is newer than T (for -A). */
 static bool tree_newer_than(const char *dir, const struct timespec *t, int depth)
 {
@@ -57,7 +45,7 @@ static bool tree_newer_than(const char *dir, const struct timespec *t, int depth
 		if (stat(path, &sb) == 0) {
 			if (S_ISDIR(sb.st_mode))
 				newer = tree_newer_than(path, t, depth + 1);
-			else if (is_module_file(de->d_name))
+			else if (kml_module_ext_len(de->d_name) > 0)
 				newer = sb.st_mtim.tv_sec > t->tv_sec ||
 					(sb.st_mtim.tv_sec == t->tv_sec && sb.st_mtim.tv_nsec > t->tv_nsec);
 		}

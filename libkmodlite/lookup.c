@@ -7,46 +7,6 @@
 
 #include "kmodlite-private.h"
 
-int kml_module_name_from_path(const char *path, char *buf, size_t size)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	size_t i = 0;
-	for (; base[i] && base[i] != '.'; i++) {
-		if (i + 1 >= size)
-			return -ENAMETOOLONG;
-		buf[i] = base[i] == '-' ? '_' : base[i];
-	}
-	if (size == 0)
-		return -ENAMETOOLONG;
-	buf[i] = '\0';
-	return 0;
-}
-
-int kml_alias_normalize(const char *alias, char *buf, size_t size)
-{
-	bool in_bracket = false;
-	size_t i = 0;
-	for (; alias[i]; i++) {
-		if (i + 1 >= size)
-			return -ENAMETOOLONG;
-		char c = alias[i];
-		if (c == '[')
-			in_bracket = true;
-		else if (c == ']') {
-			if (!in_bracket)
-				return -EINVAL;
-			in_bracket = false;
-		} else if (c == '-' && !in_bracket)
-			c = '_';
-		buf[i] = c;
-	}
-	if (size == 0)
-		return -ENAMETOOLONG;
-	buf[i] = '\0';
-	return 0;
-}
-
 static int list_add_alias(struct kml_module_list *list, const char *name, const char *path,
 			  bool builtin, const char *alias)
 {

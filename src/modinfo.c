@@ -317,17 +317,8 @@ static int show_list(struct kml_ctx *ctx, const struct kml_module_list *list,
 /* A path is an argument naming a regular file with a module's extension. */
 static bool is_module_path(const char *arg)
 {
-	static const char *const exts[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" };
 	struct stat st;
-	if (stat(arg, &st) < 0 || !S_ISREG(st.st_mode))
-		return false;
-	size_t len = strlen(arg);
-	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
-		size_t el = strlen(exts[i]);
-		if (len >= el && strcmp(arg + len - el, exts[i]) == 0)
-			return true;
-	}
-	return false;
+	return stat(arg, &st) == 0 && S_ISREG(st.st_mode) && kml_module_ext_len(arg) > 0;
 }
 
 static int show_argument(struct kml_ctx *ctx, const char *arg, const struct modinfo_opts *o)

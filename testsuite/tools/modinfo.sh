@@ -201,6 +201,10 @@ fi
 mkdir dir.ko
 expect "directory" 1 <(printf 'modinfo: ERROR: Module dir.ko not found.\n') -- -b "$work" -k 1.0 dir.ko
 against_reference "reference not found" -- -b "$work" -k 1.0 no_such_module other
+# nor is a file named ".ko": nothing comes before the extension (kmod 30)
+cp m64le.ko .ko
+expect "a file named .ko" 1 <(printf 'modinfo: ERROR: Module .ko not found.\n') -- -b "$work" -k 1.0 .ko
+against_reference "reference .ko" -- -b "$work" -k 1.0 .ko
 
 # --- the multicall binary
 checks=$((checks + 1))

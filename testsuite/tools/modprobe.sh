@@ -1095,6 +1095,16 @@ is err </dev/null
 t "weakdep is a directive (kmod 30 rejects it)" 0 modprobe -C "$work/merge.conf" -c
 has out "weakdep mod_pre mod_b"
 is err </dev/null
+# as kmod 34.2: blanks after the one ending the name make a weakdep line
+# without dependencies, printed back with a space; nothing after it is bad
+printf 'weakdep mod_pre  \nweakdep mod_post\nweakdep mod_x \t\n' >"$work/weak-empty.conf"
+t "weakdep NAME and blanks (kmod 34.2)" 0 modprobe -C "$work/weak-empty.conf" -c
+checks=$((checks + 1))
+[ "$(grep '^weakdep' ours.out)" = "$(printf 'weakdep mod_pre \nweakdep mod_x ')" ] ||
+	fail "weakdep lines: $(grep '^weakdep' ours.out | cat -A)"
+is err <<EOF
+modprobe: ERROR: $work/weak-empty.conf line 2: ignoring bad line starting with 'weakdep'
+EOF
 # -C twice, a directory and a file; sorting by basename, first wins
 mkdir -p "$work/c1" "$work/c2"
 echo 'options mod_pre from=c1' >"$work/c1/x.conf"
@@ -1105,6 +1115,24 @@ t "-C DIR -C DIR: first same-named file wins" 0 modprobe -C "$work/c1" -C "$work
 is out <<EOF
 insmod $(P drivers/mod_pre.ko) also=c2 from=c1 
 EOF
+same
+# continued options lines: kmod passes and prints the text with its blanks
+# (one space where a line ends in '\', tabs turned into spaces)
+printf 'options mod_param p_int=1 \\\n   p_str=a\\\n\tp_more=2 \\\nx=3\noptions mod_param  y=4\n' \
+	>"$work/cont.conf"
+t "continued options lines keep their blanks (-D)" 0 modprobe -C "$work/cont.conf" -D mod_param
+is out <<EOF
+insmod $(P drivers/mod_param.ko) p_int=1    p_str=a p_more=2 x=3  y=4 
+EOF
+same
+t "continued options lines keep their blanks (insert)" 0 modprobe -C "$work/cont.conf" mod_param
+is log <<'EOF'
+finit_module mod_param "p_int=1    p_str=a p_more=2 x=3  y=4 " 0
+EOF
+same
+t "continued options lines keep their blanks (-c)" 0 modprobe -C "$work/cont.conf" -c
+has out "options mod_param p_int=1    p_str=a p_more=2 x=3"
+has out "options mod_param  y=4"
 same
 
 # --- -d, -S

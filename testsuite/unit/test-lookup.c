@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * kml_lookup on fake module directories whose indexes are written by the
- * index-writer fixture, and the name helpers of lookup.c. The expected
+ * index-writer fixture, and kml_module_from_path. The expected
  * answers were checked against kmod 30 (modprobe -R, modinfo) on the same
  * indexes, except where a comment says we differ.
  */
@@ -602,69 +602,6 @@ static void test_module_dir(void **state)
 	free(dir);
 }
 
-/* ------------------------------------------------------- name helpers */
-
-static void test_module_name_from_path(void **state)
-{
-	static const struct {
-		const char *in, *out;
-	} cases[] = {
-		{ "/x/snd-hda.ko.xz", "snd_hda" },
-		{ "/x/snd-hda.ko", "snd_hda" },
-		{ "a", "a" },
-		{ "a-b", "a_b" },
-		{ "dir.d/mod.ko", "mod" },
-		{ "rel/dir/e1000e.ko.zst", "e1000e" },
-		{ "/x/", "" },
-		{ "", "" },
-		{ ".ko", "" },
-	};
-	char buf[64];
-
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		memset(buf, 'Z', sizeof(buf));
-		assert_int_equal(kml_module_name_from_path(cases[i].in, buf, sizeof(buf)), 0);
-		assert_string_equal(buf, cases[i].out);
-	}
-	/* exactly fitting, one byte short, no room at all */
-	assert_int_equal(kml_module_name_from_path("/x/abc.ko", buf, 4), 0);
-	assert_string_equal(buf, "abc");
-	assert_int_equal(kml_module_name_from_path("/x/abcd.ko", buf, 4), -ENAMETOOLONG);
-	assert_int_equal(kml_module_name_from_path("a", buf, 1), -ENAMETOOLONG);
-	assert_int_equal(kml_module_name_from_path("", buf, 0), -ENAMETOOLONG);
-	assert_int_equal(kml_module_name_from_path("", buf, 1), 0);
-	assert_string_equal(buf, "");
-}
-
-static void test_alias_normalize(void **state)
-{
-	static const struct {
-		const char *in, *out;
-	} cases[] = {
-		{ "a-b[x-y]-c", "a_b[x-y]_c" },
-		{ "snd-hda-intel", "snd_hda_intel" },
-		{ "pci:v*d*sv*sd*bc*sc*i*", "pci:v*d*sv*sd*bc*sc*i*" },
-		{ "[-]-[-]", "[-]_[-]" },
-		{ "x[a-b", "x[a-b" }, /* unclosed: the rest stays as is */
-		{ "", "" },
-	};
-	char buf[64];
-
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		assert_int_equal(kml_alias_normalize(cases[i].in, buf, sizeof(buf)), 0);
-		assert_string_equal(buf, cases[i].out);
-	}
-	assert_int_equal(kml_alias_normalize("a]b", buf, sizeof(buf)), -EINVAL);
-	assert_int_equal(kml_alias_normalize("[a]]", buf, sizeof(buf)), -EINVAL);
-	assert_int_equal(kml_alias_normalize("]", buf, sizeof(buf)), -EINVAL);
-	assert_int_equal(kml_alias_normalize("abc", buf, 4), 0);
-	assert_string_equal(buf, "abc");
-	assert_int_equal(kml_alias_normalize("abcd", buf, 4), -ENAMETOOLONG);
-	assert_int_equal(kml_alias_normalize("", buf, 0), -ENAMETOOLONG);
-}
-
 static void test_module_from_path(void **state)
 {
 	struct kml_module_list list = { 0 };
@@ -717,8 +654,6 @@ int main(void)
 		cmocka_unit_test(test_corrupt_index),
 		cmocka_unit_test(test_dep_value_without_colon),
 		cmocka_unit_test(test_root_first_layout),
-		cmocka_unit_test(test_module_name_from_path),
-		cmocka_unit_test(test_alias_normalize),
 		cmocka_unit_test(test_module_from_path),
 	};
 	int failed = cmocka_run_group_tests_name("lookup", tests, setup_main, teardown_main);
