@@ -24,13 +24,6 @@
 /* A logical line (after joining continuations) longer than this is skipped. */
 #define CONF_MAX_LINE ((size_t)1 << 20)
 
-/* Makes room for one more element of size ELEM in *ARRAY (of *CAP).
- * Transitional: goes once config.c calls array_grow() itself. */
-static inline int conf_grow(void **array, size_t *cap, size_t count, size_t elem)
-{
-	return array_grow(array, cap, count + 1, elem);
-}
-
 /* ------------------------------------------------ the list of files */
 
 struct conf_file {

@@ -86,7 +86,7 @@ static int word_list_add(struct word_list *l, const char *w)
 	if (l->count == l->cap) {
 		const char **heap = l->items == l->stack ? NULL : l->items;
 		size_t cap = l->cap;
-		int r = conf_grow((void **)&heap, &cap, l->count, sizeof(*heap));
+		int r = ARRAY_GROW(heap, cap, l->count + 1);
 		if (r < 0)
 			return r;
 		if (l->items == l->stack)
@@ -230,8 +230,7 @@ static int defer_line(struct parser *ps, unsigned long lineno, bool weak, char *
 		if (!ps->kept_path)
 			return -ENOMEM;
 	}
-	int r = conf_grow((void **)&config->deferred, &config->deferred_cap,
-			  config->deferred_count, sizeof(*config->deferred));
+	int r = ARRAY_GROW(config->deferred, config->deferred_cap, config->deferred_count + 1);
 	if (r < 0)
 		return r;
 	config->deferred[config->deferred_count++] =

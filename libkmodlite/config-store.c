@@ -111,7 +111,7 @@ int config_record_add(struct kml_config *config, enum section sec, const char *n
 		      const char *text, const struct record **ret)
 {
 	struct record_list *l = &config->sections[sec];
-	int r = conf_grow((void **)&l->items, &l->cap, l->count, sizeof(*l->items));
+	int r = ARRAY_GROW(l->items, l->cap, l->count + 1);
 	if (r < 0)
 		return r;
 	l->items[l->count] = (struct record){ .name = name, .text = text };
@@ -137,7 +137,7 @@ int config_add_blacklist(struct kml_config *config, const char *module)
  * its name. */
 int config_dep_record_new(struct dep_list *l, const char *name, struct dep_record **ret)
 {
-	int r = conf_grow((void **)&l->items, &l->cap, l->count, sizeof(*l->items));
+	int r = ARRAY_GROW(l->items, l->cap, l->count + 1);
 	if (r < 0)
 		return r;
 	struct dep_record *d = &l->items[l->count];

@@ -111,7 +111,7 @@ int kml_config_get_aliases(const struct kml_config *config, const char *name,
 	for (size_t i = 0; i < l->count; i++) {
 		if (!glob_match(l->items[i].name, n))
 			continue;
-		r = conf_grow((void **)&out, &cap, count, sizeof(*out));
+		r = ARRAY_GROW(out, cap, count + 1);
 		if (r < 0)
 			break;
 		out[count++] = l->items[i].text;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * modprobe.d (config.c, conf-file.c): a configuration file, and the module
+ * modprobe.d (config-parse.c, conf-file.c): a configuration file, and the module
  * directory's modules.softdep and modules.weakdep, read as modprobe reads
  * them, then dumped and queried (fuzz-config-common.h). Input, parts
  * separated by 0xff:
