@@ -429,6 +429,9 @@ enum kml_probe_flags {
 					     * kernel (the caller waits, -w) */
 	KML_PROBE_NESTED = 1 << 5,	    /* removal: the module is a dependency or
 					     * softdep of the target, not asked for */
+	KML_PROBE_ONLY_CHECK = 1 << 6,	    /* loading: the plan is its first step
+					     * alone (IF_NOT_LOADED), so that a module
+					     * already in the kernel costs no planning */
 };
 
 /*

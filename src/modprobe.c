@@ -207,18 +207,27 @@ static int insert_module(struct modprobe *mp, const struct kml_module *m, const 
 			     (mp->use_blacklist ? KML_PROBE_USE_BLACKLIST : 0) |
 			     (mp->first_time ? KML_PROBE_FIRST_TIME : 0);
 	struct kml_probe_plan plan = { 0 };
-	int r = kml_probe_plan_insert(mp->ctx, mp->config, m, flags, extra, &plan);
+	/* The first step alone, then the rest: a module already in the kernel
+	 * (most of udev's requests) costs no planning, and a broken index
+	 * entry of its dependencies does not fail it (as kmod). */
+	int r = kml_probe_plan_insert(mp->ctx, mp->config, m, flags | KML_PROBE_ONLY_CHECK, extra,
+				      &plan);
+	if (r < 0)
+		return r;
+	const struct kml_probe_step *check = &plan.steps[0];
+	bool done = !ignore_loaded && in_kernel(check);
+	if (done)
+		r = check->flags & KML_PROBE_FAIL_LOADED ? -EEXIST : 0;
+	kml_probe_plan_release(&plan);
+	if (done)
+		return r;
+	r = kml_probe_plan_insert(mp->ctx, mp->config, m, flags, extra, &plan);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < plan.count; i++) {
 		const struct kml_probe_step *s = &plan.steps[i];
-		if (s->action == KML_PROBE_IF_NOT_LOADED) {
-			if (!ignore_loaded && in_kernel(s)) {
-				r = s->flags & KML_PROBE_FAIL_LOADED ? -EEXIST : 0;
-				break;
-			}
-			continue;
-		}
+		if (s->action == KML_PROBE_IF_NOT_LOADED)
+			continue; /* checked above */
 		if (!ignore_loaded && in_kernel(s)) {
 			r = -EEXIST;
 		} else {

@@ -377,6 +377,16 @@ static void test_insert_first_time(void **state)
 		      .command = "/bin/echo $CMDLINE_OPTS" });
 }
 
+static void test_insert_only_check(void **state)
+{
+	struct fixture *f = *state;
+	/* the first step alone: no dependencies, softdeps or commands planned */
+	PLAN_INSERT(f, "mod_c", KML_PROBE_ONLY_CHECK, NULL, CHECK("mod_c"));
+	PLAN_INSERT(f, "mod_inst", KML_PROBE_ONLY_CHECK | KML_PROBE_FIRST_TIME, NULL,
+		    CHECK("mod_inst", .flags = KML_PROBE_FAIL_LOADED));
+	PLAN_INSERT(f, "mod_bi", KML_PROBE_ONLY_CHECK, NULL, CHECK("mod_bi", .builtin = true));
+}
+
 static void test_insert_builtin(void **state)
 {
 	struct fixture *f = *state;
@@ -572,6 +582,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_insert_ignore_install, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_insert_blacklist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_insert_first_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_insert_only_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_insert_builtin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_insert_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_dependencies, setup, teardown),
