@@ -167,13 +167,8 @@ enum kmod_filter {
 
 int kmod_module_remove_module(struct kmod_module *mod, unsigned int flags);
 int kmod_module_insert_module(struct kmod_module *mod, unsigned int flags, const char *options);
-int kmod_module_probe_insert_module(struct kmod_module *mod, unsigned int flags,
-				    const char *extra_options,
-				    int (*run_install)(struct kmod_module *m, const char *cmdline,
-						       void *data),
-				    const void *data,
-				    void (*print_action)(struct kmod_module *m, bool install,
-							 const char *options));
+/* kmod_module_probe_insert_module() is not provided yet: the flags above are
+ * declared for programs that name them. */
 
 const char *kmod_module_get_name(const struct kmod_module *mod);
 const char *kmod_module_get_path(const struct kmod_module *mod);
