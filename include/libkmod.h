@@ -167,8 +167,20 @@ enum kmod_filter {
 
 int kmod_module_remove_module(struct kmod_module *mod, unsigned int flags);
 int kmod_module_insert_module(struct kmod_module *mod, unsigned int flags, const char *options);
-/* kmod_module_probe_insert_module() is not provided yet: the flags above are
- * declared for programs that name them. */
+/*
+ * Loads the module as modprobe would: its softdeps and dependencies first,
+ * install commands run (through run_install when given, else /bin/sh), the
+ * configured options plus extra_options for the module itself. Returns 0,
+ * a negative errno, or the KMOD_PROBE_APPLY_BLACKLIST* flag that stopped
+ * it. print_action, when given, is told of each step before it is taken.
+ */
+int kmod_module_probe_insert_module(struct kmod_module *mod, unsigned int flags,
+				    const char *extra_options,
+				    int (*run_install)(struct kmod_module *m, const char *cmdline,
+						       void *data),
+				    const void *data,
+				    void (*print_action)(struct kmod_module *m, bool install,
+							 const char *options));
 
 const char *kmod_module_get_name(const struct kmod_module *mod);
 const char *kmod_module_get_path(const struct kmod_module *mod);

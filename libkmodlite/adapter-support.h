@@ -44,4 +44,8 @@ struct kml_section {
 int kml_kernel_module_sections(const char *name, struct kml_section **ret_sections,
 			       size_t *ret_count);
 
+/* probe.c: COMMAND with every $CMDLINE_OPTS replaced by OPTIONS (NULL:
+ * nothing), malloc'd; what kml_probe_run_command() runs. */
+int kml_probe_expand_command(const char *command, const char *options, char **ret_command);
+
 #endif

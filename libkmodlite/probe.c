@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kmodlite-private.h"
+#include "adapter-support.h"
 
 struct planner {
 	struct kml_ctx *ctx;
@@ -230,6 +230,33 @@ int kml_probe_plan_insert(struct kml_ctx *ctx, const struct kml_config *config,
 
 int kml_probe_run_command(const char *name, const char *command, const char *options)
 {
+	char *cmd = NULL;
+	int r = kml_probe_expand_command(command, options, &cmd);
+	if (r < 0)
+		return r;
+	pid_t pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		free(cmd);
+		return r;
+	}
+	if (pid == 0) {
+		setenv("MODPROBE_MODULE", name, 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	free(cmd);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+int kml_probe_expand_command(const char *command, const char *options, char **ret_command)
+{
 	/* $CMDLINE_OPTS, wherever it appears, becomes the options */
 	static const char var[] = "$CMDLINE_OPTS";
 	struct strbuf sb = { 0 };
@@ -242,28 +269,11 @@ int kml_probe_run_command(const char *name, const char *command, const char *opt
 		p = hit + sizeof(var) - 1;
 	}
 	if (r == 0)
-		r = strbuf_append_str(&sb, p);
+		r = strbuf_append(&sb, p, strlen(p) + 1);
 	if (r < 0) {
 		free(sb.data);
 		return r;
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		free(sb.data);
-		return r;
-	}
-	if (pid == 0) {
-		setenv("MODPROBE_MODULE", name, 1);
-		execl("/bin/sh", "sh", "-c", sb.data, (char *)NULL);
-		_exit(127);
-	}
-	free(sb.data);
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
+	*ret_command = sb.data;
+	return 0;
 }
