@@ -11,6 +11,9 @@
 
 /* ctx.c: closes the indexes opened so far; they reopen on next use. */
 void kml_ctx_close_indexes(struct kml_ctx *ctx);
+/* ctx.c: opens index ID now (again, when an earlier try failed): 0, or
+ * kml_index_open()'s error (-ENOENT, -EBADMSG, ...). */
+int kml_ctx_load_index(struct kml_ctx *ctx, enum kml_index_id id);
 /* ctx.c: the file name of an index ("modules.dep.bin", ...). */
 const char *kml_ctx_index_file(enum kml_index_id id);
 

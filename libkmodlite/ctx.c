@@ -162,3 +162,18 @@ const char *kml_ctx_index_file(enum kml_index_id id)
 {
 	return (unsigned int)id < KML_INDEX_COUNT ? index_files[id] : NULL;
 }
+
+int kml_ctx_load_index(struct kml_ctx *ctx, enum kml_index_id id)
+{
+	if ((unsigned int)id >= KML_INDEX_COUNT)
+		return -EINVAL;
+	if (ctx->indexes[id])
+		return 0;
+	ctx->index_tried[id] = true;
+	char *path = path_join(ctx->module_dir, index_files[id], strlen(index_files[id]));
+	if (!path)
+		return -ENOMEM;
+	int r = kml_index_open(path, &ctx->indexes[id]);
+	free(path);
+	return r;
+}

@@ -274,14 +274,13 @@ KMOD_EXPORT int kmod_load_resources(struct kmod_ctx *ctx)
 		if (!path)
 			return -ENOMEM;
 		struct stat st;
-		int r = stat(path, &st) < 0 ? -errno : 0;
-		if (r == 0 && !kml_ctx_index(ctx->lib, id))
-			r = -EBADMSG;
+		int r = stat(path, &st) < 0 ? -errno : kml_ctx_load_index(ctx->lib, id);
 		if (r < 0) {
 			kml_err(ctx->lib, "could not open index %s: %s", path, strerror(-r));
 			free(path);
 			kmod_unload_resources(ctx);
-			return -ENOMEM;
+			/* a file that is no index: invalid, as libkmod says */
+			return r == -EBADMSG ? -EINVAL : r;
 		}
 		free(path);
 		ctx->index_mtime[id] = st.st_mtim;
@@ -302,7 +301,7 @@ KMOD_EXPORT void kmod_unload_resources(struct kmod_ctx *ctx)
 KMOD_EXPORT int kmod_validate_resources(struct kmod_ctx *ctx)
 {
 	if (!ctx)
-		return KMOD_RESOURCES_OK;
+		return KMOD_RESOURCES_MUST_RECREATE;
 	for (size_t i = 0; i < ctx->config_stamp_count; i++)
 		if (!stamp_same(&ctx->config_stamps[i]))
 			return KMOD_RESOURCES_MUST_RECREATE;
@@ -342,7 +341,7 @@ KMOD_EXPORT int kmod_dump_index(struct kmod_ctx *ctx, enum kmod_index type, int 
 		[KMOD_INDEX_MODULES_DEP] = { KML_INDEX_DEP, "" },
 		[KMOD_INDEX_MODULES_ALIAS] = { KML_INDEX_ALIAS, "alias " },
 		[KMOD_INDEX_MODULES_SYMBOL] = { KML_INDEX_SYMBOLS, "alias " },
-		[KMOD_INDEX_MODULES_BUILTIN_ALIAS] = { KML_INDEX_BUILTIN_ALIAS, "alias " },
+		[KMOD_INDEX_MODULES_BUILTIN_ALIAS] = { KML_INDEX_BUILTIN_ALIAS, "" },
 		[KMOD_INDEX_MODULES_BUILTIN] = { KML_INDEX_BUILTIN, "" },
 	};
 	if (!ctx)

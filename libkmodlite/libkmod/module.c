@@ -232,6 +232,11 @@ KMOD_EXPORT int kmod_module_new_from_lookup(struct kmod_ctx *ctx, const char *gi
 	}
 	struct kml_module_list found = { 0 };
 	int r = kml_lookup_with_config(ctx->lib, ctx->config, given_alias, &found);
+	if (r == -EBADMSG) {
+		/* a corrupt index answers nothing, as with libkmod */
+		kml_err(ctx->lib, "corrupt index while looking up %s", given_alias);
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	r = module_list_from_lib(ctx, &found, list);

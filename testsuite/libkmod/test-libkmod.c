@@ -271,8 +271,45 @@ static void test_resources(void **state)
 	/* a directory without indexes */
 	ctx = kmod_new(t->conf, NULL);
 	assert_non_null(ctx);
-	assert_true(kmod_load_resources(ctx) < 0);
+	assert_int_equal(kmod_load_resources(ctx), -ENOENT);
 	kmod_unref(ctx);
+	assert_int_equal(kmod_validate_resources(NULL), KMOD_RESOURCES_MUST_RECREATE);
+}
+
+/* Corrupt indexes: load_resources says invalid, lookups find nothing. */
+static void test_corrupt_index(void **state)
+{
+	struct tree *t = *state;
+	char *dir = join(t->root, "corrupt");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	char *p = join(dir, "modules.dep.bin");
+	write_text(p, "this is no index at all");
+	free(p);
+	p = join(dir, "modules.alias.bin");
+	/* the right magic and version, a root beyond the end */
+	FILE *f = fopen(p, "we");
+	assert_non_null(f);
+	static const unsigned char head[] = { 0xb0, 0x07, 0xf4, 0x57, 0, 2, 0, 1, 0, 0, 0x10, 0 };
+	assert_int_equal(fwrite(head, 1, sizeof(head), f), sizeof(head));
+	assert_int_equal(fclose(f), 0);
+	free(p);
+	const char *paths[] = { t->conf, NULL };
+	struct kmod_ctx *ctx = kmod_new(dir, paths);
+	assert_non_null(ctx);
+	kmod_set_log_priority(ctx, 0);
+	assert_int_equal(kmod_load_resources(ctx), -EINVAL);
+	struct kmod_list *list = NULL;
+	assert_int_equal(kmod_module_new_from_lookup(ctx, "pci:v00001234d00000001", &list), 0);
+	assert_null(list);
+	struct kmod_module *m = NULL;
+	assert_int_equal(kmod_module_new_from_name_lookup(ctx, "a", &m), 0);
+	assert_null(m);
+	assert_int_equal(kmod_module_new_from_name(ctx, "a", &m), 0);
+	assert_null(kmod_module_get_path(m));
+	assert_int_equal(kmod_module_get_info(m, &list), -ENOENT);
+	kmod_module_unref(m);
+	kmod_unref(ctx);
+	free(dir);
 }
 
 static void test_dump_index(void **state)
@@ -562,6 +599,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_context),
 		cmocka_unit_test(test_resources),
+		cmocka_unit_test(test_corrupt_index),
 		cmocka_unit_test(test_dump_index),
 		cmocka_unit_test(test_config_iterators),
 		cmocka_unit_test(test_modules),
