@@ -4,6 +4,7 @@
  * configuration (read when the context is made, as libkmod does), logging,
  * and the resources (indexes) with what validate_resources compares.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -87,15 +88,16 @@ static int stamps_record(struct kmod_ctx *ctx, const char *const *paths)
 	return r;
 }
 
-/* KMOD_LOG: a number, or a priority name ("err", "info", "debug"). */
+/* KMOD_LOG: a number, or a priority name ("err", "info", "debug");
+ * anything else is 0, as with libkmod. */
 static int priority_from_env(void)
 {
 	const char *s = secure_getenv("KMOD_LOG");
-	if (!s || !*s)
+	if (!s)
 		return LOG_ERR;
 	char *end;
 	long v = strtol(s, &end, 10);
-	if (end != s && (*end == '\0' || *end == ' ' || *end == '\n'))
+	if (*end == '\0' || isspace((unsigned char)*end))
 		return (int)v;
 	if (strncmp(s, "err", 3) == 0)
 		return LOG_ERR;
@@ -103,7 +105,7 @@ static int priority_from_env(void)
 		return LOG_INFO;
 	if (strncmp(s, "debug", 5) == 0)
 		return LOG_DEBUG;
-	return LOG_ERR;
+	return 0;
 }
 
 static const char *priority_name(int priority)
@@ -196,6 +198,7 @@ KMOD_EXPORT struct kmod_ctx *kmod_new(const char *dirname, const char *const *co
 		ctx_free(ctx);
 		return NULL;
 	}
+	kml_info(ctx->lib, "ctx %p created", (void *)ctx);
 	return ctx;
 }
 
@@ -212,6 +215,7 @@ KMOD_EXPORT struct kmod_ctx *kmod_unref(struct kmod_ctx *ctx)
 		return NULL;
 	if (--ctx->refcount > 0)
 		return ctx;
+	kml_info(ctx->lib, "context %p released", (void *)ctx);
 	ctx_free(ctx);
 	return NULL;
 }

@@ -240,6 +240,10 @@ static void test_context(void **state)
 	ctx = ctx_new(t);
 	assert_int_equal(kmod_get_log_priority(ctx), 6);
 	kmod_unref(ctx);
+	setenv("KMOD_LOG", "junk", 1); /* neither a number nor a name: 0 */
+	ctx = ctx_new(t);
+	assert_int_equal(kmod_get_log_priority(ctx), 0);
+	kmod_unref(ctx);
 	unsetenv("KMOD_LOG");
 }
 
