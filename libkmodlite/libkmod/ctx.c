@@ -5,7 +5,6 @@
  * and the resources (indexes) with what validate_resources compares.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -57,33 +56,19 @@ static int stamps_add(struct kmod_ctx *ctx, const char *path)
 	return 0;
 }
 
-/* The configuration paths and, inside the directories, every file: a file
- * edited in place changes its own time, not its directory's. */
+/*
+ * The configuration paths that exist, as libkmod watches them: a
+ * directory's own time changes when a file is added, removed or replaced
+ * by rename (as editors save), not when one is rewritten in place; a path
+ * missing now is not watched; modules.softdep is the indexes' business.
+ */
 static int stamps_record(struct kmod_ctx *ctx, const char *const *paths)
 {
 	int r = 0;
 	for (size_t i = 0; r == 0 && paths[i]; i++) {
-		r = stamps_add(ctx, paths[i]);
-		DIR *d = r == 0 ? opendir(paths[i]) : NULL;
-		if (!d)
-			continue;
-		struct dirent *de;
-		while (r == 0 && (de = readdir(d))) {
-			if (de->d_name[0] == '.')
-				continue;
-			char *p = path_join(paths[i], de->d_name, strlen(de->d_name));
-			r = p ? stamps_add(ctx, p) : -ENOMEM;
-			free(p);
-		}
-		closedir(d);
-	}
-	/* modules.softdep and modules.weakdep are configuration too */
-	static const char *const dir_files[] = { "modules.softdep", "modules.weakdep" };
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(dir_files); i++) {
-		const char *dir = kml_ctx_get_module_dir(ctx->lib);
-		char *p = path_join(dir, dir_files[i], strlen(dir_files[i]));
-		r = p ? stamps_add(ctx, p) : -ENOMEM;
-		free(p);
+		struct stat st;
+		if (stat(paths[i], &st) == 0)
+			r = stamps_add(ctx, paths[i]);
 	}
 	return r;
 }

@@ -266,10 +266,18 @@ static void test_resources(void **state)
 	kmod_unload_resources(ctx);
 	assert_int_equal(kmod_load_resources(ctx), 0);
 	assert_int_equal(kmod_validate_resources(ctx), KMOD_RESOURCES_OK);
+	/* as with libkmod, a file of a directory rewritten in place goes
+	 * unnoticed; the directory changing (a file added) does not */
 	p = join(t->conf, "a.conf");
 	touch_later(p);
 	free(p);
+	assert_int_equal(kmod_validate_resources(ctx), KMOD_RESOURCES_OK);
+	p = join(t->conf, "zz-new.conf");
+	write_text(p, "# new\n");
+	touch_later(t->conf);
 	assert_int_equal(kmod_validate_resources(ctx), KMOD_RESOURCES_MUST_RECREATE);
+	assert_int_equal(unlink(p), 0);
+	free(p);
 	kmod_unref(ctx);
 
 	/* a directory without indexes */
