@@ -35,8 +35,9 @@ struct kml_config_item {
 int kml_config_items(const struct kml_config *config, enum kml_config_kind kind,
 		     struct kml_config_item **ret_items, size_t *ret_count);
 
-/* kernel.c: the module's size from /sys/module/NAME/coresize, or from
- * /proc/modules when that attribute is missing; -ENOENT when not loaded. */
+/* kernel.c: the module's size from /sys/module/NAME/coresize; -ENOENT
+ * when there is no /sys/module/NAME, -ENODATA when it lacks coresize (old
+ * kernels: /proc/modules has it). */
 int kml_kernel_module_size(const char *name, long *ret_size);
 struct kml_section {
 	char *name;
@@ -47,6 +48,10 @@ struct kml_section {
 int kml_kernel_module_sections(const char *name, struct kml_section **ret_sections,
 			       size_t *ret_count);
 
+/* lookup.c: the built-in modules modules.builtin.alias.bin gives for NAME
+ * (normalised first); an empty list when none. */
+int kml_lookup_builtin_alias(struct kml_ctx *ctx, const char *name,
+			     struct kml_module_list *ret_list);
 /* probe.c: COMMAND with every $CMDLINE_OPTS replaced by OPTIONS (NULL:
  * nothing), malloc'd; what kml_probe_run_command() runs. */
 int kml_probe_expand_command(const char *command, const char *options, char **ret_command);

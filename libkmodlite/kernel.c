@@ -495,38 +495,28 @@ int kml_kernel_remove(const char *name, bool force)
 int kml_kernel_module_size(const char *name, long *ret_size)
 {
 	char path[PATH_MAX];
-	int r = sys_module_path(path, sizeof(path), name, "coresize");
+	int r = sys_module_path(path, sizeof(path), name, NULL);
+	if (r < 0)
+		return r;
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -errno;
+	r = sys_module_path(path, sizeof(path), name, "coresize");
 	if (r < 0)
 		return r;
 	char text[32];
 	r = read_attribute(path, text, sizeof(text));
-	if (r == 0) {
-		char *end;
-		errno = 0;
-		long v = strtol(text, &end, 10);
-		if (errno != 0 || *end != '\0' || end == text || v < 0)
-			return -EBADMSG;
-		*ret_size = v;
-		return 0;
-	}
-	if (r != -ENOENT)
-		return r == -EFBIG ? -EBADMSG : r;
-	/* kernels without the attribute: the second field of /proc/modules */
-	struct kml_loaded_module *mods = NULL;
-	size_t count = 0;
-	r = kml_kernel_list_modules(&mods, &count);
+	if (r == -ENOENT)
+		return -ENODATA;
 	if (r < 0)
-		return r;
-	r = -ENOENT;
-	for (size_t i = 0; i < count; i++) {
-		if (streq(mods[i].name, name)) {
-			*ret_size = (long)mods[i].size;
-			r = 0;
-			break;
-		}
-	}
-	kml_kernel_free_module_list(mods, count);
-	return r;
+		return r == -EFBIG ? -EBADMSG : r;
+	char *end;
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	if (errno != 0 || *end != '\0' || end == text || v < 0)
+		return -EBADMSG;
+	*ret_size = v;
+	return 0;
 }
 
 int kml_kernel_module_sections(const char *name, struct kml_section **ret_sections,

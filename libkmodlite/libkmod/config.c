@@ -7,7 +7,8 @@
 struct kmod_config_iter {
 	struct kml_config_item *items;
 	size_t count;
-	size_t next; /* 1 + the current item; 0 before the first call to next */
+	size_t next; /* 1 + the current item; 0 before the first and past the
+		      * last (the next call starts over, as with libkmod) */
 };
 
 static struct kmod_config_iter *iter_new(const struct kmod_ctx *ctx, enum kml_config_kind kind)
@@ -78,10 +79,12 @@ KMOD_EXPORT const char *kmod_config_iter_get_value(const struct kmod_config_iter
 
 KMOD_EXPORT bool kmod_config_iter_next(struct kmod_config_iter *iter)
 {
-	if (!iter || iter->next >= iter->count)
+	if (!iter)
 		return false;
 	iter->next++;
-	return true;
+	if (iter->next > iter->count)
+		iter->next = 0;
+	return iter->next != 0;
 }
 
 KMOD_EXPORT void kmod_config_iter_free_iter(struct kmod_config_iter *iter)

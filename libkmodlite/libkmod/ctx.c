@@ -215,6 +215,7 @@ KMOD_EXPORT void kmod_set_log_fn(struct kmod_ctx *ctx,
 		return;
 	ctx->log_fn = log_fn;
 	ctx->log_data = (void *)data;
+	kml_info(ctx->lib, "custom logging function %p registered", (void *)log_fn);
 }
 
 KMOD_EXPORT int kmod_get_log_priority(const struct kmod_ctx *ctx)
@@ -264,14 +265,17 @@ KMOD_EXPORT int kmod_load_resources(struct kmod_ctx *ctx)
 			return -ENOMEM;
 		struct stat st;
 		int r = stat(path, &st) < 0 ? -errno : kml_ctx_load_index(ctx->lib, id);
-		if (r < 0) {
+		if (r < 0 && r != -ENOENT)
 			kml_err(ctx->lib, "could not open index %s: %s", path, strerror(-r));
-			free(path);
+		free(path);
+		/* modules.builtin.alias.bin is optional, as with libkmod */
+		if (r < 0 && id == KML_INDEX_BUILTIN_ALIAS)
+			continue;
+		if (r < 0) {
 			kmod_unload_resources(ctx);
 			/* a file that is no index: invalid, as libkmod says */
 			return r == -EBADMSG ? -EINVAL : r;
 		}
-		free(path);
 		ctx->index_mtime[id] = st.st_mtim;
 		ctx->index_loaded[id] = true;
 	}
@@ -340,9 +344,10 @@ KMOD_EXPORT int kmod_dump_index(struct kmod_ctx *ctx, enum kmod_index type, int 
 	const struct kml_index *idx = kml_ctx_index(ctx->lib, kinds[type].id);
 	if (!idx)
 		return -ENOSYS;
+	/* like libkmod, write errors (a bad descriptor) are not reported */
 	int dupfd = dup(fd);
 	if (dupfd < 0)
-		return -errno;
+		return 0;
 	FILE *out = fdopen(dupfd, "w");
 	if (!out) {
 		close(dupfd);
@@ -350,7 +355,6 @@ KMOD_EXPORT int kmod_dump_index(struct kmod_ctx *ctx, enum kmod_index type, int 
 	}
 	struct dump_state s = { out, kinds[type].prefix };
 	int r = kml_index_foreach(idx, dump_entry, &s);
-	if (fclose(out) != 0 && r == 0)
-		r = -errno;
+	(void)fclose(out);
 	return r < 0 ? r : 0;
 }

@@ -117,14 +117,16 @@ static int open_module(const struct kmod_module *mod, struct kml_file **ret_file
 	if (!path)
 		return -ENOENT;
 	int r = kml_file_open(path, ret_file);
-	if (r < 0)
-		return r;
-	r = kml_elf_new(kml_file_data(*ret_file), kml_file_size(*ret_file), ret_elf);
-	if (r < 0) {
-		kml_file_free(*ret_file);
-		*ret_file = NULL;
+	if (r == 0) {
+		r = kml_elf_new(kml_file_data(*ret_file), kml_file_size(*ret_file), ret_elf);
+		if (r < 0) {
+			kml_file_free(*ret_file);
+			*ret_file = NULL;
+		}
 	}
-	return r;
+	/* no module in there (not ELF, too short, a corrupt stream): libkmod
+	 * calls that invalid */
+	return r == -ENOEXEC || r == -EBADMSG ? -EINVAL : r;
 }
 
 static int count_list(const struct kmod_list *list)

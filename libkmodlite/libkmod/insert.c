@@ -20,6 +20,8 @@ KMOD_EXPORT int kmod_module_insert_module(struct kmod_module *mod, unsigned int 
 	if (flags & KMOD_INSERT_FORCE_MODVERSION)
 		kflags |= KML_INSERT_FORCE_MODVERSION;
 	int r = kml_kernel_insert(path, options ? options : "", kflags);
+	if (r == -EBADMSG) /* not a module file, as libkmod names it */
+		r = -EINVAL;
 	if (r < 0)
 		kml_info(mod->ctx->lib, "failed to insert module '%s': %s", path, strerror(-r));
 	return r;

@@ -227,7 +227,7 @@ KMOD_EXPORT int kmod_module_new_from_lookup(struct kmod_ctx *ctx, const char *gi
 	if (!ctx || !given_alias)
 		return -ENOENT;
 	if (!list || *list) {
-		kml_err(ctx->lib, "an empty list is needed to create lookup");
+		kml_err(ctx->lib, "An empty list is needed to create lookup");
 		return -ENOSYS;
 	}
 	struct kml_module_list found = { 0 };
@@ -253,8 +253,12 @@ KMOD_EXPORT int kmod_module_new_from_name_lookup(struct kmod_ctx *ctx, const cha
 {
 	if (!ctx || !modname || !mod)
 		return -ENOENT;
+	/* by name (modules.dep, modules.builtin), then as libkmod 34 does, the
+	 * built-in aliases */
 	struct kml_module_list found = { 0 };
 	int r = kml_lookup(ctx->lib, modname, KML_LOOKUP_NAME_ONLY, &found);
+	if (r == 0 && found.count == 0)
+		r = kml_lookup_builtin_alias(ctx->lib, modname, &found);
 	if (r < 0)
 		return r;
 	*mod = NULL;
@@ -327,33 +331,35 @@ KMOD_EXPORT const char *kmod_module_get_options(const struct kmod_module *mod)
 	if (!mod)
 		return NULL;
 	struct kmod_module *m = (struct kmod_module *)mod;
-	if (!m->options_known) {
-		/* as modprobe gives them: the module's, the alias's, the
-		 * kernel command line's (the planner's order, probe.c) */
-		const struct kml_config *c = m->ctx->config;
-		const char *parts[] = { kml_config_get_options(c, m->name),
-					m->alias ? kml_config_get_options(c, m->alias) : NULL,
-					kml_config_get_cmdline_options(c, m->name) };
-		struct strbuf sb = { 0 };
-		int r = 0;
-		for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(parts); i++) {
-			if (!parts[i] || !*parts[i])
-				continue;
-			if (sb.len)
-				r = strbuf_append(&sb, " ", 1);
-			if (r >= 0)
-				r = strbuf_append_str(&sb, parts[i]);
-		}
-		if (r >= 0 && sb.len)
-			r = strbuf_append(&sb, "", 1);
-		if (r < 0) {
-			free(sb.data);
-			return NULL;
-		}
-		free(m->options);
-		m->options = sb.data;
-		m->options_known = true;
+	if (m->options_known)
+		return m->options;
+	/* libkmod's rule: every options line for the name or the alias the
+	 * module was found through, as written, in configuration order (the
+	 * kernel command line's last), joined by spaces */
+	struct kml_config_item *items = NULL;
+	size_t count = 0;
+	if (kml_config_items(m->ctx->config, KML_CONFIG_OPTIONS, &items, &count) < 0)
+		return NULL;
+	struct strbuf sb = { 0 };
+	int r = 0;
+	for (size_t i = 0; r >= 0 && i < count; i++) {
+		if (!streq(items[i].key, m->name) && !(m->alias && streq(items[i].key, m->alias)))
+			continue;
+		if (sb.len)
+			r = strbuf_append(&sb, " ", 1);
+		if (r >= 0)
+			r = strbuf_append_str(&sb, items[i].value ? items[i].value : "");
 	}
+	free(items);
+	if (r >= 0 && sb.len)
+		r = strbuf_append(&sb, "", 1);
+	if (r < 0) {
+		free(sb.data);
+		return NULL;
+	}
+	free(m->options);
+	m->options = sb.data;
+	m->options_known = true;
 	return m->options;
 }
 

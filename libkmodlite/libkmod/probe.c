@@ -7,6 +7,7 @@
  * run_install callbacks.
  */
 #include <errno.h>
+#include <stdio.h>
 
 #include "libkmod-private.h"
 
@@ -25,17 +26,17 @@ static bool blacklisted(const struct kmod_module *mod)
 typedef int (*run_install_fn)(struct kmod_module *m, const char *cmdline, void *data);
 
 static int run_install_command(struct kmod_module *m, const struct kml_probe_step *step,
-			       run_install_fn run_install, void *data)
+			       const char *options, run_install_fn run_install, void *data)
 {
 	if (run_install) {
 		char *cmd = NULL;
-		int r = kml_probe_expand_command(step->command, step->options, &cmd);
+		int r = kml_probe_expand_command(step->command, options, &cmd);
 		if (r == 0)
 			r = run_install(m, cmd, data);
 		free(cmd);
 		return r;
 	}
-	int r = kml_probe_run_command(m->name, step->command, step->options);
+	int r = kml_probe_run_command(m->name, step->command, options);
 	if (r != 0)
 		kml_err(m->ctx->lib, "error running install command '%s' for module %s",
 			step->command, m->name);
@@ -100,14 +101,25 @@ KMOD_EXPORT int kmod_module_probe_insert_module(
 			       step->path || step->builtin, &m);
 		if (r < 0)
 			break;
-		const char *options = step->options ? step->options : "";
+		/* libkmod's options: the module's, then a space and the extra
+		 * ones for the target (the plan's, from the tools' rule, may
+		 * differ in spacing) */
+		char *options = NULL;
+		const char *own = kmod_module_get_options(m);
+		const char *extra = step->target ? extra_options : NULL;
+		if (asprintf(&options, "%s%s%s", own ? own : "", own ? " " : "",
+			     extra ? extra : "") < 0) {
+			kmod_module_unref(m);
+			r = -ENOMEM;
+			break;
+		}
 		if (!(flags & KMOD_PROBE_IGNORE_LOADED) && in_kernel(m)) {
 			r = -EEXIST;
 		} else if (step->action == KML_PROBE_INSTALL) {
 			if (print_action)
 				print_action(m, true, options);
 			if (!(flags & KMOD_PROBE_DRY_RUN))
-				r = run_install_command(m, step, run_install, (void *)data);
+				r = run_install_command(m, step, options, run_install, (void *)data);
 		} else {
 			if (print_action)
 				print_action(m, false, options);
@@ -116,6 +128,7 @@ KMOD_EXPORT int kmod_module_probe_insert_module(
 					m, flags & (KMOD_PROBE_FORCE_VERMAGIC | KMOD_PROBE_FORCE_MODVERSION),
 					options);
 		}
+		free(options);
 		kmod_module_unref(m);
 		/* loaded meanwhile: an error only for the target when asked;
 		 * softdeps' failures do not count */

@@ -5,6 +5,13 @@
 
 #include "libkmod-private.h"
 
+/* A name no /sys/module path can hold ("", "a/b"): libkmod looks for it
+ * anyway and finds nothing. */
+static int not_found(int r)
+{
+	return r == -EINVAL ? -ENOENT : r;
+}
+
 KMOD_EXPORT int kmod_module_new_from_loaded(struct kmod_ctx *ctx, struct kmod_list **list)
 {
 	if (!ctx || !list)
@@ -58,7 +65,7 @@ KMOD_EXPORT int kmod_module_get_initstate(const struct kmod_module *mod)
 	if (mod->builtin)
 		return KMOD_MODULE_BUILTIN;
 	enum kml_module_state st;
-	int r = kml_kernel_module_state(mod->name, &st);
+	int r = not_found(kml_kernel_module_state(mod->name, &st));
 	if (r < 0)
 		return r;
 	switch (st) {
@@ -77,7 +84,7 @@ KMOD_EXPORT int kmod_module_get_refcnt(const struct kmod_module *mod)
 	if (!mod)
 		return -ENOENT;
 	int v;
-	int r = kml_kernel_module_refcount(mod->name, &v);
+	int r = not_found(kml_kernel_module_refcount(mod->name, &v));
 	return r < 0 ? r : v;
 }
 
@@ -87,8 +94,12 @@ KMOD_EXPORT struct kmod_list *kmod_module_get_holders(const struct kmod_module *
 		return NULL;
 	char **names = NULL;
 	size_t count = 0;
-	if (kml_kernel_module_holders(mod->name, &names, &count) < 0)
+	int err = not_found(kml_kernel_module_holders(mod->name, &names, &count));
+	if (err < 0) {
+		kml_err(mod->ctx->lib, "could not open '/sys/module/%s/holders': %s", mod->name,
+			strerror(-err));
 		return NULL;
+	}
 	struct kmod_list *list = NULL;
 	int r = 0;
 	for (size_t i = 0; i < count; i++) {
@@ -125,8 +136,12 @@ KMOD_EXPORT struct kmod_list *kmod_module_get_sections(const struct kmod_module 
 		return NULL;
 	struct kml_section *secs = NULL;
 	size_t count = 0;
-	if (kml_kernel_module_sections(mod->name, &secs, &count) < 0)
+	int err = not_found(kml_kernel_module_sections(mod->name, &secs, &count));
+	if (err < 0) {
+		kml_err(mod->ctx->lib, "could not open '/sys/module/%s/sections': %s", mod->name,
+			strerror(-err));
 		return NULL;
+	}
 	struct kmod_list *list = NULL;
 	bool failed = false;
 	for (size_t i = 0; i < count; i++) {
@@ -171,11 +186,22 @@ KMOD_EXPORT long kmod_module_get_size(const struct kmod_module *mod)
 {
 	if (!mod)
 		return -ENOENT;
-	long size;
-	int r = kml_kernel_module_size(mod->name, &size);
+	long size = 0;
+	int r = not_found(kml_kernel_module_size(mod->name, &size));
+	if (r != -ENODATA)
+		return r < 0 ? r : size;
+	/* kernels without coresize: the second field of /proc/modules */
+	struct kml_loaded_module *mods = NULL;
+	size_t count = 0;
+	r = kml_kernel_list_modules(&mods, &count);
 	if (r < 0) {
-		if (r == -ENOENT)
+		kml_err(mod->ctx->lib, "could not open /proc/modules: %s", strerror(-r));
 		return r;
 	}
-	return size;
+	long result = -ENOENT;
+	for (size_t i = 0; i < count; i++)
+		if (streq(mods[i].name, mod->name))
+			result = (long)mods[i].size;
+	kml_kernel_free_module_list(mods, count);
+	return result;
 }
