@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -562,6 +563,50 @@ static void test_info_and_symbols(void **state)
 	kmod_unref(ctx);
 }
 
+/* One context per thread: each gives the answers a single thread gets. */
+static void *thread_main(void *data)
+{
+	const struct tree *t = data;
+	const char *paths[] = { t->conf, NULL };
+	long ok = 0;
+	for (int round = 0; round < 50; round++) {
+		struct kmod_ctx *ctx = kmod_new(t->dir, paths);
+		if (!ctx)
+			return (void *)0;
+		struct kmod_list *list = NULL;
+		char names[256];
+		if (kmod_module_new_from_lookup(ctx, "myalias", &list) == 0) {
+			list_names(list, names, sizeof(names));
+			struct kmod_module *m = kmod_module_get_module(list);
+			struct kmod_list *deps = kmod_module_get_dependencies(m), *info = NULL;
+			char dnames[256];
+			list_names(deps, dnames, sizeof(dnames));
+			if (strcmp(names, "a") == 0 && strcmp(dnames, "c b_mod") == 0 &&
+			    kmod_module_get_info(m, &info) == 5 &&
+			    strcmp(kmod_module_get_options(m), "x=1 y=2") == 0)
+				ok++;
+			kmod_module_info_free_list(info);
+			kmod_module_unref_list(deps);
+			kmod_module_unref(m);
+			kmod_module_unref_list(list);
+		}
+		kmod_unref(ctx);
+	}
+	return (void *)ok;
+}
+
+static void test_threads(void **state)
+{
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, thread_main, *state), 0);
+	for (int i = 0; i < 4; i++) {
+		void *ok;
+		assert_int_equal(pthread_join(th[i], &ok), 0);
+		assert_int_equal((long)ok, 50);
+	}
+}
+
 /* The Debian tree, when the test runner provides it. */
 static void test_debian_tree(void **state)
 {
@@ -618,6 +663,7 @@ int main(void)
 		cmocka_unit_test(test_config_iterators),
 		cmocka_unit_test(test_modules),
 		cmocka_unit_test(test_info_and_symbols),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_debian_tree),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
