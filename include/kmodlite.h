@@ -432,12 +432,15 @@ enum kml_probe_flags {
 	KML_PROBE_ONLY_CHECK = 1 << 6,	    /* loading: the plan is its first step
 					     * alone (IF_NOT_LOADED), so that a module
 					     * already in the kernel costs no planning */
+	KML_PROBE_BLACKLIST_ALIAS = 1 << 7, /* loading: the blacklist applies to a
+					     * module reached through an alias
+					     * (modprobe always asks for this) */
 };
 
 /*
  * The steps to load TARGET (from kml_lookup_with_config): IF_NOT_LOADED
  * TARGET, then, unless the blacklist stops it (TARGET reached through an
- * alias, or KML_PROBE_USE_BLACKLIST), its pre-softdeps, its dependencies
+ * alias with KML_PROBE_BLACKLIST_ALIAS, or KML_PROBE_USE_BLACKLIST), its pre-softdeps, its dependencies
  * deepest first, itself (or its install command), its post-softdeps,
  * recursively, each module once, in the reference's order. EXTRA_OPTIONS
  * (command-line parameters) go to the target only.

@@ -11,12 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kmodlite-private.h"
+#include "adapter-support.h"
 
 extern char **environ;
 
-/* COMMAND with every $CMDLINE_OPTS replaced by OPTIONS (malloc'd). */
-static int expand_command(const char *command, const char *options, char **ret)
+int kml_command_expand(const char *command, const char *options, char **ret)
 {
 	static const char var[] = "$CMDLINE_OPTS";
 	struct strbuf sb = { 0 };
@@ -102,7 +101,7 @@ int kml_command_run(const char *name, const char *command, const char *options,
 		r = build_env(set, nenv + 1, &envp);
 	}
 	if (r == 0)
-		r = expand_command(command, options, &text);
+		r = kml_command_expand(command, options, &text);
 	pid_t pid = -1;
 	if (r == 0) {
 		pid = fork();

@@ -6,7 +6,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "kmodlite-private.h"
+#include "adapter-support.h"
 
 struct kml_ctx {
 	char *kver;
@@ -147,4 +147,33 @@ const struct kml_index *kml_ctx_index(struct kml_ctx *ctx, enum kml_index_id id)
 		free(path);
 	}
 	return ctx->indexes[id];
+}
+
+void kml_ctx_close_indexes(struct kml_ctx *ctx)
+{
+	for (size_t i = 0; i < KML_INDEX_COUNT; i++) {
+		kml_index_close(ctx->indexes[i]);
+		ctx->indexes[i] = NULL;
+		ctx->index_tried[i] = false;
+	}
+}
+
+const char *kml_ctx_index_file(enum kml_index_id id)
+{
+	return (unsigned int)id < KML_INDEX_COUNT ? index_files[id] : NULL;
+}
+
+int kml_ctx_load_index(struct kml_ctx *ctx, enum kml_index_id id)
+{
+	if ((unsigned int)id >= KML_INDEX_COUNT)
+		return -EINVAL;
+	if (ctx->indexes[id])
+		return 0;
+	ctx->index_tried[id] = true;
+	char *path = path_join(ctx->module_dir, index_files[id], strlen(index_files[id]));
+	if (!path)
+		return -ENOMEM;
+	int r = kml_index_open(path, &ctx->indexes[id]);
+	free(path);
+	return r;
 }

@@ -13,7 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "kmodlite-private.h"
+#include "adapter-support.h"
 
 /* Kernel flags of finit_module(2), from <linux/module.h>. */
 #define MODULE_INIT_IGNORE_MODVERSIONS 1
@@ -475,4 +475,94 @@ int kml_kernel_remove(const char *name, bool force)
 	if (!name || name[0] == '\0')
 		return -EINVAL;
 	return sys_delete_module(name, O_NONBLOCK | (force ? O_TRUNC : 0));
+}
+
+/* ------------------------------------------ for the libkmod adapter */
+
+int kml_kernel_module_size(const char *name, long *ret_size)
+{
+	char path[PATH_MAX];
+	int r = sys_module_path(path, sizeof(path), name, NULL);
+	if (r < 0)
+		return r;
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -errno;
+	r = sys_module_path(path, sizeof(path), name, "coresize");
+	if (r < 0)
+		return r;
+	char text[32];
+	r = read_attribute(path, text, sizeof(text));
+	if (r == -ENOENT)
+		return -ENODATA;
+	if (r < 0)
+		return r == -EFBIG ? -EBADMSG : r;
+	char *end;
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	if (errno != 0 || *end != '\0' || end == text || v < 0)
+		return -EBADMSG;
+	*ret_size = v;
+	return 0;
+}
+
+int kml_kernel_module_sections(const char *name, struct kml_section **ret_sections,
+			       size_t *ret_count)
+{
+	char dir[PATH_MAX];
+	int r = sys_module_path(dir, sizeof(dir), name, "sections");
+	if (r < 0)
+		return r;
+	DIR *d = opendir(dir);
+	if (!d)
+		return -errno;
+	struct kml_section *secs = NULL;
+	size_t count = 0, cap = 0;
+	for (;;) {
+		errno = 0;
+		struct dirent *de = readdir(d);
+		if (!de) {
+			r = -errno;
+			break;
+		}
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		char path[PATH_MAX], text[64];
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		/* unreadable without privileges: skipped, as is a non-number */
+		if (read_attribute(path, text, sizeof(text)) < 0)
+			continue;
+		char *end;
+		errno = 0;
+		unsigned long addr = strtoul(text, &end, 16);
+		if (errno != 0 || end == text || *end != '\0')
+			continue;
+		if (count == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct kml_section *n = reallocarray(secs, ncap, sizeof(*secs));
+			if (!n) {
+				r = -ENOMEM;
+				break;
+			}
+			secs = n;
+			cap = ncap;
+		}
+		secs[count].name = strdup(de->d_name);
+		if (!secs[count].name) {
+			r = -ENOMEM;
+			break;
+		}
+		secs[count++].address = addr;
+	}
+	closedir(d);
+	if (r < 0) {
+		for (size_t i = 0; i < count; i++)
+			free(secs[i].name);
+		free(secs);
+		return r;
+	}
+	*ret_sections = secs;
+	*ret_count = count;
+	return 0;
 }

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "kmodlite-private.h"
+#include "adapter-support.h"
 
 static int list_add_alias(struct kml_module_list *list, const char *name, const char *path,
 			  bool builtin, const char *alias)
@@ -293,6 +293,23 @@ int kml_module_get_dependencies(struct kml_ctx *ctx, const char *name,
 		if (r == 0)
 			r = list_add(&list, modname, path, false);
 	}
+	if (r < 0) {
+		kml_module_list_release(&list);
+		return r;
+	}
+	*ret_list = list;
+	return 0;
+}
+
+int kml_lookup_builtin_alias(struct kml_ctx *ctx, const char *name,
+			     struct kml_module_list *ret_list)
+{
+	char key[PATH_MAX];
+	int r = kml_alias_normalize(name, key, sizeof(key));
+	if (r < 0)
+		return r;
+	struct kml_module_list list = { 0 };
+	r = add_from_wildcard(ctx, &list, KML_INDEX_BUILTIN_ALIAS, key, true);
 	if (r < 0) {
 		kml_module_list_release(&list);
 		return r;

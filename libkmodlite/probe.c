@@ -240,9 +240,10 @@ int kml_probe_plan_insert(struct kml_ctx *ctx, const struct kml_config *config,
 		check->required = true;
 		check->flags = p.first_time ? KML_PROBE_FAIL_LOADED : 0;
 	}
-	/* the blacklist stops loads through an alias; with -b, by name too */
+	/* the blacklist stops loads through an alias when asked; with -b, by name too */
 	bool blacklisted = r == 0 && kml_config_is_blacklisted(config, target->name) &&
-			   (target->alias || (flags & KML_PROBE_USE_BLACKLIST));
+			   ((target->alias && (flags & KML_PROBE_BLACKLIST_ALIAS)) ||
+			    (flags & KML_PROBE_USE_BLACKLIST));
 	if (r == 0 && !blacklisted && !(flags & KML_PROBE_ONLY_CHECK))
 		r = probe_module(&p, target, true, flags & KML_PROBE_IGNORE_COMMANDS);
 	for (size_t i = 1; r == 0 && i < plan.count; i++)

@@ -203,7 +203,8 @@ static int insert_module(struct modprobe *mp, const struct kml_module *m, const 
 {
 	bool ignore_loaded = mp->show_depends;
 	bool show = mp->show_depends || mp->verbose;
-	unsigned int flags = (mp->ignore_commands ? KML_PROBE_IGNORE_COMMANDS : 0) |
+	unsigned int flags = KML_PROBE_BLACKLIST_ALIAS |
+			     (mp->ignore_commands ? KML_PROBE_IGNORE_COMMANDS : 0) |
 			     (mp->use_blacklist ? KML_PROBE_USE_BLACKLIST : 0) |
 			     (mp->first_time ? KML_PROBE_FIRST_TIME : 0);
 	struct kml_probe_plan plan = { 0 };

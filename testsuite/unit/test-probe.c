@@ -339,15 +339,20 @@ static void test_insert_ignore_install(void **state)
 static void test_insert_blacklist(void **state)
 {
 	struct fixture *f = *state;
+	const unsigned int A = KML_PROBE_BLACKLIST_ALIAS;
 	/* by name: loaded; with -b, or through an alias: only the check */
-	PLAN_INSERT(f, "mod_bl", 0, NULL,
+	PLAN_INSERT(f, "mod_bl", A, NULL,
 		    CHECK("mod_bl"),
 		    { .action = INSERT, .name = "mod_bl", .required = true, .target = true, .path = "kernel/mod_bl.ko" });
 	PLAN_INSERT(f, "mod_bl", KML_PROBE_USE_BLACKLIST, NULL, CHECK("mod_bl"));
-	PLAN_INSERT(f, "bl-alias", 0, NULL, CHECK("mod_bl"));
+	PLAN_INSERT(f, "bl-alias", A, NULL, CHECK("mod_bl"));
 	PLAN_INSERT(f, "bl-alias", KML_PROBE_USE_BLACKLIST, NULL, CHECK("mod_bl"));
+	/* without the alias rule (libkmod's probe without blacklist flags) */
+	PLAN_INSERT(f, "bl-alias", 0, NULL,
+		    CHECK("mod_bl"),
+		    { .action = INSERT, .name = "mod_bl", .required = true, .target = true, .path = "kernel/mod_bl.ko" });
 	/* the loaded state is checked before the blacklist (kmod 30) */
-	PLAN_INSERT(f, "bl-alias", KML_PROBE_FIRST_TIME, NULL,
+	PLAN_INSERT(f, "bl-alias", A | KML_PROBE_FIRST_TIME, NULL,
 		    CHECK("mod_bl", .flags = KML_PROBE_FAIL_LOADED));
 	/* an alias of a module that is not blacklisted */
 	PLAN_INSERT(f, "pre-alias", KML_PROBE_USE_BLACKLIST, NULL,
