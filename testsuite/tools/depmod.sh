@@ -8,6 +8,8 @@
 #
 #   depmod.sh BUILD_DIR
 #
+# The cycle cases are also run with kmod 34.2 when the chroot of
+# tools/trixie-chroot is there (and we are root).
 # Differences from kmod 30 that are deliberate, and how they are compared:
 #  - modules missing from modules.order are ordered by relative path (kmod 30:
 #    readdir order): the trees compared byte for byte list every module in
@@ -541,16 +543,33 @@ graph() {
 	printf 'kernel/%s.ko\n' "$@" >"$(moddir "$t")/modules.order"
 	builtin "$t"
 }
+# the second reference, kmod 34.2, where tools/trixie-chroot has made its
+# chroot and we may enter it (root): the tree is copied into its /tmp
+trixie=${KMODLITE_CACHE:-/var/cache/kmodlite}/trixie
+[ -f "$trixie/.complete" ] && [ -x "$trixie/usr/bin/kmod" ] && [ "$(id -u)" = 0 ] || trixie=
 # cycle_case NAME TREE EXPECTED_STDERR_LINES...: exit 1 and exactly those
 # messages (each with the "depmod: ERROR: " prefix), then the reference
+# (and kmod 34.2: the same stderr and exit status)
 cycle_case() {
-	local name=$1 t=$2
+	local name=$1 t=$2 tmp s=0
 	shift 2
 	run_ours $t -C "$work/empty.d" $kver
 	expect_status "$name" 1
 	printf 'depmod: ERROR: %s\n' "$@" >expected.txt
 	expect_text "$name: messages" err.txt expected.txt
 	against_reference "$name" $t -C "$work/empty.d" $kver
+	[ -n "$trixie" ] || return 0
+	tmp=$(mktemp -d "$trixie/tmp/depmod-tool.XXXXXX")
+	cp -a "$work/$t" "$tmp/tree"
+	mkdir "$tmp/empty.d"
+	chroot "$trixie" /usr/sbin/depmod -C "/tmp/${tmp##*/}/empty.d" -b "/tmp/${tmp##*/}/tree" $kver \
+		>/dev/null 2>"$tmp/err" || s=$?
+	checks=$((checks + 1))
+	if [ "$s" != 1 ] || ! cmp -s "$tmp/err" expected.txt; then
+		fail "$name: kmod 34.2 exits $s and prints otherwise:"
+		show_diff expected.txt "$tmp/err"
+	fi
+	rm -rf -- "$tmp"
 }
 # the ring of roots: after a cycle, the next root is the module that follows,
 # in module order, the last one the cycle took out
