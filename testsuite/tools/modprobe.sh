@@ -1431,6 +1431,10 @@ EOF
 same
 t "all built in: modprobe -r of a built-in" 1 modprobe -r mod_bi
 same
+t "all built in: modprobe -c dumps no index entry" 0 modprobe -c
+hasnt out "alias "
+has out "# End of configuration files. Dumping indexes now:"
+same
 t "all built in: modinfo of a built-in" 0 modinfo mod_bi
 is out <<'EOF'
 name:           mod_bi
