@@ -231,8 +231,9 @@ static int link_module(struct dm_state *st, const struct sym_table *t, size_t mi
  * kmod also re-expands a module already on the path: where a cycle that
  * avoids the root can be reached from it, kmod prints ever longer paths
  * without end or aborts on its stack bound. We never extend a path with a
- * module already on it, which prints the same as kmod wherever kmod ends,
- * and the simple cycles through the root otherwise. The walks push at most
+ * module already on it, which prints the same as kmod wherever kmod ends;
+ * otherwise the simple cycles through the root, and each cycle met that
+ * avoids it and holds a module not yet reported (cycle_print_inner). The walks push at most
  * CYCLE_WALK_BUDGET vertices in all (dense cycles have exponentially many
  * paths); past it, nothing more is reported.
  */
@@ -342,6 +343,52 @@ static int cycle_print(struct dm_state *st, struct cycle_walk *w, size_t vi)
 	return r;
 }
 
+/*
+ * Vertex VI's path already holds module D, which VI needs: a circle that
+ * does not go through the root, where kmod would go on without end. It is
+ * printed as "d -> ... -> d" when it holds a module no circle printed so
+ * far holds, and its modules leave the ring and count as in cycles.
+ */
+static int cycle_print_inner(struct dm_state *st, struct cycle_walk *w, size_t vi, size_t d)
+{
+	struct strbuf sb = { 0 };
+	size_t len = 0, *path, i;
+	bool new_module = false;
+	int r = 0;
+
+	for (i = vi; w->v[i].module != d; i = w->v[i].parent)
+		len++;
+	len++;
+	path = malloc(len * sizeof(*path));
+	if (!path)
+		return -ENOMEM;
+	for (i = vi; len > 0; i = w->v[i].parent) {
+		path[--len] = w->v[i].module;
+		new_module |= !w->in_cycle[w->v[i].module];
+		if (w->v[i].module == d)
+			break;
+	}
+	for (size_t k = 0; new_module && r == 0; k++) {
+		r = strbuf_append_str(&sb, st->modules[path[k]].name);
+		if (r == 0)
+			r = strbuf_append_str(&sb, " -> ");
+		ring_take(w, path[k]);
+		if (!w->in_cycle[path[k]]) {
+			w->in_cycle[path[k]] = true;
+			w->in_cycles++;
+		}
+		if (path[k] == w->v[vi].module)
+			break;
+	}
+	if (new_module && r == 0)
+		r = strbuf_append_str(&sb, st->modules[d].name);
+	if (new_module && r == 0)
+		kml_err(st->ctx, "Cycle detected: %s", sb.data);
+	free(sb.data);
+	free(path);
+	return r;
+}
+
 static int cycles_from_root(struct dm_state *st, struct cycle_walk *w, size_t root)
 {
 	int r;
@@ -365,8 +412,10 @@ static int cycles_from_root(struct dm_state *st, struct cycle_walk *w, size_t ro
 		w->reached[mi] = true;
 		for (size_t k = 0; r == 0 && k < m->dep_count; k++) {
 			size_t d = m->deps[k];
-			if (d != root && vertex_on_path(w, vi, d))
+			if (d != root && vertex_on_path(w, vi, d)) {
+				r = cycle_print_inner(st, w, vi, d);
 				continue;
+			}
 			r = cycle_push(w, d, vi);
 		}
 	}
