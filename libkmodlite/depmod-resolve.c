@@ -205,66 +205,265 @@ static int link_module(struct dm_state *st, const struct sym_table *t, size_t mi
 	return 0;
 }
 
-/* Modules left with users after the sort are in cycles or depend on one;
- * print each cycle once, as a path that returns to its first module. */
-static size_t report_cycles(struct dm_state *st)
+/*
+ * Cycle report, in kmod's words and order (kmod 30 and 34.2 agree; worked
+ * out from their output on crafted trees).
+ *
+ * The modules left with users after the sort (in cycles, or depending on
+ * one) form a ring in module order, with a current position at the first.
+ * Taking a module out of the ring moves the current position to the module
+ * after it; taking out one that is not there changes nothing. Roots are
+ * taken out at the current position until the ring is empty.
+ *
+ * From a root, paths grow on a stack of (module, parent) vertices. A vertex
+ * popped whose module has no dependencies ends its path and takes that
+ * module out of the ring. One that closes a path at the root prints it
+ * ("a -> b -> a") and takes its modules out, in path order; they count as in
+ * cycles. Any other is expanded, marking its module reached, by pushing one
+ * vertex per direct dependency in first-use order (the last is followed
+ * first). A root that an earlier root's walk reached (it only depends on a
+ * cycle) closes at once: it is printed alone and not counted.
+ *
+ * kmod also re-expands a module already on the path: where a cycle that
+ * avoids the root can be reached from it, kmod prints ever longer paths
+ * without end or aborts on its stack bound. We never extend a path with a
+ * module already on it, which prints the same as kmod wherever kmod ends;
+ * otherwise the simple cycles through the root, and each cycle met that
+ * avoids it and holds a module not yet reported (cycle_print_inner). The walks push at most
+ * CYCLE_WALK_BUDGET vertices in all (dense cycles have exponentially many
+ * paths); past it, nothing more is reported.
+ */
+#define CYCLE_WALK_BUDGET ((size_t)1 << 16)
+
+struct cycle_vertex {
+	size_t module;
+	size_t parent; /* vertex index; SIZE_MAX for the root */
+};
+
+struct cycle_walk {
+	struct cycle_vertex *v;
+	size_t count, cap;
+	size_t *stack; /* vertex indexes */
+	size_t top, stack_cap;
+	size_t budget;
+	bool *in_cycle;
+	size_t in_cycles;
+	bool *reached; /* expanded by some root's walk */
+	/* the ring of roots: doubly linked over module indexes */
+	size_t *next, *prev;
+	bool *in_ring;
+	size_t current; /* SIZE_MAX: the ring is empty */
+};
+
+static void ring_take(struct cycle_walk *w, size_t i)
 {
-	size_t n = st->module_count, in_cycles = 0;
-	/* 0 unvisited, 1 on the current path, 2 done */
-	uint8_t *state = calloc(n, 1);
-	size_t *path = calloc(n + 1, sizeof(*path));
-	size_t *next = calloc(n, sizeof(*next));
-	bool *reported = calloc(n, sizeof(*reported));
-	if (!state || !path || !next || !reported)
-		goto out;
-	for (size_t s = 0; s < n; s++) {
-		if (st->modules[s].users == 0 || state[s])
-			continue;
-		size_t depth = 0;
-		path[depth++] = s;
-		state[s] = 1;
-		next[s] = 0;
-		while (depth > 0) {
-			size_t cur = path[depth - 1];
-			struct dm_module *m = &st->modules[cur];
-			if (next[cur] == m->dep_count) {
-				state[cur] = 2;
-				depth--;
-				continue;
-			}
-			size_t d = m->deps[next[cur]++];
-			if (st->modules[d].users == 0)
-				continue;
-			if (state[d] == 0) {
-				state[d] = 1;
-				next[d] = 0;
-				path[depth++] = d;
-			} else if (state[d] == 1) {
-				size_t start = depth;
-				while (start > 0 && path[start - 1] != d)
-					start--;
-				start--;
-				struct strbuf sb = { 0 };
-				for (size_t k = start; k < depth; k++) {
-					(void)strbuf_append_str(&sb, st->modules[path[k]].name);
-					(void)strbuf_append_str(&sb, " -> ");
-					if (!reported[path[k]]) {
-						reported[path[k]] = true;
-						in_cycles++;
-					}
-				}
-				(void)strbuf_append_str(&sb, st->modules[d].name);
-				kml_err(st->ctx, "Cycle detected: %s", sb.data ? sb.data : "");
-				free(sb.data);
-			}
+	if (!w->in_ring[i])
+		return;
+	w->in_ring[i] = false;
+	if (w->next[i] == i) {
+		w->current = SIZE_MAX;
+		return;
+	}
+	w->next[w->prev[i]] = w->next[i];
+	w->prev[w->next[i]] = w->prev[i];
+	w->current = w->next[i];
+}
+
+static bool vertex_on_path(const struct cycle_walk *w, size_t vi, size_t module)
+{
+	for (; vi != SIZE_MAX; vi = w->v[vi].parent)
+		if (w->v[vi].module == module)
+			return true;
+	return false;
+}
+
+static int cycle_push(struct cycle_walk *w, size_t module, size_t parent)
+{
+	if (w->budget == 0)
+		return -E2BIG;
+	w->budget--;
+	if (w->count == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 64;
+		struct cycle_vertex *v = reallocarray(w->v, cap, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		w->v = v;
+		w->cap = cap;
+	}
+	if (w->top == w->stack_cap) {
+		size_t cap = w->stack_cap ? w->stack_cap * 2 : 64;
+		size_t *s = reallocarray(w->stack, cap, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		w->stack = s;
+		w->stack_cap = cap;
+	}
+	w->v[w->count] = (struct cycle_vertex){ .module = module, .parent = parent };
+	w->stack[w->top++] = w->count++;
+	return 0;
+}
+
+/* Prints the path that vertex VI closes: root -> ... -> root, or the root
+ * alone; the modules before the last one leave the ring and count as in
+ * cycles. */
+static int cycle_print(struct dm_state *st, struct cycle_walk *w, size_t vi)
+{
+	struct strbuf sb = { 0 };
+	size_t len = 0, *path;
+	int r = 0;
+
+	for (size_t i = vi; i != SIZE_MAX; i = w->v[i].parent)
+		len++;
+	path = malloc(len * sizeof(*path));
+	if (!path)
+		return -ENOMEM;
+	for (size_t i = vi, k = len; i != SIZE_MAX; i = w->v[i].parent)
+		path[--k] = w->v[i].module;
+	for (size_t k = 0; r == 0 && k < len; k++) {
+		if (k > 0)
+			r = strbuf_append_str(&sb, " -> ");
+		if (r == 0)
+			r = strbuf_append_str(&sb, st->modules[path[k]].name);
+		if (k + 1 == len)
+			break;
+		ring_take(w, path[k]);
+		if (!w->in_cycle[path[k]]) {
+			w->in_cycle[path[k]] = true;
+			w->in_cycles++;
 		}
 	}
-out:
-	free(state);
+	if (r == 0)
+		kml_err(st->ctx, "Cycle detected: %s", sb.data);
+	free(sb.data);
 	free(path);
-	free(next);
-	free(reported);
-	return in_cycles;
+	return r;
+}
+
+/*
+ * Vertex VI's path already holds module D, which VI needs: a circle that
+ * does not go through the root, where kmod would go on without end. It is
+ * printed as "d -> ... -> d" when it holds a module no circle printed so
+ * far holds, and its modules leave the ring and count as in cycles.
+ */
+static int cycle_print_inner(struct dm_state *st, struct cycle_walk *w, size_t vi, size_t d)
+{
+	struct strbuf sb = { 0 };
+	size_t len = 0, *path, i;
+	bool new_module = false;
+	int r = 0;
+
+	for (i = vi; w->v[i].module != d; i = w->v[i].parent)
+		len++;
+	len++;
+	path = malloc(len * sizeof(*path));
+	if (!path)
+		return -ENOMEM;
+	for (i = vi; len > 0; i = w->v[i].parent) {
+		path[--len] = w->v[i].module;
+		new_module |= !w->in_cycle[w->v[i].module];
+		if (w->v[i].module == d)
+			break;
+	}
+	for (size_t k = 0; new_module && r == 0; k++) {
+		r = strbuf_append_str(&sb, st->modules[path[k]].name);
+		if (r == 0)
+			r = strbuf_append_str(&sb, " -> ");
+		ring_take(w, path[k]);
+		if (!w->in_cycle[path[k]]) {
+			w->in_cycle[path[k]] = true;
+			w->in_cycles++;
+		}
+		if (path[k] == w->v[vi].module)
+			break;
+	}
+	if (new_module && r == 0)
+		r = strbuf_append_str(&sb, st->modules[d].name);
+	if (new_module && r == 0)
+		kml_err(st->ctx, "Cycle detected: %s", sb.data);
+	free(sb.data);
+	free(path);
+	return r;
+}
+
+static int cycles_from_root(struct dm_state *st, struct cycle_walk *w, size_t root)
+{
+	int r;
+
+	w->count = 0;
+	w->top = 0;
+	r = cycle_push(w, root, SIZE_MAX);
+	while (r == 0 && w->top > 0) {
+		size_t vi = w->stack[--w->top];
+		size_t mi = w->v[vi].module;
+		const struct dm_module *m = &st->modules[mi];
+
+		if (m->dep_count == 0) {
+			ring_take(w, mi);
+			continue;
+		}
+		if (mi == root && w->reached[root]) {
+			r = cycle_print(st, w, vi);
+			continue;
+		}
+		w->reached[mi] = true;
+		for (size_t k = 0; r == 0 && k < m->dep_count; k++) {
+			size_t d = m->deps[k];
+			if (d != root && vertex_on_path(w, vi, d)) {
+				r = cycle_print_inner(st, w, vi, d);
+				continue;
+			}
+			r = cycle_push(w, d, vi);
+		}
+	}
+	return r;
+}
+
+/* Returns how many modules the reported cycles hold. */
+static size_t report_cycles(struct dm_state *st)
+{
+	size_t n = st->module_count, first = SIZE_MAX, last = SIZE_MAX;
+	struct cycle_walk w = { .budget = CYCLE_WALK_BUDGET, .current = SIZE_MAX };
+
+	w.in_cycle = calloc(n, sizeof(*w.in_cycle));
+	w.reached = calloc(n, sizeof(*w.reached));
+	w.in_ring = calloc(n, sizeof(*w.in_ring));
+	w.next = calloc(n, sizeof(*w.next));
+	w.prev = calloc(n, sizeof(*w.prev));
+	if (!w.in_cycle || !w.reached || !w.in_ring || !w.next || !w.prev)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (st->modules[i].users == 0)
+			continue;
+		w.in_ring[i] = true;
+		if (first == SIZE_MAX) {
+			first = i;
+		} else {
+			w.next[last] = i;
+			w.prev[i] = last;
+		}
+		last = i;
+	}
+	if (first == SIZE_MAX)
+		goto out;
+	w.next[last] = first;
+	w.prev[first] = last;
+	w.current = first;
+	while (w.current != SIZE_MAX) {
+		size_t root = w.current;
+
+		ring_take(&w, root);
+		if (cycles_from_root(st, &w, root) < 0)
+			break;
+	}
+out:
+	free(w.v);
+	free(w.stack);
+	free(w.in_cycle);
+	free(w.reached);
+	free(w.in_ring);
+	free(w.next);
+	free(w.prev);
+	return w.in_cycles;
 }
 
 static int topological_sort(struct dm_state *st)

@@ -339,8 +339,10 @@ int dm_sort_by_order_file(struct dm_state *st)
 	} else {
 		kml_warn(st->ctx, "could not open modules.order at %s: %s", st->module_dir, strerror(-r));
 	}
-	/* qsort is not stable, but every key is distinct */
-	qsort(st->modules, st->module_count, sizeof(*st->modules), module_sort_compare);
+	/* qsort is not stable, but every key is distinct; with no module at
+	 * all (everything built in) the array is NULL, which qsort may not get */
+	if (st->module_count > 1)
+		qsort(st->modules, st->module_count, sizeof(*st->modules), module_sort_compare);
 	for (size_t i = 0; i < st->module_count; i++)
 		st->modules[i].order = i;
 	return 0;

@@ -64,14 +64,19 @@ static inline bool node_word_empty(uint32_t word)
 	return (word & NODE_OFFSET_MASK) == 0;
 }
 
-/* Decodes the node WORD refers to; WORD must not be empty. */
+/*
+ * Decodes the node WORD refers to; WORD must not be empty. A node without
+ * parts has an empty body, so it may start at the very end of the file: that
+ * is how writers store the root of an index with no entries (a 12-byte file
+ * whose root word is 12), e.g. modules.dep.bin when every module is built in.
+ */
 static int parse_node(const struct kml_index *index, uint32_t word, struct node *n)
 {
 	const uint8_t *data = index->data;
 	size_t size = index->size;
 	size_t p = word & NODE_OFFSET_MASK;
 
-	if (p < INDEX_HEADER_SIZE || p >= size)
+	if (p < INDEX_HEADER_SIZE || p > size)
 		return -EBADMSG;
 	n->offset = (uint32_t)p;
 

@@ -4,6 +4,8 @@
 # compressed with xz, zstd and gzip.
 #
 # Usage: testsuite/differential/depmod.sh BUILD_DIR
+#        testsuite/differential/kmod34.sh depmod.sh BUILD_DIR
+#        (the second reference: Debian 13's kmod 34.2, in a chroot)
 #
 #   BUILD_DIR/src/depmod is the tool under test (BUILD_DIR/src/modinfo reads
 #   the indexes back). The kernel tree comes from tools/fetch-debian-kernel
@@ -28,7 +30,8 @@
 # host's depmod.d as the real invocation), then:
 #   - exit status and stderr must be equal (copy paths replaced by ROOT);
 #   - the files in the module directory: ours = the reference's + modules.weakdep
-#     (kmod 30 does not write it);
+#     (kmod 30 does not write it; kmod 34.2 does: then the sets are equal and
+#     the two modules.weakdep must be byte-identical too);
 #   - modules.dep, .alias, .softdep, .devname byte-identical, modules.symbols
 #     identical once sorted;
 #   - modules.weakdep: the header, then `weakdep MODNAME VALUE` for each
@@ -109,6 +112,10 @@ EMPTY=$WORK/empty.d
 mkdir -p "$EMPTY" "$WORK/diffs"
 
 echo "depmod-diff: ours=$OURS ref=$REF ($("$REF" --version | head -1))"
+# kmod 33 and later write modules.weakdep (kmod 30 does not): the file sets
+# are then equal, and the two modules.weakdep byte-identical
+REF_WRITES_WEAKDEP=0
+if ref_at_least "$REF" 33; then REF_WRITES_WEAKDEP=1; fi
 echo "depmod-diff: tree=$MODDIR"
 
 STATUS=0
@@ -429,7 +436,7 @@ compare_outputs() {
 
 	# the set of files in the module directory
 	dir=$(stepdir "$tree file set")
-	if (( gz )); then
+	if (( gz )) || (( REF_WRITES_WEAKDEP )); then
 		expect=$(cd "$mb" && ls -A)
 	else
 		expect=$( (cd "$mb" && ls -A; echo modules.weakdep) | LC_ALL=C sort -u)
@@ -437,7 +444,7 @@ compare_outputs() {
 	if [[ $(cd "$ma" && ls -A | LC_ALL=C sort) == "$(LC_ALL=C sort <<<"$expect")" ]]; then
 		report "$tree: files in the module directory" 1 1 0
 	else
-		diff -u --label "expected ($b$( (( gz )) || echo ' + modules.weakdep'))" --label "$a" \
+		diff -u --label "expected ($b$( (( gz || REF_WRITES_WEAKDEP )) || echo ' + modules.weakdep'))" --label "$a" \
 			<(LC_ALL=C sort <<<"$expect") <(cd "$ma" && ls -A | LC_ALL=C sort) >"$dir/ls" || true
 		report "$tree: files in the module directory" 1 0 1
 		show_diffs "$dir"
@@ -463,8 +470,13 @@ compare_outputs() {
 	else
 		if cmp_text_one "$dir" modules.weakdep "$ma/modules.weakdep" "$WORK/weakdep.expected" ""; then
 			same=$((same + 1)); else diff=$((diff + 1)); fi
+		if (( REF_WRITES_WEAKDEP )); then
+			if cmp_text_one "$dir" modules.weakdep.ref "$ma/modules.weakdep" "$mb/modules.weakdep" ""; then
+				same=$((same + 1)); else diff=$((diff + 1)); fi
+		fi
 	fi
 	what="$tree: text files (dep, alias, softdep, devname, symbols sorted, weakdep vs modinfo)"
+	(( gz || ! REF_WRITES_WEAKDEP )) || what="${what%)}, weakdep vs the reference's)"
 	(( gz )) && what="$tree: text files (dep, alias, softdep, devname, symbols, weakdep; .ko.gz as .ko)"
 	report "$what" $((same + diff)) "$same" "$diff"
 	show_diffs "$dir"

@@ -61,3 +61,18 @@ build_compressed_trees() {
 	compress_tree zst zstd -q -c
 	compress_tree gz gzip -n -c
 }
+
+# ref_version TOOL: the reference kmod's version as `TOOL --version` prints
+# it (30, 34.2, ...). The differential scripts run against Debian 12's kmod 30
+# (the host's) or, through kmod34.sh, Debian 13's kmod 34.2; where the two
+# differ, the scripts expect each reference's own behaviour.
+ref_version() {
+	"$1" --version 2>/dev/null | sed -n 's/^kmod version //p' | head -n 1
+}
+
+# ref_at_least TOOL MAJOR: the reference is kmod MAJOR or later.
+ref_at_least() {
+	local v
+	v=$(ref_version "$1")
+	[[ ${v%%.*} =~ ^[0-9]+$ ]] && (( ${v%%.*} >= $2 ))
+}

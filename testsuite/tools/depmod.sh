@@ -8,6 +8,8 @@
 #
 #   depmod.sh BUILD_DIR
 #
+# The cycle cases are also run with kmod 34.2 when the chroot of
+# tools/trixie-chroot is there (and we are root).
 # Differences from kmod 30 that are deliberate, and how they are compared:
 #  - modules missing from modules.order are ordered by relative path (kmod 30:
 #    readdir order): the trees compared byte for byte list every module in
@@ -532,6 +534,103 @@ checks=$((checks + 1))
 [ ! -e "$(moddir $t)/modules.dep" ] && [ -z "$(tempfiles "$(moddir $t)")" ] ||
 	fail "cycle: files were written: $(ls -A "$(moddir $t)")"
 against_reference "cycle behind a dependency" $t -C "$work/empty.d" $kver
+# Which cycles are printed, from which module and in which order, as kmod
+# (30 and 34.2 alike) prints them; see report_cycles() in depmod-resolve.c.
+# graph TREE "NAME:DEP,DEP ..." ORDER...: modules importing their
+# dependencies' symbols in the order given, modules.order as given
+graph() {
+	local t=$1 item name deps d args
+	for item in $2; do
+		name=${item%%:*}
+		deps=${item#*:}
+		args=(--export "s_$name")
+		for d in ${deps//,/ }; do args+=(--import "s_$d"); done
+		mod "$t" "kernel/$name.ko" "${args[@]}"
+	done
+	shift 2
+	printf 'kernel/%s.ko\n' "$@" >"$(moddir "$t")/modules.order"
+	builtin "$t"
+}
+# the second reference, kmod 34.2, where tools/trixie-chroot has made its
+# chroot and we may enter it (root): the tree is copied into its /tmp
+trixie=${KMODLITE_CACHE:-/var/cache/kmodlite}/trixie
+[ -f "$trixie/.complete" ] && [ -x "$trixie/usr/bin/kmod" ] && [ "$(id -u)" = 0 ] || trixie=
+# cycle_case NAME TREE EXPECTED_STDERR_LINES...: exit 1 and exactly those
+# messages (each with the "depmod: ERROR: " prefix), then the reference
+# (and kmod 34.2: the same stderr and exit status)
+cycle_case() {
+	local name=$1 t=$2 tmp s=0
+	shift 2
+	run_ours $t -C "$work/empty.d" $kver
+	expect_status "$name" 1
+	printf 'depmod: ERROR: %s\n' "$@" >expected.txt
+	expect_text "$name: messages" err.txt expected.txt
+	against_reference "$name" $t -C "$work/empty.d" $kver
+	[ -n "$trixie" ] || return 0
+	tmp=$(mktemp -d "$trixie/tmp/depmod-tool.XXXXXX")
+	cp -a "$work/$t" "$tmp/tree"
+	mkdir "$tmp/empty.d"
+	chroot "$trixie" /usr/sbin/depmod -C "/tmp/${tmp##*/}/empty.d" -b "/tmp/${tmp##*/}/tree" $kver \
+		>/dev/null 2>"$tmp/err" || s=$?
+	checks=$((checks + 1))
+	if [ "$s" != 1 ] || ! cmp -s "$tmp/err" expected.txt; then
+		fail "$name: kmod 34.2 exits $s and prints otherwise:"
+		show_diff expected.txt "$tmp/err"
+	fi
+	rm -rf -- "$tmp"
+}
+# the ring of roots: after a cycle, the next root is the module that follows,
+# in module order, the last one the cycle took out
+graph cycring "a:b b:c c:a d:e e:d x:y y:x" a d b x c e y
+cycle_case "cycles: next root after the last module taken out" cycring \
+	"Cycle detected: a -> b -> c -> a" "Cycle detected: e -> d -> e" \
+	"Cycle detected: x -> y -> x" "Found 7 modules in dependency cycles!"
+# two ways back to the root: the last dependency is followed first
+graph cyctwo "a:b,c b:a c:a" a b c
+cycle_case "cycles: last dependency first" cyctwo \
+	"Cycle detected: a -> c -> a" "Cycle detected: a -> b -> a" \
+	"Found 3 modules in dependency cycles!"
+graph cycback "a:b b:c c:a" b c a
+cycle_case "cycles: from the first module in module order" cycback \
+	"Cycle detected: b -> c -> a -> b" "Found 3 modules in dependency cycles!"
+# modules that only depend on a cycle: the one a cycle's walk reached is
+# printed alone (not counted), the one before the cycle's root is not; a
+# module without dependencies leaves the ring when a walk reaches it
+graph cycdown "a:b b:a,p,q p:l q:l l:" p q a l b
+cycle_case "cycles: modules depending on a cycle" cycdown \
+	"Cycle detected: b -> a -> b" "Cycle detected: q" \
+	"Found 2 modules in dependency cycles!"
+graph cycdown2 "a:b b:a,p,q p:l q:l l:" p q l a b
+cycle_case "cycles: modules depending on a cycle, another order" cycdown2 \
+	"Cycle detected: a -> b -> a" "Cycle detected: q" \
+	"Found 2 modules in dependency cycles!"
+# a cycle that avoids the root, reachable from it: kmod 30 and 34.2 print
+# ever longer paths (a -> b -> c -> b -> a, ...) without end; we extend no
+# path with a module already on it, and print the circle met instead once
+# (ours only)
+graph cycnest "a:b b:c,a c:b" a b c
+run_ours cycnest -C "$work/empty.d" $kver
+expect_status "cycles: nested, where kmod does not end" 1
+printf 'depmod: ERROR: %s\n' "Cycle detected: a -> b -> a" "Cycle detected: b -> c -> b" \
+	"Found 3 modules in dependency cycles!" >expected.txt
+expect_text "cycles: nested, where kmod does not end: messages" err.txt expected.txt
+# dense cycles have exponentially many paths: the report is bounded
+spec=
+for i in 0 1 2 3 4 5 6 7 8 9 10 11 12 13; do
+	deps=
+	for j in 0 1 2 3 4 5 6 7 8 9 10 11 12 13; do [ $i = $j ] || deps+=${deps:+,}m$j; done
+	spec+=" m$i:$deps"
+done
+graph cycdense "$spec" m0 m1 m2 m3 m4 m5 m6 m7 m8 m9 m10 m11 m12 m13
+SECONDS=0
+run_ours cycdense -C "$work/empty.d" $kver
+expect_status "cycles: dense" 1
+checks=$((checks + 1))
+lines=$(wc -l <err.txt)
+[ "$lines" -le 70000 ] && [ $SECONDS -le $((20 * wrap_slowdown)) ] &&
+	[ "$(tail -1 err.txt)" = "depmod: ERROR: Found 14 modules in dependency cycles!" ] ||
+	fail "cycles: dense: $lines lines in $SECONDS s, last: $(tail -1 err.txt)"
+
 # a module that imports its own export: no dependency on itself
 t=selfimport
 mod $t kernel/a.ko --export sa --import sa

@@ -1463,6 +1463,72 @@ is out <<'EOF'
 Module                  Size  Used by
 EOF
 
+# ============================================ every module built in
+
+# A module directory without a single module file: depmod writes indexes with
+# no entries (modules.dep.bin is the 12-byte header, its root word pointing at
+# the end of the file), which must read as empty, not as corrupt.
+base=$work/base-builtin
+MD=$base/lib/modules/$K
+mkdir -p "$MD" "$base/etc/modprobe.d" "$base/proc" "$base/sys/module/mod_bi/parameters"
+printf 'kernel/builtin/mod_bi.ko\nkernel/builtin/mod_bi2.ko\n' >"$MD/modules.builtin"
+printf 'mod_bi.alias=bi-alias\0mod_bi.license=GPL\0mod_bi.description=all built in\0' \
+	>"$MD/modules.builtin.modinfo"
+: >"$MD/modules.order"
+: >"$base/proc/modules"
+: >"$base/proc/cmdline"
+"$src/depmod" -b "$base" "$K" 2>depmod.err || { cat depmod.err; echo "depmod failed" >&2; exit 1; }
+CASE="all built in: modules.dep.bin has no entries"
+checks=$((checks + 1))
+[ "$(od -An -tx1 "$MD/modules.dep.bin" | tr -d ' \n')" = b007f457000200010000000c ] ||
+	fail "modules.dep.bin is not the bare header: $(od -An -tx1 "$MD/modules.dep.bin")"
+SETUP=
+t "all built in: modprobe of a built-in" 0 modprobe mod_bi
+is out </dev/null
+is err </dev/null
+is log </dev/null
+same
+t "all built in: modprobe -R" 0 modprobe -R mod_bi
+is out <<'EOF'
+mod_bi
+EOF
+same
+t "all built in: modprobe -R of a built-in's alias" 0 modprobe -R bi-alias
+is out <<'EOF'
+mod_bi
+EOF
+same
+t "all built in: modprobe -D of one without modinfo" 0 modprobe -D mod_bi2
+is out <<'EOF'
+builtin mod_bi2
+EOF
+same
+t "all built in: modprobe of a module that is not there" 1 modprobe mod_none
+is err <<EOF
+modprobe: FATAL: Module mod_none not found in directory $KD
+EOF
+same
+t "all built in: modprobe -r of a built-in" 1 modprobe -r mod_bi
+same
+t "all built in: modprobe -c dumps no index entry" 0 modprobe -c
+hasnt out "alias "
+has out "# End of configuration files. Dumping indexes now:"
+same
+t "all built in: modinfo of a built-in" 0 modinfo mod_bi
+is out <<'EOF'
+name:           mod_bi
+filename:       (builtin)
+alias:          bi-alias
+license:        GPL
+description:    all built in
+EOF
+same
+t "all built in: modinfo -F filename of a built-in alias" 0 modinfo -F filename bi-alias
+is out <<'EOF'
+(builtin)
+EOF
+same
+
 # a skip is a choice: a failure with KMODLITE_ALLOW_SKIP=0 (tools/test)
 if [ -z "$refmp" ]; then
 	echo "SKIP: no /usr/sbin/modprobe: the comparisons with the reference were skipped"

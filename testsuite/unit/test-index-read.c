@@ -167,6 +167,17 @@ static void test_open(void **state)
 	unlink(path);
 	free(path);
 
+	/* The index depmod writes when every module is built in. */
+	memcpy(bad, data, 8);
+	memcpy(bad + 8, (const uint8_t[]){ 0, 0, 0, 12 }, 4);
+	path = write_temp(bad, sizeof(bad));
+	assert_int_equal(kml_index_open(path, &index), 0);
+	assert_int_equal(kml_index_lookup(index, "ext4", &v), -ENOENT);
+	kml_index_close(index);
+	index = NULL;
+	unlink(path);
+	free(path);
+
 	path = write_temp(data, 11);
 	assert_int_equal(kml_index_open(path, &index), -EBADMSG);
 	unlink(path);
@@ -204,6 +215,43 @@ static void test_header(void **state)
 	assert_int_equal(kml_index_foreach(index, collect_fn, &c), 0);
 	assert_int_equal(c.calls, 0);
 	kml_index_close(index);
+
+	/* Root word 12 in a 12-byte file: a root without parts at the end of
+	 * the file, as depmod writes an index with no entries. */
+	h[11] = 12;
+	index = NULL;
+	assert_int_equal(kml_index_from_memory(h, sizeof(h), &index), 0);
+	assert_int_equal(kml_index_lookup(index, "x", &v), -ENOENT);
+	assert_int_equal(kml_index_lookup(index, "", &v), -ENOENT);
+	assert_int_equal(kml_index_lookup_all(index, "x", &vals, &n), -ENOENT);
+	n = 1;
+	assert_int_equal(kml_index_lookup_wildcard(index, "x", &vals, &n), 0);
+	assert_int_equal(n, 0);
+	free(vals);
+	n = 1;
+	assert_int_equal(kml_index_lookup_wildcard(index, "*", &vals, &n), 0);
+	assert_int_equal(n, 0);
+	free(vals);
+	assert_int_equal(kml_index_foreach(index, collect_fn, &c), 0);
+	assert_int_equal(c.calls, 0);
+	kml_index_close(index);
+	/* ... but a root there that claims a part is cut short. */
+	for (unsigned int flag = 0x20; flag <= 0x80; flag <<= 1) {
+		h[8] = (uint8_t)flag;
+		assert_int_equal(kml_index_from_memory(h, sizeof(h), &index), 0);
+		assert_int_equal(kml_index_lookup(index, "", &v), -EBADMSG);
+		assert_int_equal(kml_index_lookup_wildcard(index, "x", &vals, &n), -EBADMSG);
+		assert_int_equal(kml_index_foreach(index, collect_fn, &c), -EBADMSG);
+		kml_index_close(index);
+	}
+	/* Past the end is corrupt whatever the flags. */
+	h[8] = 0;
+	h[11] = 13;
+	assert_int_equal(kml_index_from_memory(h, sizeof(h), &index), 0);
+	assert_int_equal(kml_index_lookup(index, "", &v), -EBADMSG);
+	assert_int_equal(kml_index_foreach(index, collect_fn, &c), -EBADMSG);
+	kml_index_close(index);
+	h[11] = 0;
 
 	/* Any minor version of major 2. */
 	h[6] = 0x12;
