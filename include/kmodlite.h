@@ -414,6 +414,7 @@ struct kml_probe_step {
 struct kml_probe_plan {
 	struct kml_probe_step *steps;
 	size_t count;
+	size_t cap; /* of steps */
 };
 
 enum kml_probe_flags {

@@ -33,9 +33,9 @@ struct planner {
 	bool first_time;
 	struct kml_probe_plan *plan;
 	char **visited;
-	size_t visited_count;
+	size_t visited_count, visited_cap;
 	char **required;
-	size_t required_count;
+	size_t required_count, required_cap;
 	unsigned int depth; /* bounds recursion through softdeps */
 };
 
@@ -47,15 +47,13 @@ static bool name_in(char *const *names, size_t n, const char *name)
 	return false;
 }
 
-static int name_add(char ***names, size_t *n, const char *name)
+static int name_add(char ***names, size_t *n, size_t *cap, const char *name)
 {
 	if (name_in(*names, *n, name))
 		return 0;
-	char **nn = reallocarray(*names, *n + 1, sizeof(*nn));
-	if (!nn)
+	if (array_grow((void **)names, cap, *n + 1, sizeof(**names)) < 0)
 		return -ENOMEM;
-	*names = nn;
-	if (!(nn[*n] = strdup(name)))
+	if (!((*names)[*n] = strdup(name)))
 		return -ENOMEM;
 	(*n)++;
 	return 0;
@@ -102,10 +100,9 @@ static int module_options(const struct planner *p, const struct kml_module *m, c
 static int add_step(struct kml_probe_plan *plan, enum kml_probe_action action, const char *name,
 		    const char *path, const char *command, struct kml_probe_step **ret)
 {
-	struct kml_probe_step *steps = reallocarray(plan->steps, plan->count + 1, sizeof(*steps));
-	if (!steps)
+	if (ARRAY_GROW(plan->steps, plan->cap, plan->count + 1) < 0)
 		return -ENOMEM;
-	plan->steps = steps;
+	struct kml_probe_step *steps = plan->steps;
 	size_t ln = strlen(name) + 1, lp = path ? strlen(path) + 1 : 0;
 	size_t lc = command ? strlen(command) + 1 : 0;
 	char *block = malloc(ln + lp + lc);
@@ -189,7 +186,7 @@ static int probe_module(struct planner *p, const struct kml_module *m, bool requ
 		kml_warn(p->ctx, "softdeps of %s nested too deep, ignored", m->name);
 		return 0;
 	}
-	int r = name_add(&p->visited, &p->visited_count, m->name);
+	int r = name_add(&p->visited, &p->visited_count, &p->visited_cap, m->name);
 	if (r < 0)
 		return r;
 	struct kml_module_list deps = { 0 };
@@ -197,9 +194,9 @@ static int probe_module(struct planner *p, const struct kml_module *m, bool requ
 	if (r < 0)
 		return r;
 	if (required) {
-		r = name_add(&p->required, &p->required_count, m->name);
+		r = name_add(&p->required, &p->required_count, &p->required_cap, m->name);
 		for (size_t i = 0; r == 0 && i < deps.count; i++)
-			r = name_add(&p->required, &p->required_count, deps.modules[i].name);
+			r = name_add(&p->required, &p->required_count, &p->required_cap, deps.modules[i].name);
 	}
 	p->depth++;
 	for (size_t i = 0; r == 0 && i < deps.count; i++)
@@ -221,7 +218,7 @@ void kml_probe_plan_release(struct kml_probe_plan *plan)
 	}
 	free(plan->steps);
 	plan->steps = NULL;
-	plan->count = 0;
+	plan->count = plan->cap = 0;
 }
 
 int kml_probe_plan_insert(struct kml_ctx *ctx, const struct kml_config *config,

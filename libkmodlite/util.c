@@ -93,18 +93,23 @@ int read_fd_full(int fd, size_t max, char **ret_buf, size_t *ret_len)
 {
 	struct strbuf sb = { 0 };
 	struct stat st;
-	int r = 0;
+	/* a regular file's size and one byte more, so that the end is seen
+	 * without growing the buffer; else 64 KiB to start with */
+	size_t first = 65536;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
 		if ((uint64_t)st.st_size > max)
 			return -EFBIG;
-		r = strbuf_reserve(&sb, (size_t)st.st_size);
-		if (r < 0)
-			return r;
+		first = (size_t)st.st_size + 1;
 	}
+	int r = strbuf_reserve(&sb, first);
+	if (r < 0)
+		return r;
 	for (;;) {
-		r = strbuf_reserve(&sb, 65536);
-		if (r < 0)
-			goto out;
+		if (sb.len + 1 >= sb.cap) { /* full: double it */
+			r = strbuf_reserve(&sb, sb.cap);
+			if (r < 0)
+				goto out;
+		}
 		ssize_t n = read(fd, sb.data + sb.len, sb.cap - sb.len - 1);
 		if (n < 0) {
 			if (errno == EINTR)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "kmodlite-private.h"
 #include "tool.h"
 
 enum mode { MODE_INSERT, MODE_REMOVE, MODE_RESOLVE, MODE_SHOWCONFIG, MODE_MODVERSIONS,
@@ -21,7 +22,7 @@ struct modprobe {
 	bool force_remove;
 	long wait_msec;
 	const char **configs;
-	size_t config_count;
+	size_t config_count, config_cap;
 	const char *root, *kver;
 	struct kml_ctx *ctx;
 	struct kml_config *config;
@@ -746,12 +747,11 @@ int modprobe_main(int argc, char *argv[])
 			mp.dry_run = true;
 			break;
 		case 'C': {
-			const char **n = realloc(mp.configs, (mp.config_count + 2) * sizeof(*n));
-			if (!n)
+			/* NULL-terminated for kml_config_load */
+			if (ARRAY_GROW(mp.configs, mp.config_cap, mp.config_count + 2) < 0)
 				goto out;
-			mp.configs = n;
-			n[mp.config_count++] = optarg;
-			n[mp.config_count] = NULL;
+			mp.configs[mp.config_count++] = optarg;
+			mp.configs[mp.config_count] = NULL;
 			pass_on_add(&mp, "-C", optarg);
 			break;
 		}
