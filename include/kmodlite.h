@@ -2,6 +2,15 @@
 /*
  * libkmodlite: reading Linux kernel modules, their indexes and metadata.
  *
+ * This is the library's interface to the programs of this tree: the tools
+ * (src/) and libkmod.so.2 (libkmodlite/libkmod/). It is not installed and
+ * promises nothing outside the tree; programs outside it use libkmod's
+ * interface (libkmod.h, libkmod.so.2). It holds what those programs call,
+ * and only that: functions that only the library's own files (and its tests)
+ * call are declared in its private headers (kmodlite-private.h,
+ * depmod-config.h, index-write.h), and those only the adapter needs in
+ * adapter-support.h.
+ *
  * Conventions:
  *  - every function returning int returns 0 (or a count) on success and a
  *    negative errno on failure; output parameters are named ret_* and are
@@ -48,7 +57,6 @@ int kml_ctx_set_module_dir(struct kml_ctx *ctx, const char *dir);
 void kml_ctx_free(struct kml_ctx *ctx);
 void kml_ctx_set_log(struct kml_ctx *ctx, kml_log_fn fn, void *data, int max_priority);
 const char *kml_ctx_get_module_dir(const struct kml_ctx *ctx);
-const char *kml_ctx_get_kernel_version(const struct kml_ctx *ctx);
 
 /* Version string of the library, and the optional features it was built with
  * ("+ZSTD +XZ +ZLIB +LIBCRYPTO" or with '-' for the missing ones). */
@@ -57,34 +65,19 @@ const char *kml_features(void);
 
 /* ---------------------------------------------------------- module files */
 
-enum kml_compression {
-	KML_COMPRESSION_NONE = 0,
-	KML_COMPRESSION_GZIP,
-	KML_COMPRESSION_XZ,
-	KML_COMPRESSION_ZSTD,
-};
-
-/* Upper bound for the decompressed size of a module (bigger is an error). */
-#define KML_MAX_MODULE_SIZE ((size_t)512 << 20)
-
 struct kml_file;
 
 /*
  * Opens a module file: plain files are mapped, compressed ones (detected by
  * magic bytes) decompressed in memory. -ENOTSUP when the library was built
  * without the needed decompressor or cannot load it, -EFBIG when the content
- * exceeds KML_MAX_MODULE_SIZE, -EBADMSG for a corrupt stream or a file too
- * short to be a module.
+ * exceeds 512 MiB (KML_MAX_MODULE_SIZE), -EBADMSG for a corrupt stream or a
+ * file too short to be a module.
  */
 int kml_file_open(const char *path, struct kml_file **ret_file);
-/* Same, on bytes already in memory (copied when compressed, borrowed when not). */
-int kml_file_from_memory(const void *data, size_t size, struct kml_file **ret_file);
 void kml_file_free(struct kml_file *file);
 const void *kml_file_data(const struct kml_file *file);
 size_t kml_file_size(const struct kml_file *file);
-enum kml_compression kml_file_compression(const struct kml_file *file);
-const char *kml_compression_name(enum kml_compression c);
-enum kml_compression kml_compression_detect(const void *data, size_t size);
 
 /* ----------------------------------------------------------------- ELF */
 
@@ -107,8 +100,6 @@ struct kml_symbol {
  * -ENOEXEC when it is not a valid ELF object (every offset is checked). */
 int kml_elf_new(const void *data, size_t size, struct kml_elf **ret_elf);
 void kml_elf_free(struct kml_elf *elf);
-int kml_elf_class(const struct kml_elf *elf);	  /* 32 or 64 */
-bool kml_elf_big_endian(const struct kml_elf *elf);
 
 /* The arrays are allocated (free() them); the strings point into the module.
  * A missing section gives zero entries, not an error. */
@@ -156,38 +147,11 @@ struct kml_index_value {
 
 /* Maps a modules.*.bin file. -EBADMSG when the header is wrong. */
 int kml_index_open(const char *path, struct kml_index **ret_index);
-/* Same over bytes owned by the caller (kept for the index's lifetime). */
-int kml_index_from_memory(const void *data, size_t size, struct kml_index **ret_index);
 void kml_index_close(struct kml_index *index);
-/* Exact lookup: the first value of the node KEY ends at.
- * -ENOENT when absent, -EBADMSG when the index is corrupt. */
-int kml_index_lookup(const struct kml_index *index, const char *key, const char **ret_value);
-/* All values of the node KEY ends at, by priority (free() the array). */
-int kml_index_lookup_all(const struct kml_index *index, const char *key,
-			 struct kml_index_value **ret_values, size_t *ret_count);
-/* Every value whose stored pattern (fnmatch) matches KEY, by priority.
- * 0 values is not an error: *ret_count is 0. */
-int kml_index_lookup_wildcard(const struct kml_index *index, const char *key,
-			      struct kml_index_value **ret_values, size_t *ret_count);
 /* Calls FN for every (key, value) in key order; stops when FN returns non-zero. */
 int kml_index_foreach(const struct kml_index *index,
 		      int (*fn)(void *data, const char *key, const struct kml_index_value *value),
 		      void *data);
-
-/* Builds a modules.*.bin index (depmod). */
-struct kml_index_writer;
-
-int kml_index_writer_new(struct kml_index_writer **ret_writer);
-void kml_index_writer_free(struct kml_index_writer *writer);
-/* Adds VALUE under KEY with PRIORITY (values of a key are kept sorted by
- * priority; among equal ones the newest first). Returns 1 when KEY already
- * had VALUE (it is added again, as the reference does), 0 otherwise;
- * -EINVAL for a key byte >= 128. */
-int kml_index_writer_add(struct kml_index_writer *writer, const char *key, const char *value,
-			 unsigned int priority);
-/* The index file's bytes, in a malloc'd buffer. -EFBIG past 256 MiB. */
-int kml_index_writer_build(const struct kml_index_writer *writer, void **ret_data,
-			   size_t *ret_size);
 
 /* ------------------------------------------------------- module lookup */
 
@@ -297,9 +261,6 @@ enum kml_insert_flags {
  * Returns 0 or the kernel's negative errno (-EEXIST: already loaded).
  */
 int kml_kernel_insert(const char *path, const char *params, unsigned int flags);
-/* Same, for a module already in memory (init_module only). */
-int kml_kernel_insert_image(const void *image, size_t size, const char *params,
-			    unsigned int flags);
 /* delete_module(NAME, O_NONBLOCK [| O_TRUNC when force]). */
 int kml_kernel_remove(const char *name, bool force);
 
@@ -323,14 +284,6 @@ int kml_config_load(struct kml_ctx *ctx, const char *const *paths, const char *c
 		    struct kml_config **ret_config);
 void kml_config_free(struct kml_config *config);
 
-/* Module names of every `alias PATTERN MODULE` whose PATTERN (fnmatch)
- * matches NAME (normalised), in configuration order. free() the array only. */
-int kml_config_get_aliases(const struct kml_config *config, const char *name,
-			   const char ***ret_modules, size_t *ret_count);
-/* Options for MODULE from `options` lines, joined by spaces in file order
- * (NULL when none); then those from the kernel command line. */
-const char *kml_config_get_options(const struct kml_config *config, const char *module);
-const char *kml_config_get_cmdline_options(const struct kml_config *config, const char *module);
 /* The first `install` / `remove` command for MODULE, or NULL. */
 const char *kml_config_get_install(const struct kml_config *config, const char *module);
 const char *kml_config_get_remove(const struct kml_config *config, const char *module);
@@ -475,48 +428,6 @@ void kml_probe_plan_release(struct kml_probe_plan *plan);
  */
 int kml_command_run(const char *name, const char *command, const char *options,
 		    const char *const *env);
-
-/* --------------------------------------------------- depmod configuration */
-
-/* depmod.d: where modules are searched, which copy of a module wins. */
-struct kml_depmod_config;
-
-enum kml_search_kind {
-	KML_SEARCH_DIR,	     /* a subdirectory of the module directory */
-	KML_SEARCH_BUILTIN,  /* "built-in": the standard tree */
-	KML_SEARCH_EXTERNAL, /* "external": the external directories */
-};
-
-struct kml_search_entry {
-	enum kml_search_kind kind;
-	const char *dir; /* KML_SEARCH_DIR: the subdirectory as written */
-};
-
-/*
- * Reads the depmod.d configuration for kernel version KVER.
- * PATHS: NULL-terminated list of files or directories (NULL: the defaults
- * /etc/depmod.d, /run/depmod.d, /usr/local/lib/depmod.d, /usr/lib/depmod.d,
- * /lib/depmod.d; only *.conf files, merged and sorted by basename, the first
- * directory holding a basename wins). Bad lines are logged through CTX with
- * file and line, and skipped. A missing default directory is not an error.
- */
-int kml_depmod_config_load(struct kml_ctx *ctx, const char *const *paths, const char *kver,
-			   struct kml_depmod_config **ret_config);
-void kml_depmod_config_free(struct kml_depmod_config *config);
-/* search entries in priority order (highest first); the default when no
- * `search` line exists is "updates" then built-in. */
-const struct kml_search_entry *kml_depmod_config_search(const struct kml_depmod_config *config,
-							size_t *ret_count);
-/* Subdirectory given by an `override MODNAME KVER SUBDIR` line matching
- * KVER, or NULL. MODNAME is compared normalised. */
-const char *kml_depmod_config_override(const struct kml_depmod_config *config,
-				       const char *modname);
-/* External directories (absolute), from `external KVER DIR` lines matching KVER. */
-const char *const *kml_depmod_config_external(const struct kml_depmod_config *config,
-					      size_t *ret_count);
-/* Whether directory basename NAME is excluded (`exclude NAME...`; "build"
- * and "source" are always excluded). */
-bool kml_depmod_config_excluded(const struct kml_depmod_config *config, const char *name);
 
 /* ----------------------------------------------------------------- depmod */
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "conf-file.h"
+#include "depmod-config.h"
 #include "kmodlite-private.h"
 
 static const char *const default_paths[] = {

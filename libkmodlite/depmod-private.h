@@ -14,6 +14,8 @@
 #ifndef KMODLITE_DEPMOD_PRIVATE_H
 #define KMODLITE_DEPMOD_PRIVATE_H
 
+#include "depmod-config.h"
+#include "index-write.h"
 #include "kmodlite-private.h"
 
 struct dm_symbol {

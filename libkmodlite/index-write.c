@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 
+#include "index-write.h"
 #include "kmodlite-private.h"
 
 #define INDEX_MAGIC 0xB007F457u

@@ -37,6 +37,67 @@ static inline uint64_t hash_string(const char *s)
 	return h;
 }
 
+/*
+ * kmodlite.h's objects that no tool and not the libkmod adapter uses: the
+ * library's own files call them, and its tests.
+ */
+
+/* ctx.c */
+const char *kml_ctx_get_kernel_version(const struct kml_ctx *ctx);
+
+/* file.c */
+enum kml_compression {
+	KML_COMPRESSION_NONE = 0,
+	KML_COMPRESSION_GZIP,
+	KML_COMPRESSION_XZ,
+	KML_COMPRESSION_ZSTD,
+};
+/* Upper bound for the decompressed size of a module (bigger is an error). */
+#define KML_MAX_MODULE_SIZE ((size_t)512 << 20)
+/* kml_file_open() on bytes already in memory (copied when compressed,
+ * borrowed when not). */
+int kml_file_from_memory(const void *data, size_t size, struct kml_file **ret_file);
+const char *kml_compression_name(enum kml_compression c);
+enum kml_compression kml_compression_detect(const void *data, size_t size);
+
+/* index-read.c */
+/* Exact lookup: the first value of the node KEY ends at.
+ * -ENOENT when absent, -EBADMSG when the index is corrupt. */
+int kml_index_lookup(const struct kml_index *index, const char *key, const char **ret_value);
+/* Every value whose stored pattern (fnmatch) matches KEY, by priority.
+ * 0 values is not an error: *ret_count is 0. */
+int kml_index_lookup_wildcard(const struct kml_index *index, const char *key,
+			      struct kml_index_value **ret_values, size_t *ret_count);
+
+/* config.c */
+/* Module names of every `alias PATTERN MODULE` whose PATTERN (fnmatch)
+ * matches NAME (normalised), in configuration order. free() the array only. */
+int kml_config_get_aliases(const struct kml_config *config, const char *name,
+			   const char ***ret_modules, size_t *ret_count);
+/* Options for MODULE from `options` lines, joined by spaces in file order
+ * (NULL when none); then those from the kernel command line. */
+const char *kml_config_get_options(const struct kml_config *config, const char *module);
+const char *kml_config_get_cmdline_options(const struct kml_config *config, const char *module);
+
+/* kernel.c: kml_kernel_insert() for a module already in memory
+ * (init_module only). */
+int kml_kernel_insert_image(const void *image, size_t size, const char *params,
+			    unsigned int flags);
+
+/* Used by the tests only (no caller in the library either). */
+/* file.c */
+enum kml_compression kml_file_compression(const struct kml_file *file);
+/* elf.c */
+int kml_elf_class(const struct kml_elf *elf); /* 32 or 64 */
+bool kml_elf_big_endian(const struct kml_elf *elf);
+/* index-read.c */
+/* kml_index_open() over bytes owned by the caller (kept for the index's
+ * lifetime). */
+int kml_index_from_memory(const void *data, size_t size, struct kml_index **ret_index);
+/* All values of the node KEY ends at, by priority (free() the array). */
+int kml_index_lookup_all(const struct kml_index *index, const char *key,
+			 struct kml_index_value **ret_values, size_t *ret_count);
+
 /* ctx.c: logging through the context's callback. */
 void kml_log(const struct kml_ctx *ctx, int priority, const char *file, int line,
 	     const char *fn, const char *format, ...) _printf_(6, 7);

@@ -15,7 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kmodlite.h"
+/* the targets drive the library's parsers, public or not */
+#include "depmod-config.h"
+#include "index-write.h"
+#include "kmodlite-private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "depmod-config.h"
 #include "test-helpers.h"
 
 char root[] = "/tmp/kml-test-depmod-config-XXXXXX";

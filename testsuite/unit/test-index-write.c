@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include "index-write.h"
 #include "kmodlite-private.h"
 
 struct built {
