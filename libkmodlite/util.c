@@ -97,14 +97,18 @@ int read_fd_full(int fd, size_t max, char **ret_buf, size_t *ret_len)
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
 		if ((uint64_t)st.st_size > max)
 			return -EFBIG;
-		r = strbuf_reserve(&sb, (size_t)st.st_size);
+		/* a byte more, for the read that finds the end */
+		r = strbuf_reserve(&sb, (size_t)st.st_size + 1);
 		if (r < 0)
 			return r;
 	}
 	for (;;) {
-		r = strbuf_reserve(&sb, 65536);
-		if (r < 0)
-			goto out;
+		/* grown only when full: growing copies what was read */
+		if (sb.cap - sb.len < 2) {
+			r = strbuf_reserve(&sb, 65536);
+			if (r < 0)
+				goto out;
+		}
 		ssize_t n = read(fd, sb.data + sb.len, sb.cap - sb.len - 1);
 		if (n < 0) {
 			if (errno == EINTR)
