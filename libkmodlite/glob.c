@@ -9,7 +9,12 @@
  *
  * Equivalence classes and collating symbols ("[=a=]", "[.a.]") are left to
  * the C library: a pattern that needs them goes to fnmatch().
+ *
+ * glob_prefix matches patterns fed a byte at a time (the keys of a trie, as
+ * a walk meets them) against one string, as sets of string positions, so
+ * that a walk can leave a subtree whose patterns cannot match.
  */
+#include <errno.h>
 #include <fnmatch.h>
 
 #include "kmodlite-private.h"
@@ -204,4 +209,102 @@ bool glob_match(const char *pattern, const char *string)
 		p = star_p;
 		s = ++star_s;
 	}
+}
+
+/* ------------------------------------------------ incremental matching */
+
+#define GLOB_ANY 0 /* masks[0]: every position before the string's end */
+
+int glob_prefix_init(struct glob_prefix *g, const char *string)
+{
+	size_t len = strlen(string);
+	size_t words = (len + 1 + 63) / 64;
+	uint64_t *masks = g->small;
+
+	if (words > GLOB_PREFIX_SMALL_WORDS) {
+		masks = calloc(128 * words, sizeof(*masks));
+		if (!masks)
+			return -ENOMEM;
+	} else {
+		memset(masks, 0, 128 * words * sizeof(*masks));
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)string[i];
+		uint64_t bit = (uint64_t)1 << (i % 64);
+		masks[GLOB_ANY * words + i / 64] |= bit;
+		if (c < 128)
+			masks[c * words + i / 64] |= bit;
+	}
+	g->string = string;
+	g->len = len;
+	g->words = words;
+	g->masks = masks;
+	return 0;
+}
+
+void glob_prefix_release(struct glob_prefix *g)
+{
+	if (g->masks != g->small)
+		free(g->masks);
+	g->masks = NULL;
+}
+
+void glob_prefix_start(const struct glob_prefix *g, uint64_t *set, size_t from)
+{
+	memset(set, 0, g->words * sizeof(*set));
+	set[from / 64] = (uint64_t)1 << (from % 64);
+}
+
+int glob_prefix_step(const struct glob_prefix *g, uint64_t *set, char pc)
+{
+	unsigned char c = (unsigned char)pc;
+	size_t words = g->words;
+	uint64_t any = 0;
+
+	if (c == '*') {
+		/* every position from the first one on */
+		size_t w = 0;
+		while (w < words && set[w] == 0)
+			w++;
+		if (w == words)
+			return GLOB_STEP_NONE;
+		set[w] = ~((set[w] & -set[w]) - 1);
+		/* bits past the string's end do no harm: no mask holds them,
+		 * and glob_prefix_done() reads only the end's */
+		for (size_t i = w + 1; i < words; i++)
+			set[i] = ~(uint64_t)0;
+		return GLOB_STEP_SOME;
+	}
+	if (c == '[' || c == '\\' || c == '\0' || c >= 128)
+		return GLOB_STEP_UNKNOWN;
+	const uint64_t *m = g->masks + (c == '?' ? GLOB_ANY : c) * words;
+	/* the positions after a byte that matches; from the top word down, so
+	 * that each word still reads the unshifted one below it */
+	for (size_t w = words; w-- > 0;) {
+		uint64_t v = (set[w] & m[w]) << 1;
+		if (w > 0)
+			v |= (set[w - 1] & m[w - 1]) >> 63;
+		set[w] = v;
+		any |= v;
+	}
+	return any ? GLOB_STEP_SOME : GLOB_STEP_NONE;
+}
+
+bool glob_prefix_can_step(const struct glob_prefix *g, const uint64_t *set, char pc)
+{
+	unsigned char c = (unsigned char)pc;
+	size_t words = g->words;
+
+	if (c == '*' || c == '[' || c == '\\' || c == '\0' || c >= 128)
+		return true;
+	const uint64_t *m = g->masks + (c == '?' ? GLOB_ANY : c) * words;
+	for (size_t w = 0; w < words; w++)
+		if (set[w] & m[w])
+			return true;
+	return false;
+}
+
+bool glob_prefix_done(const struct glob_prefix *g, const uint64_t *set)
+{
+	return set[g->len / 64] >> (g->len % 64) & 1;
 }

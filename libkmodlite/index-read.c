@@ -9,7 +9,9 @@
  * over whole subtrees (wildcard patterns, foreach) use an explicit stack,
  * reject a node that is its own ancestor, bound the key length, and draw on a
  * work budget a genuine tree cannot exceed, so that loops and graphs of
- * shared nodes end with -EBADMSG instead of hanging or blowing up.
+ * shared nodes end with -EBADMSG instead of hanging or blowing up. Walks
+ * over patterns match them as they go down (glob_prefix), and leave out the
+ * subtrees whose keys so far can match no beginning of the query.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -371,8 +373,9 @@ static int charge(uint64_t *budget, uint64_t units)
 }
 
 /*
- * Called for every node that has values, in the walk's order; KEY is its
- * full key. Values are read with BUDGET so that they count as work.
+ * Called for every node that has values, in the walk's order (in a pattern
+ * walk, only those whose key matches); KEY is its full key. Values are read
+ * with BUDGET so that they count as work.
  */
 typedef int (*node_visit_fn)(void *data, const char *key, const struct node *n,
 			     uint64_t *budget);
@@ -381,41 +384,156 @@ struct walk_frame {
 	struct node node;
 	size_t key_len; /* length of the key up to the end of the node's prefix */
 	unsigned int next; /* next edge byte to try */
+	bool descending; /* offsets fall all the way from the walk's start to here */
+	bool exact; /* pattern walks: the frame's set decides (see walk.gp) */
 };
 
+/* Frames (and position sets) held in struct walk before it takes memory:
+ * deeper than any key of a real index. */
+#define WALK_SMALL 64
+
 struct walk {
-	struct strbuf key;
+	char key[KEY_MAX]; /* never zeroed: only the part up to the top frame is used */
 	struct walk_frame *stack;
 	size_t depth, cap;
 	uint64_t *budget;
+	/*
+	 * Pattern walks: the keys are patterns matched against GP's string. Each
+	 * frame has a set of positions (gp->words each in SETS), stepped through
+	 * the key's bytes: a subtree whose key so far can match no beginning of
+	 * the string is left out. Past a '[' or '\\' the set no longer follows
+	 * (the frame is not exact) and glob_match() decides at each node.
+	 */
+	const struct glob_prefix *gp;
+	size_t from; /* the patterns are matched against gp->string + from */
+	uint64_t *sets;
+	size_t sets_cap;
+	struct walk_frame small_stack[WALK_SMALL];
+	uint64_t small_sets[WALK_SMALL];
 };
 
-/* Appends N's prefix to the key (which already ends with the edge byte that
- * led to N) and pushes N. */
-static int walk_push(struct walk *w, const struct node *n)
+/* array_grow() for an array that starts as SMALL (not malloc'd). */
+static int walk_grow(void **array, size_t *cap, size_t need, size_t elem, void *small)
 {
+	void *heap = NULL;
+	size_t heap_cap = 0;
+	int r;
+
+	if (need <= *cap)
+		return 0;
+	if (*array != small)
+		return array_grow(array, cap, need, elem);
+	r = array_grow(&heap, &heap_cap, need, elem);
+	if (r < 0)
+		return r;
+	memcpy(heap, small, *cap * elem);
+	*array = heap;
+	*cap = heap_cap;
+	return 0;
+}
+
+/*
+ * Pushes N, reached through LEAD (the edge byte, or the walk's key before
+ * its start): LEAD and N's prefix are added to the key. *PUSHED is false
+ * when a pattern walk leaves N out.
+ */
+static int walk_push(struct walk *w, const struct node *n, const char *lead, size_t lead_len,
+		     bool *pushed)
+{
+	const struct walk_frame *parent = w->depth > 0 ? &w->stack[w->depth - 1] : NULL;
+	size_t base = parent ? parent->key_len : 0, len;
+	bool descending, exact = false;
 	struct walk_frame *f;
 	int r;
 
+	*pushed = false;
 	r = charge(w->budget, 1 + n->prefix_len);
 	if (r < 0)
 		return r;
-	if (w->key.len + n->prefix_len >= KEY_MAX)
+	if (base + lead_len + n->prefix_len >= KEY_MAX)
 		return -EBADMSG;
-	/* The depth is bounded by KEY_MAX: this is cheap next to the walk. */
-	for (size_t i = 0; i < w->depth; i++)
+	memcpy(w->key + base, lead, lead_len);
+	memcpy(w->key + base + lead_len, n->prefix, n->prefix_len);
+	len = base + lead_len + n->prefix_len;
+	w->key[len] = '\0';
+
+	if (w->gp != NULL) {
+		size_t words = w->gp->words;
+		uint64_t *set;
+
+		r = walk_grow((void **)&w->sets, &w->sets_cap, (w->depth + 1) * words,
+			      sizeof(*w->sets), w->small_sets);
+		if (r < 0)
+			return r;
+		set = w->sets + w->depth * words;
+		exact = parent == NULL || parent->exact;
+		if (parent == NULL)
+			glob_prefix_start(w->gp, set, w->from);
+		else if (exact)
+			memcpy(set, set - words, words * sizeof(*set));
+		for (size_t i = base; exact && i < len; i++) {
+			int s = glob_prefix_step(w->gp, set, w->key[i]);
+			if (s == GLOB_STEP_NONE)
+				return 0;
+			exact = s == GLOB_STEP_SOME;
+		}
+	}
+
+	/* Files are written children first, so that offsets fall along every
+	 * path and no node can be its own ancestor; elsewhere, look. The depth
+	 * is bounded by KEY_MAX. */
+	descending = parent == NULL || (parent->descending && n->offset < parent->node.offset);
+	for (size_t i = 0; !descending && i < w->depth; i++)
 		if (w->stack[i].node.offset == n->offset)
 			return -EBADMSG;
-	r = strbuf_append(&w->key, n->prefix, n->prefix_len); /* NUL-terminates */
-	if (r < 0)
-		return r;
-	r = ARRAY_GROW(w->stack, w->cap, w->depth + 1);
+	r = walk_grow((void **)&w->stack, &w->cap, w->depth + 1, sizeof(*w->stack),
+		      w->small_stack);
 	if (r < 0)
 		return r;
 	f = &w->stack[w->depth++];
 	f->node = *n;
-	f->key_len = w->key.len;
+	f->key_len = len;
 	f->next = n->first;
+	f->descending = descending;
+	f->exact = exact;
+	*pushed = true;
+	return 0;
+}
+
+/* The node of frame F (the deepest one) has values: visits it, in a
+ * pattern walk only when its key matches. */
+static int walk_visit(struct walk *w, const struct walk_frame *f, node_visit_fn visit,
+		      void *data)
+{
+	bool match = true;
+	int r;
+
+	w->key[f->key_len] = '\0';
+	if (w->gp != NULL) {
+		r = charge(w->budget, f->key_len / 128);
+		if (r < 0)
+			return r;
+		if (f->exact)
+			match = glob_prefix_done(w->gp, w->sets + (w->depth - 1) * w->gp->words);
+		else
+			match = glob_match(w->key, w->gp->string + w->from);
+	}
+	return match ? visit(data, w->key, &f->node, w->budget) : 0;
+}
+
+/* The next edge byte of F worth following: in an exact frame of a pattern
+ * walk, one that leaves some position in the set. */
+static inline uint32_t walk_next_child(const struct walk *w, struct walk_frame *f)
+{
+	const uint64_t *set = w->gp && f->exact ? w->sets + (w->depth - 1) * w->gp->words : NULL;
+
+	while (f->next <= f->node.last) {
+		unsigned char c = (unsigned char)f->next++;
+		uint32_t word = node_child(&f->node, c);
+
+		if (!node_word_empty(word) && (set == NULL || glob_prefix_can_step(w->gp, set, c)))
+			return word;
+	}
 	return 0;
 }
 
@@ -423,69 +541,66 @@ static int walk_push(struct walk *w, const struct node *n)
  * Depth-first walk of the subtree rooted at START, whose key before its
  * prefix is KEY_PREFIX. Children are taken by ascending edge byte; a node's
  * values are visited before its children (pre-order: key order) or after
- * them (post-order). Stops at VISIT's first non-zero return.
+ * them (post-order). Stops at VISIT's first non-zero return. With GP, the
+ * keys (from KEY_PREFIX on) are patterns, and only those that match GP's
+ * string from byte FROM on are visited.
  */
 static int walk_subtree(const struct kml_index *index, const struct node *start,
 			const char *key_prefix, size_t key_prefix_len, bool post_order,
-			uint64_t *budget, node_visit_fn visit, void *data)
+			const struct glob_prefix *gp, size_t from, uint64_t *budget,
+			node_visit_fn visit, void *data)
 {
-	struct walk w = {
-		.budget = budget,
-	};
-	struct node n = *start;
+	struct walk w; /* not zeroed: 9 KB, mostly buffers */
+	bool pushed;
 	int r;
 
-	r = strbuf_append(&w.key, key_prefix, key_prefix_len);
-	if (r < 0)
-		goto out;
+	w.stack = w.small_stack;
+	w.cap = WALK_SMALL;
+	w.depth = 0;
+	w.budget = budget;
+	w.gp = gp;
+	w.from = from;
+	w.sets = w.small_sets;
+	w.sets_cap = WALK_SMALL;
 
+	r = walk_push(&w, start, key_prefix, key_prefix_len, &pushed);
+	if (r == 0 && pushed && !post_order && start->value_count > 0)
+		r = walk_visit(&w, &w.stack[0], visit, data);
+	if (r != 0 || !pushed)
+		goto out;
 	for (;;) {
-		/* Enter N: its edge byte, if any, is already at the key's end. */
-		r = walk_push(&w, &n);
-		if (r < 0)
-			goto out;
-		if (!post_order && n.value_count > 0) {
-			r = visit(data, w.key.data, &n, budget);
+		struct walk_frame *f = &w.stack[w.depth - 1];
+		uint32_t word = walk_next_child(&w, f);
+
+		if (!node_word_empty(word)) {
+			char edge = (char)(f->next - 1);
+			struct node n;
+
+			r = parse_node(index, word, &n);
+			if (r < 0)
+				goto out;
+			r = walk_push(&w, &n, &edge, 1, &pushed);
+			if (r == 0 && pushed && !post_order && n.value_count > 0)
+				r = walk_visit(&w, &w.stack[w.depth - 1], visit, data);
+			if (r != 0)
+				goto out;
+			continue;
+		}
+		/* F is finished. */
+		if (post_order && f->node.value_count > 0) {
+			r = walk_visit(&w, f, visit, data);
 			if (r != 0)
 				goto out;
 		}
-
-		/* Find the next child to enter, leaving finished nodes. */
-		for (;;) {
-			struct walk_frame *f = &w.stack[w.depth - 1];
-			uint32_t word = 0;
-
-			while (f->next <= f->node.last && node_word_empty(word))
-				word = node_child(&f->node, (unsigned char)f->next++);
-			if (!node_word_empty(word)) {
-				char edge = (char)(f->next - 1);
-
-				r = parse_node(index, word, &n);
-				if (r < 0)
-					goto out;
-				w.key.len = f->key_len;
-				r = strbuf_append(&w.key, &edge, 1);
-				if (r < 0)
-					goto out;
-				break;
-			}
-
-			if (post_order && f->node.value_count > 0) {
-				w.key.len = f->key_len;
-				w.key.data[w.key.len] = '\0';
-				r = visit(data, w.key.data, &f->node, budget);
-				if (r != 0)
-					goto out;
-			}
-			if (--w.depth == 0) {
-				r = 0;
-				goto out;
-			}
-		}
+		if (--w.depth == 0)
+			break;
 	}
+	r = 0;
 out:
-	free(w.key.data);
-	free(w.stack);
+	if (w.stack != w.small_stack)
+		free(w.stack);
+	if (w.sets != w.small_sets)
+		free(w.sets);
 	return r;
 }
 
@@ -506,7 +621,7 @@ struct match {
 struct wildcard {
 	const struct kml_index *index;
 	const char *query;
-	const char *rest; /* the query after the part matched literally */
+	const struct glob_prefix *gp; /* over the query */
 	uint64_t budget;
 	struct match *matches;
 	size_t count, cap;
@@ -542,15 +657,7 @@ static int wildcard_add_values(struct wildcard *wc, const struct node *n, uint64
 static int wildcard_visit(void *data, const char *pattern, const struct node *n,
 			  uint64_t *budget)
 {
-	struct wildcard *wc = data;
-	int r;
-
-	r = charge(budget, strlen(pattern) / 128);
-	if (r < 0)
-		return r;
-	if (!glob_match(pattern, wc->rest))
-		return 0;
-	return wildcard_add_values(wc, n, budget);
+	return wildcard_add_values(data, n, budget);
 }
 
 static int match_compare(const void *a, const void *b)
@@ -572,8 +679,8 @@ static inline bool is_pattern_char(char c)
 /*
  * Follows the query literally from the root. Where the stored keys turn into
  * patterns (a pattern character in a prefix, or a child reached through one)
- * every key of the subtree is matched as a shell pattern (glob_match())
- * against the query. As in
+ * every key of the subtree is matched as a shell pattern (as glob_match()
+ * does, the subtrees that cannot match left out) against the query. As in
  * kmod, the part both share up to that point counts as matched literally,
  * even when the query itself holds pattern characters: only the rest of the
  * stored key is used as the pattern, against the rest of the query.
@@ -609,9 +716,8 @@ static int wildcard_search(struct wildcard *wc)
 
 				rest.prefix += j;
 				rest.prefix_len -= j;
-				wc->rest = query + pos + j;
-				return walk_subtree(wc->index, &rest, "", 0, true, &wc->budget,
-						    wildcard_visit, wc);
+				return walk_subtree(wc->index, &rest, "", 0, true, wc->gp, pos + j,
+						    &wc->budget, wildcard_visit, wc);
 			}
 			if (n.prefix[j] != query[pos + j])
 				return 0;
@@ -627,9 +733,8 @@ static int wildcard_search(struct wildcard *wc)
 			r = parse_node(wc->index, child_word, &child);
 			if (r < 0)
 				return r;
-			wc->rest = query + pos;
-			r = walk_subtree(wc->index, &child, &pattern_edges[i], 1, true,
-					 &wc->budget, wildcard_visit, wc);
+			r = walk_subtree(wc->index, &child, &pattern_edges[i], 1, true, wc->gp,
+					 pos, &wc->budget, wildcard_visit, wc);
 			if (r < 0)
 				return r;
 		}
@@ -645,9 +750,11 @@ static int wildcard_search(struct wildcard *wc)
 int kml_index_lookup_wildcard(const struct kml_index *index, const char *key,
 			      struct kml_index_value **ret_values, size_t *ret_count)
 {
+	struct glob_prefix gp; /* not zeroed: 2 KB that glob_prefix_init() fills */
 	struct wildcard wc = {
 		.index = index,
 		.query = key,
+		.gp = &gp,
 	};
 	struct kml_index_value *values = NULL;
 	int r;
@@ -655,6 +762,9 @@ int kml_index_lookup_wildcard(const struct kml_index *index, const char *key,
 	if (index == NULL || key == NULL || ret_values == NULL || ret_count == NULL)
 		return -EINVAL;
 
+	r = glob_prefix_init(&gp, key);
+	if (r < 0)
+		return r;
 	r = wildcard_search(&wc);
 	if (r < 0)
 		goto out;
@@ -677,6 +787,7 @@ int kml_index_lookup_wildcard(const struct kml_index *index, const char *key,
 	r = 0;
 out:
 	free(wc.matches);
+	glob_prefix_release(&gp);
 	return r;
 }
 
@@ -730,5 +841,5 @@ int kml_index_foreach(const struct kml_index *index,
 	if (r < 0)
 		return r;
 	budget = walk_budget(index);
-	return walk_subtree(index, &root, "", 0, false, &budget, foreach_visit, &fe);
+	return walk_subtree(index, &root, "", 0, false, NULL, 0, &budget, foreach_visit, &fe);
 }

@@ -171,6 +171,36 @@ void arena_release(struct arena *a);
 char *path_join(const char *dir, const char *name, size_t name_len);
 /* glob.c: fnmatch(PATTERN, STRING, 0) in the C locale, without recursion. */
 bool glob_match(const char *pattern, const char *string);
+/*
+ * glob.c: patterns matched against a fixed STRING one pattern byte at a
+ * time, for walks over a trie of patterns. A set (glob_prefix.words
+ * uint64_t) holds the positions I of STRING such that the pattern so far
+ * matches the bytes from FROM to I; glob_prefix_start() makes it {FROM}
+ * (the pattern is matched against STRING + FROM), glob_prefix_step()
+ * feeds it a byte: '*', '?' and ordinary bytes give GLOB_STEP_NONE when no
+ * position is left (no pattern that begins so can match), GLOB_STEP_SOME
+ * otherwise; '[', '\\', NUL and bytes >= 128 give GLOB_STEP_UNKNOWN and
+ * leave the set as it was (the whole pattern is then for glob_match()).
+ * glob_prefix_can_step(): false when the step would give GLOB_STEP_NONE.
+ * glob_prefix_done(): the pattern fed matches the rest of STRING. The result
+ * is glob_match()'s for every pattern made of '*', '?' and ordinary bytes.
+ */
+#define GLOB_PREFIX_SMALL_WORDS 2
+struct glob_prefix {
+	const char *string;
+	size_t len;	 /* of the string */
+	size_t words;	 /* uint64_t per set: bits 0..len */
+	uint64_t *masks; /* 128 sets: [c] the positions before a byte C, [0] all before the end */
+	uint64_t small[128 * GLOB_PREFIX_SMALL_WORDS];
+};
+enum { GLOB_STEP_NONE, GLOB_STEP_SOME, GLOB_STEP_UNKNOWN };
+/* 0 or -ENOMEM (strings longer than 127 bytes need memory). */
+int glob_prefix_init(struct glob_prefix *g, const char *string);
+void glob_prefix_release(struct glob_prefix *g);
+void glob_prefix_start(const struct glob_prefix *g, uint64_t *set, size_t from);
+int glob_prefix_step(const struct glob_prefix *g, uint64_t *set, char c);
+bool glob_prefix_can_step(const struct glob_prefix *g, const uint64_t *set, char c);
+bool glob_prefix_done(const struct glob_prefix *g, const uint64_t *set);
 /* glob.c: 1 when byte C is in the C locale's character class NAME (the
  * LEN bytes "alpha", "digit", ...), 0 when not, -1 when there is no such class. */
 int char_class_has(const char *name, size_t len, unsigned char c);

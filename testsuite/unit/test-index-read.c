@@ -497,6 +497,109 @@ static void test_wildcard_reference_order(void **state)
 	}
 }
 
+/* The wildcard lookup's rule for a query without pattern characters: KEY
+ * matches when its part before the first '*', '?' or '[' is the query's
+ * beginning and the rest of it, as a shell pattern, matches the rest of the
+ * query; a key without them only when it is the query. */
+static bool wildcard_rule(const char *key, const char *query)
+{
+	size_t m = strcspn(key, "*?[");
+
+	if (key[m] == '\0')
+		return strcmp(key, query) == 0;
+	return strlen(query) >= m && strncmp(key, query, m) == 0 && glob_match(key + m, query + m);
+}
+
+static void pattern_to_query(const char *pattern, char *out, size_t size);
+
+static int value_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Random patterns (with the branches a pattern walk leaves out, brackets
+ * and escapes that only glob_match() decides, and keys long enough for
+ * several words of positions) in both layouts: the values found are those of
+ * the keys the rule matches.
+ */
+static void test_wildcard_random(void **state)
+{
+	static const char *const parts[] = { "a", "b", "c", "ab", "*", "?", "*a", "[ab]",
+					     "[!a]", "\\b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
+	static const char query_chars[] = "abc\\";
+	enum { ENTRIES = 40, ROUNDS = 400, QUERIES = 60 };
+	unsigned int seed = 777;
+	size_t found = 0;
+
+	(void)state;
+	for (int round = 0; round < ROUNDS; round++) {
+		struct idxw_entry e[ENTRIES];
+		char keys[ENTRIES][160], values[ENTRIES][16];
+
+		for (int i = 0; i < ENTRIES; i++) {
+			size_t len = 0;
+			int n = 1 + rand_r(&seed) % 7;
+
+			for (int j = 0; j < n; j++) {
+				const char *part = parts[rand_r(&seed) % (int)ARRAY_SIZE(parts)];
+				size_t l = strlen(part);
+
+				if (len + l >= sizeof(keys[i]))
+					break;
+				memcpy(keys[i] + len, part, l);
+				len += l;
+			}
+			keys[i][len] = '\0';
+			snprintf(values[i], sizeof(values[i]), "v%d", i);
+			e[i] = (struct idxw_entry){ keys[i], values[i], (unsigned int)(rand_r(&seed) % 3) };
+		}
+		for (int layout = 0; layout < 2; layout++) {
+			uint8_t *data;
+			struct kml_index *index = index_from_entries(e, ENTRIES, layout, &data);
+
+			for (int q = 0; q < QUERIES; q++) {
+				char query[160];
+				const char *want[ENTRIES], *got[ENTRIES];
+				struct kml_index_value *v = NULL;
+				size_t nwant = 0, n = 0;
+				size_t len = (size_t)(rand_r(&seed) % 8);
+
+				/* often a key made into a string, so that there are matches */
+				if (q % 2 == 0) {
+					pattern_to_query(keys[rand_r(&seed) % ENTRIES], query, sizeof(query));
+					if (strpbrk(query, "*?[") != NULL)
+						continue;
+				} else {
+					for (size_t i = 0; i < len; i++)
+						query[i] = query_chars[rand_r(&seed) %
+								       (int)(sizeof(query_chars) - 1)];
+					query[len] = '\0';
+				}
+				for (int i = 0; i < ENTRIES; i++)
+					if (wildcard_rule(keys[i], query))
+						want[nwant++] = values[i];
+				assert_int_equal(kml_index_lookup_wildcard(index, query, &v, &n), 0);
+				assert_true(n <= ENTRIES);
+				for (size_t i = 0; i < n; i++)
+					got[i] = v[i].value;
+				qsort(want, nwant, sizeof(*want), value_cmp);
+				qsort(got, n, sizeof(*got), value_cmp);
+				if (n != nwant)
+					fail_msg("query '%s': %zu values, the rule gives %zu", query, n,
+						 nwant);
+				for (size_t i = 0; i < n; i++)
+					assert_string_equal(got[i], want[i]);
+				found += n;
+				free(v);
+			}
+			kml_index_close(index);
+			free(data);
+		}
+	}
+	assert_true(found > 1000);
+}
+
 /* ----------------------------------------------------------- foreach */
 
 static void test_foreach(void **state)
@@ -588,6 +691,50 @@ static void test_long_keys(void **state)
 	}
 	free(pattern);
 	free(query);
+}
+
+/* Walks deeper than the frames a walk holds before it takes memory: a key
+ * "*a...a" for every length up to DEEP, each one a node of its own. */
+static void test_deep_walks(void **state)
+{
+	enum { DEEP = 300 };
+	static char keys[DEEP][DEEP + 2];
+	struct idxw_entry e[DEEP];
+	char query[DEEP + 1];
+
+	(void)state;
+	for (int i = 0; i < DEEP; i++) {
+		keys[i][0] = '*';
+		memset(keys[i] + 1, 'a', (size_t)i + 1);
+		keys[i][i + 2] = '\0';
+		e[i] = (struct idxw_entry){ keys[i], keys[i] + 1, 1 };
+	}
+	for (int layout = 0; layout < 2; layout++) {
+		uint8_t *data;
+		struct kml_index *index = index_from_entries(e, DEEP, layout, &data);
+		struct collected c = { 0 };
+
+		/* 'a' x N matches the keys of up to N 'a' (strings of 1 to 4
+		 * words of positions) */
+		for (size_t n = 1; n <= DEEP; n += n < 140 ? 61 : 100) {
+			struct kml_index_value *v = NULL;
+			size_t count = 0;
+
+			memset(query, 'a', n);
+			query[n] = '\0';
+			assert_int_equal(kml_index_lookup_wildcard(index, query, &v, &count), 0);
+			assert_int_equal(count, n);
+			for (size_t i = 0; i < count; i++)
+				assert_true(strspn(v[i].value, "a") == strlen(v[i].value) &&
+					    strlen(v[i].value) <= n);
+			free(v);
+		}
+		assert_int_equal(kml_index_foreach(index, collect_fn, &c), 0);
+		assert_int_equal(c.calls, DEEP);
+		free(c.text.data);
+		kml_index_close(index);
+		free(data);
+	}
 }
 
 /* --------------------------------------------------------- malformed */
@@ -813,7 +960,12 @@ static void test_malformed_loops(void **state)
 						     : 0);
 		}
 		idxw_buf_patch_be32(&b, 8, IDXW_F_CHILDREN | (uint32_t)offsets[0]);
-		expect_all(&b, "x", -ENOENT, -EBADMSG, -EBADMSG);
+		/* A short query leaves most paths out after two '?': the
+		 * pattern walk ends; a long one keeps them all and runs out of
+		 * budget. */
+		expect_all(&b, "x", -ENOENT, 0, -EBADMSG);
+		expect_all(&b, long_key + sizeof(long_key) - 1 - 100, -ENOENT, -EBADMSG,
+			   -EBADMSG);
 	}
 	free(b.data);
 }
@@ -1296,8 +1448,10 @@ int main(void)
 		cmocka_unit_test(test_lookup_all_unsorted),
 		cmocka_unit_test(test_wildcard),
 		cmocka_unit_test(test_wildcard_reference_order),
+		cmocka_unit_test(test_wildcard_random),
 		cmocka_unit_test(test_foreach),
 		cmocka_unit_test(test_long_keys),
+		cmocka_unit_test(test_deep_walks),
 		cmocka_unit_test(test_malformed_offsets),
 		cmocka_unit_test(test_malformed_strings),
 		cmocka_unit_test(test_malformed_loops),
