@@ -23,8 +23,11 @@ mkdir -p "$dir"
 if [ -n "${KMODLITE_TEST_ROOT:-}" ] && [ -n "${KMODLITE_TEST_KVER:-}" ]; then
 	dir=$KMODLITE_TEST_ROOT/lib/modules/$KMODLITE_TEST_KVER want_name=e1000e
 fi
+# a sanitizer build of ours needs its runtimes loaded first, as the
+# program is not instrumented
+pre=$(ldd "$lib" | awk '$1 ~ /^lib(asan|ubsan)\.so/ && $3 ~ /^\// { print $3 }' | tr '\n' ' ')
 status=0
-out=$(LD_LIBRARY_PATH=$(dirname "$lib") "$tmp/prog" "$dir" "$name" 2>&1) || status=$?
+out=$(LD_PRELOAD=$pre LD_LIBRARY_PATH=$(dirname "$lib") "$tmp/prog" "$dir" "$name" 2>&1) || status=$?
 echo "$out"
 [ "$status" = 0 ] || { echo "FAIL: exit status $status"; exit 1; }
 expected="null-ctx rc=-2"
