@@ -389,6 +389,13 @@ enum kml_probe_flags {
 	KML_PROBE_BLACKLIST_ALIAS = 1 << 7, /* loading: the blacklist applies to a
 					     * module reached through an alias
 					     * (modprobe always asks for this) */
+	KML_PROBE_VISIT_PER_ALIAS = 1 << 8, /* loading: "each module once" counts a
+					     * module reached through an alias apart
+					     * from the same module reached by name or
+					     * through another alias, as libkmod's
+					     * probe list does (its objects are keyed
+					     * by name and alias): libkmod.so.2 asks
+					     * for this, modprobe does not */
 };
 
 /*

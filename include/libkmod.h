@@ -13,6 +13,16 @@
  *  - objects are reference counted; unref functions accept NULL;
  *  - a context must not be used by two threads at once; separate contexts
  *    may be used from separate threads.
+ *
+ * One deliberate difference from libkmod (testsuite/differential/libkmod.sh
+ * checks that it is the only one): when the configuration (modprobe.d or
+ * the module directory's modules.softdep/modules.weakdep) has several
+ * softdep lines, or several weakdep lines, for one module, all of them
+ * count, in configuration order, as kmod's own tools document it;
+ * libkmod uses only the first (kmod bug #33). This shows in
+ * kmod_module_get_softdeps, kmod_module_get_weakdeps and the modules
+ * kmod_module_probe_insert_module loads. The configuration iterators list
+ * every line, as libkmod's do.
  */
 #ifndef _LIBKMOD_H_
 #define _LIBKMOD_H_

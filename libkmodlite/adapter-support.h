@@ -39,6 +39,9 @@ int kml_config_items(const struct kml_config *config, enum kml_config_kind kind,
  * when there is no /sys/module/NAME, -ENODATA when it lacks coresize (old
  * kernels: /proc/modules has it). */
 int kml_kernel_module_size(const char *name, long *ret_size);
+/* kernel.c: whether /sys/module itself is a directory (libkmod, joining
+ * an empty module name into its paths, looks at that directory). */
+bool kml_kernel_has_sys_module(void);
 struct kml_section {
 	char *name;
 	unsigned long address;

@@ -222,6 +222,31 @@ static int add_weakdep(struct parser *ps, const char *module, char *cur)
 	return r;
 }
 
+/*
+ * Checks a softdep or weakdep line when it is read, as kmod reports bad
+ * lines while it loads the configuration: it names a valid module and has
+ * something after it; a bad one is reported and marked. For a weakdep line,
+ * blanks are something when more than the one ending the name follow it:
+ * kmod 34.2 takes "weakdep NAME  " as a line without dependencies (and
+ * prints it back), but not "weakdep NAME" or "weakdep NAME ".
+ */
+static void check_deferred(struct kml_config *config, struct deferred_line *d)
+{
+	char *cur = d->rest;
+	char *module = conf_next_word(&cur);
+	bool rest = module && (d->weak ? *cur != '\0' : conf_has_word(cur));
+	if (!rest || modname_normalize(module) < 0) {
+		char word[CONF_PRINTABLE_SIZE];
+		kml_err(config->ctx, "%s line %lu: ignoring bad line starting with '%s'", d->path,
+			d->lineno, conf_printable(d->weak ? "weakdep" : "softdep", word));
+		d->bad = true;
+		return;
+	}
+	d->module = module;
+	d->hash = hash_string(module);
+	d->rest = cur;
+}
+
 static int defer_line(struct parser *ps, unsigned long lineno, bool weak, char *rest)
 {
 	struct kml_config *config = ps->config;
@@ -233,39 +258,10 @@ static int defer_line(struct parser *ps, unsigned long lineno, bool weak, char *
 	int r = ARRAY_GROW(config->deferred, config->deferred_cap, config->deferred_count + 1);
 	if (r < 0)
 		return r;
-	config->deferred[config->deferred_count++] =
-		(struct deferred_line){ .path = ps->kept_path, .lineno = lineno, .weak = weak, .rest = rest };
+	struct deferred_line *d = &config->deferred[config->deferred_count++];
+	*d = (struct deferred_line){ .path = ps->kept_path, .lineno = lineno, .weak = weak, .rest = rest };
+	check_deferred(config, d);
 	return 0;
-}
-
-/*
- * Checks the deferred lines once, in order: each names a valid module and
- * has something after it; the others are reported and ignored. For a
- * weakdep line, blanks are something when more than the one ending the name
- * follow it: kmod 34.2 takes "weakdep NAME  " as a line without dependencies
- * (and prints it back), but not "weakdep NAME" or "weakdep NAME ".
- */
-static void check_deferred(struct kml_config *config)
-{
-	if (config->deferred_checked)
-		return;
-	config->deferred_checked = true;
-	for (size_t i = 0; i < config->deferred_count; i++) {
-		struct deferred_line *d = &config->deferred[i];
-		char *cur = d->rest;
-		char *module = conf_next_word(&cur);
-		bool rest = module && (d->weak ? *cur != '\0' : conf_has_word(cur));
-		if (!rest || modname_normalize(module) < 0) {
-			char word[CONF_PRINTABLE_SIZE];
-			kml_err(config->ctx, "%s line %lu: ignoring bad line starting with '%s'",
-				d->path, d->lineno, conf_printable(d->weak ? "weakdep" : "softdep", word));
-			d->bad = true;
-			continue;
-		}
-		d->module = module;
-		d->hash = hash_string(module);
-		d->rest = cur;
-	}
 }
 
 /*
@@ -278,7 +274,6 @@ static void check_deferred(struct kml_config *config)
 int config_parse_deferred(const struct kml_config *cconfig, const char *module)
 {
 	struct kml_config *config = (struct kml_config *)cconfig;
-	check_deferred(config);
 	uint64_t hash = module ? hash_string(module) : 0;
 	for (size_t i = 0; i < config->deferred_count; i++) {
 		struct deferred_line *d = &config->deferred[i];

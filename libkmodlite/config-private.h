@@ -87,7 +87,6 @@ struct kml_config {
 	struct kml_ctx *ctx;
 	struct deferred_line *deferred;
 	size_t deferred_count, deferred_cap;
-	bool deferred_checked;
 };
 
 struct deferred_line {

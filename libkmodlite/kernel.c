@@ -36,6 +36,12 @@ static bool name_ok(const char *name)
 	       !streq(name, "..") && strlen(name) < NAME_MAX;
 }
 
+bool kml_kernel_has_sys_module(void)
+{
+	struct stat st;
+	return stat(SYS_MODULE, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* "/sys/module/NAME[/LEAF]" into BUF. */
 static int sys_module_path(char *buf, size_t size, const char *name, const char *leaf)
 {

@@ -31,6 +31,7 @@ struct planner {
 	const char *target;
 	const char *extra_options;
 	bool first_time;
+	bool per_alias; /* KML_PROBE_VISIT_PER_ALIAS */
 	struct kml_probe_plan *plan;
 	char **visited;
 	size_t visited_count, visited_cap;
@@ -177,17 +178,35 @@ static int with_softdeps(struct planner *p, const struct kml_module *m)
 	return r;
 }
 
+/* What "visited" is keyed by: the name, or with KML_PROBE_VISIT_PER_ALIAS
+ * "NAME\ALIAS" for a module reached through an alias. */
+static int visit_key(const struct planner *p, const struct kml_module *m, char **ret)
+{
+	if (p->per_alias && m->alias) {
+		if (asprintf(ret, "%s\\%s", m->name, m->alias) < 0)
+			return -ENOMEM;
+	} else if (!(*ret = strdup(m->name))) {
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int probe_module(struct planner *p, const struct kml_module *m, bool required,
 			bool ignore_command)
 {
-	if (name_in(p->visited, p->visited_count, m->name))
-		return 0;
-	if (p->depth > 64) {
-		kml_warn(p->ctx, "softdeps of %s nested too deep, ignored", m->name);
-		return 0;
-	}
-	int r = name_add(&p->visited, &p->visited_count, &p->visited_cap, m->name);
+	char *key;
+	int r = visit_key(p, m, &key);
 	if (r < 0)
+		return r;
+	bool seen = name_in(p->visited, p->visited_count, key);
+	if (!seen && p->depth > 64) {
+		kml_warn(p->ctx, "softdeps of %s nested too deep, ignored", m->name);
+		seen = true;
+	}
+	if (!seen)
+		r = name_add(&p->visited, &p->visited_count, &p->visited_cap, key);
+	free(key);
+	if (seen || r < 0)
 		return r;
 	struct kml_module_list deps = { 0 };
 	r = kml_module_get_dependencies(p->ctx, m->name, &deps);
@@ -228,7 +247,8 @@ int kml_probe_plan_insert(struct kml_ctx *ctx, const struct kml_config *config,
 	struct kml_probe_plan plan = { 0 };
 	struct planner p = { .ctx = ctx, .config = config, .target = target->name,
 			     .extra_options = extra_options,
-			     .first_time = flags & KML_PROBE_FIRST_TIME, .plan = &plan };
+			     .first_time = flags & KML_PROBE_FIRST_TIME,
+			     .per_alias = flags & KML_PROBE_VISIT_PER_ALIAS, .plan = &plan };
 	struct kml_probe_step *check;
 	int r = add_step(&plan, KML_PROBE_IF_NOT_LOADED, target->name, NULL, NULL, &check);
 	if (r == 0) {

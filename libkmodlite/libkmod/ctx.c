@@ -6,12 +6,19 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "libkmod-private.h"
+
+/* The header of a modules.*.bin index: magic, then the version (major in
+ * the high 16 bits), big-endian. */
+#define LIBKMOD_INDEX_MAGIC 0xb007f457u
+#define LIBKMOD_INDEX_MAJOR 2u
 
 /* One configuration path (file or directory) and its state when read. */
 struct config_stamp {
@@ -253,6 +260,38 @@ static char *index_path(const struct kmod_ctx *ctx, enum kml_index_id id)
 	return path_join(kml_ctx_get_module_dir(ctx->lib), file, strlen(file));
 }
 
+/*
+ * Why PATH is no index, in libkmod's words: a wrong magic number or major
+ * version is logged with the numbers; a file too short for the header is
+ * refused silently; anything else (a directory, no permission) is said as
+ * it is.
+ */
+static void index_error(const struct kmod_ctx *ctx, const char *path, int err)
+{
+	unsigned char h[12]; /* magic, version, root */
+	int fd = err == -EBADMSG ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	ssize_t n = fd >= 0 ? read(fd, h, sizeof(h)) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n >= 0 && n < (ssize_t)sizeof(h))
+		return;
+	if (n == (ssize_t)sizeof(h)) {
+		uint32_t magic = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | h[2] << 8 | h[3];
+		uint32_t major = (uint32_t)h[4] << 8 | h[5];
+		if (magic != LIBKMOD_INDEX_MAGIC) {
+			kml_err(ctx->lib, "magic check fail: %x instead of %x", magic,
+				LIBKMOD_INDEX_MAGIC);
+			return;
+		}
+		if (major != LIBKMOD_INDEX_MAJOR) {
+			kml_err(ctx->lib, "major version check fail: %u instead of %u", major,
+				LIBKMOD_INDEX_MAJOR);
+			return;
+		}
+	}
+	kml_err(ctx->lib, "could not open index %s: %s", path, strerror(-err));
+}
+
 KMOD_EXPORT int kmod_load_resources(struct kmod_ctx *ctx)
 {
 	if (!ctx)
@@ -266,7 +305,7 @@ KMOD_EXPORT int kmod_load_resources(struct kmod_ctx *ctx)
 		struct stat st;
 		int r = stat(path, &st) < 0 ? -errno : kml_ctx_load_index(ctx->lib, id);
 		if (r < 0 && r != -ENOENT)
-			kml_err(ctx->lib, "could not open index %s: %s", path, strerror(-r));
+			index_error(ctx, path, r);
 		free(path);
 		/* modules.builtin.alias.bin is optional, as with libkmod */
 		if (r < 0 && id == KML_INDEX_BUILTIN_ALIAS)

@@ -248,8 +248,11 @@ KMOD_EXPORT int kmod_module_new_from_lookup(struct kmod_ctx *ctx, const char *gi
 	return r;
 }
 
-KMOD_EXPORT int kmod_module_new_from_name_lookup(struct kmod_ctx *ctx, const char *modname,
-						 struct kmod_module **mod)
+/* kmod_module_new_from_name_lookup, under the two versions given below */
+KMOD_EXPORT int module_new_from_name_lookup(struct kmod_ctx *ctx, const char *modname,
+					    struct kmod_module **mod);
+KMOD_EXPORT int module_new_from_name_lookup(struct kmod_ctx *ctx, const char *modname,
+					    struct kmod_module **mod)
 {
 	if (!ctx || !modname || !mod)
 		return -ENOENT;
@@ -269,6 +272,20 @@ KMOD_EXPORT int kmod_module_new_from_name_lookup(struct kmod_ctx *ctx, const cha
 	kml_module_list_release(&found);
 	return r;
 }
+
+/*
+ * Debian 12's libkmod2 30 (a snapshot taken before the function got its own
+ * node) exports kmod_module_new_from_name_lookup under LIBKMOD_5; libkmod 30
+ * and later under LIBKMOD_30. Programs linked against either find it here:
+ * the default version (what new links take) is LIBKMOD_30, and the same
+ * function is also there as the compatibility version @LIBKMOD_5. Both are
+ * given explicitly (the linker drops a plain definition that also has a
+ * non-default version); libkmod.sym lists the name in both nodes.
+ */
+extern __typeof__(module_new_from_name_lookup) module_new_from_name_lookup_v5
+	__attribute__((alias("module_new_from_name_lookup"), visibility("default")));
+__asm__(".symver module_new_from_name_lookup, kmod_module_new_from_name_lookup@@LIBKMOD_30");
+__asm__(".symver module_new_from_name_lookup_v5, kmod_module_new_from_name_lookup@LIBKMOD_5");
 
 KMOD_EXPORT struct kmod_module *kmod_module_ref(struct kmod_module *mod)
 {

@@ -71,10 +71,13 @@ KMOD_EXPORT int kmod_module_probe_insert_module(
 	struct kml_module target = { .name = mod->name, .path = mod->path, .alias = mod->alias,
 				     .builtin = mod->builtin };
 	struct kml_probe_plan plan = { 0 };
-	int r = kml_probe_plan_insert(ctx->lib, ctx->config, &target,
-				      (flags & KMOD_PROBE_IGNORE_COMMAND) ? KML_PROBE_IGNORE_COMMANDS
-									   : 0,
-				      extra_options, &plan);
+	/* libkmod lists a module again when it is reached through another
+	 * alias than before (or by name after an alias) */
+	unsigned int plan_flags = KML_PROBE_VISIT_PER_ALIAS;
+	if (flags & KMOD_PROBE_IGNORE_COMMAND)
+		plan_flags |= KML_PROBE_IGNORE_COMMANDS;
+	int r = kml_probe_plan_insert(ctx->lib, ctx->config, &target, plan_flags, extra_options,
+				      &plan);
 	if (r < 0)
 		return r;
 

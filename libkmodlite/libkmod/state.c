@@ -64,6 +64,10 @@ KMOD_EXPORT int kmod_module_get_initstate(const struct kmod_module *mod)
 	module_resolve((struct kmod_module *)mod);
 	if (mod->builtin)
 		return KMOD_MODULE_BUILTIN;
+	/* the empty name: libkmod finds no /sys/module//initstate, and the
+	 * directory it stands in, /sys/module, makes the module "coming" */
+	if (!mod->name[0])
+		return kml_kernel_has_sys_module() ? KMOD_MODULE_COMING : -ENOENT;
 	enum kml_module_state st;
 	int r = not_found(kml_kernel_module_state(mod->name, &st));
 	if (r < 0)
@@ -187,7 +191,9 @@ KMOD_EXPORT long kmod_module_get_size(const struct kmod_module *mod)
 	if (!mod)
 		return -ENOENT;
 	long size = 0;
-	int r = not_found(kml_kernel_module_size(mod->name, &size));
+	/* the empty name: /sys/module has no coresize, so /proc/modules is read */
+	int r = !mod->name[0] ? (kml_kernel_has_sys_module() ? -ENODATA : -ENOENT)
+			      : not_found(kml_kernel_module_size(mod->name, &size));
 	if (r != -ENODATA)
 		return r < 0 ? r : size;
 	/* kernels without coresize: the second field of /proc/modules */

@@ -27,13 +27,24 @@
 #   REF_DEPMOD       reference depmod (default /usr/sbin/depmod)
 #   HARNESS_PARTS    only these harness parts (e.g. "config errors"); the part
 #                    "loaded" runs under testsuite/fake-kernel, after the others
+#   HARNESS_SAMPLE   N: the parts modules and aliases take every Nth module,
+#                    built-in module and alias only (the others: everything)
+#   OURS_PRELOAD     libraries preloaded into our runs (a sanitizer runtime,
+#                    to test a -Db_sanitize build); ours then runs on the host
+#                    only (the chroot lacks the host's runtime): ours-30 vs 30
+#                    is compared, ours-34.2 is not run
 #   DIFF_SHOW        differing blocks shown per comparison (default 5)
 #   DIFF_KEEP        a directory: outputs and full diff reports copied there
 #
 # Output: per comparison, the number of compared lines, blocks, modules and
 # aliases, how many differ per category, and the first differing blocks.
-# Exit status: 0 all compared runs agree, 1 ours differs, 2 setup error,
-# 3 our library (or the chroot) was not there to compare.
+# Deliberate differences: testsuite/differential/libkmod-deliberate.txt lists
+# each differing block that is one, exactly as the diff report writes it,
+# under the comparison's name ("[34.2 ours-34.2]", "[30 ours-30]"); a block
+# differing in any other way (or any other block) is a failure.
+# Exit status: 0 all compared runs agree but for the deliberate differences,
+# 1 ours differs otherwise (or crashed), 2 setup error, 3 our library (or
+# the chroot) was not there to compare.
 
 set -euo pipefail
 
@@ -47,6 +58,9 @@ say() { printf '%s: %s\n' "$TAG" "$*"; }
 BUILD_DIR=$(cd "$1" && pwd -P) || die "no build directory $1"
 REF_DEPMOD=${REF_DEPMOD:-/usr/sbin/depmod}
 DIFF_SHOW=${DIFF_SHOW:-5}
+# the deliberate differences (several softdep/weakdep lines for one module
+# all count: include/libkmod.h), each exactly as the diff report shows it
+ALLOWED=$here/libkmod-deliberate.txt
 HARNESS_SRC=$srcroot/testsuite/libkmod/harness.c
 OURLIB=$BUILD_DIR/libkmodlite/libkmod/libkmod.so.2
 [[ -x $REF_DEPMOD ]] || die "reference $REF_DEPMOD not found (apt-get install kmod)"
@@ -150,6 +164,14 @@ weakdep e1000e dummy
 options e1000e debug=1
 alias my-net-alias igb
 EOF
+# bad softdep and weakdep lines: libkmod reports them when it reads the
+# configuration (kmod_new), not when a module's softdeps are asked for
+cat >"$CONF/d.conf" <<'EOF'
+softdep
+softdep harness-lonely
+softdep harness]bad pre: loop
+weakdep
+EOF
 echo 'alias ignored-not-conf dummy' >"$CONF/c.txt"
 echo 'blacklist e1000e' >"$CONF/subdir.conf/x.conf"
 cp -- "$HARNESS_SRC" "$WORK/harness.c"
@@ -199,6 +221,8 @@ for p in ${HARNESS_PARTS:-}; do
 done
 # only "loaded" asked for: the first run is the short part abi
 [[ -n ${HARNESS_PARTS:-} && ${#PARTS[@]} == 0 ]] && PARTS=(--part abi)
+[[ -n ${HARNESS_SAMPLE:-} ]] && PARTS+=(--sample "$HARNESS_SAMPLE")
+OURS_PRELOAD=${OURS_PRELOAD:-}
 
 ours_failed=false
 # run NAME COMMAND...: stdout to WORK/NAME.out, stderr to WORK/NAME.err
@@ -249,10 +273,15 @@ if [[ -f $OURLIB ]]; then
 	resolved=$(LD_LIBRARY_PATH=$ourdirs ldd "$WORK/harness-30" | awk '$1 == "libkmod.so.2" {print $3}')
 	[[ $(readlink -f "$resolved") == $(readlink -f "$OURLIB") ]] ||
 		die "LD_LIBRARY_PATH=$ourdirs loads $resolved, not $OURLIB"
-	run ours-30 env LD_LIBRARY_PATH="$ourdirs" "$WORK/harness-30" "$WORK/root" "$KVER" "$CONF" "${PARTS[@]}"
+	run ours-30 env LD_LIBRARY_PATH="$ourdirs" LD_PRELOAD="$OURS_PRELOAD" \
+		"$WORK/harness-30" "$WORK/root" "$KVER" "$CONF" "${PARTS[@]}"
+	# the fake kernel is preloaded after the sanitizer runtime
 	HARNESS_ARGS=(LD_LIBRARY_PATH="$ourdirs" "$WORK/harness-30" "$WORK/root" "$KVER" "$CONF")
+	[[ -n $OURS_PRELOAD ]] && HARNESS_ARGS=(LD_PRELOAD="$OURS_PRELOAD $WORK/fake-kernel.so" "${HARNESS_ARGS[@]}")
 	loaded ours-30 "$WORK"
-	if $have_chroot; then
+	if [[ -n $OURS_PRELOAD ]]; then
+		say "ours-34.2: not run (OURS_PRELOAD: the chroot lacks the host's sanitizer runtime)"
+	elif $have_chroot; then
 		mkdir -p "$WORK/ourlib"
 		IFS=: read -r -a dirs <<<"$ourdirs"
 		for d in "${dirs[@]}"; do cp -L -- "$d"/*.so* "$WORK/ourlib/" 2>/dev/null || true; done
@@ -272,9 +301,26 @@ fi
 # reference agrees are counted: "ours-30 vs 30 where 30 == 34.2".
 compare() {
 	local a=$1 b=$2 mask=${3:-}
-	perl - "$WORK" "$a" "$b" "$mask" "$DIFF_SHOW" <<'PERL'
+	perl - "$WORK" "$a" "$b" "$mask" "$DIFF_SHOW" "$ALLOWED" <<'PERL'
 use strict; use warnings;
-my ($work, $sa, $sb, $mask, $show) = @ARGV;
+my ($work, $sa, $sb, $mask, $show, $allowed) = @ARGV;
+# The deliberate differences of this comparison: each entry exactly as the
+# diff report writes it ("=== BLOCK (from line N)" and its -/+ lines), under
+# "[A B]" naming the comparison.
+my %allow;
+if ($allowed ne '' && open(my $af, '<', $allowed)) {
+	my ($sec, $cur) = ('', undef);
+	my $flush = sub { $allow{$sec}{$cur} = 0 if defined $cur; $cur = undef; };
+	while (my $l = <$af>) {
+		if ($l =~ /^\[(.*)\]\s*$/) { $flush->(); $sec = $1; next; }
+		if ($l =~ /^#/ || $l =~ /^\s*$/) { $flush->(); next; }
+		if ($l =~ /^=== /) { $flush->(); $cur = $l; next; }
+		$cur .= $l if defined $cur;
+	}
+	$flush->();
+	close $af;
+}
+my $allowsec = $allow{"$sa $sb"} // {};
 sub blocks {
 	my ($file) = @_;
 	open(my $f, '<', $file) or die "$file: $!";
@@ -337,10 +383,13 @@ sub delta {
 open(my $rep, '>', "$work/diff-$sa-$sb.txt") or die;
 my $i = 0;
 my %freq;
+my @unexpected;
 for my $k (@bad) {
 	my ($at, $minus, $plus) = delta($ha->{$k} // "(missing)\n", $hb->{$k} // "(missing)\n");
 	my $text = "=== $k (from line $at)\n" . join('', map { "-$_\n" } @$minus) . join('', map { "+$_\n" } @$plus);
 	print $rep $text;
+	if (exists $allowsec->{$text}) { $allowsec->{$text}++; next; }
+	push @unexpected, $k;
 	my $sig = join("\n", (map { "-$_" } @$minus), (map { "+$_" } @$plus));
 	$sig =~ s/0x[0-9a-f]{8,}/0x.../g;
 	$freq{$sig}++;
@@ -357,7 +406,16 @@ if (@bad) {
 	}
 	print "libkmod-diff: every differing block: diff-$sa-$sb.txt (kept with DIFF_KEEP)\n";
 }
-exit(@bad ? 1 : 0);
+my @gone = grep { !$allowsec->{$_} } sort keys %$allowsec;
+printf "libkmod-diff: %s: %d differing blocks are deliberate (listed in %s), %d are not%s\n",
+	$what, scalar(@bad) - scalar(@unexpected), $allowed, scalar @unexpected,
+	@gone ? sprintf(", %d listed did not occur", scalar @gone) : ''
+	if $sb =~ /^ours/;
+if ($sb =~ /^ours/) {
+	print "libkmod-diff:   listed, not seen: $_\n" for map { (split /\n/)[0] } @gone;
+	print "libkmod-diff:   not deliberate: $_\n" for @unexpected;
+}
+exit(@unexpected ? 1 : 0);
 PERL
 }
 
@@ -368,7 +426,9 @@ if $have_chroot; then
 fi
 if $have_ours; then
 	if $have_chroot; then
-		compare 34.2 ours-34.2 || status=1
+		if [[ -z $OURS_PRELOAD ]]; then
+			compare 34.2 ours-34.2 || status=1
+		fi
 		compare 30 ours-30 34.2 || status=1
 	else
 		compare 30 ours-30 || status=1

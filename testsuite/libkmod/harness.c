@@ -59,6 +59,7 @@ struct run {
 	char *moddir;		/* ROOT/lib/modules/KVER */
 	char *scratch;		/* private temporary directory */
 	bool kernel_has_modules;
+	unsigned long sample;	/* --sample N: every Nth module and alias only */
 	/* looked up with dlsym: NULL when the library lacks them */
 	int (*get_weakdeps)(const struct kmod_module *, struct kmod_list **);
 	struct kmod_config_iter *(*config_weakdeps)(const struct kmod_ctx *);
@@ -1080,6 +1081,8 @@ static void part_modules(void)
 	free(file);
 
 	for (size_t i = 0; i < dep.n; i++) {
+		if (i % R.sample != 0)
+			continue;
 		char *name = path_to_name(dep.v[i]);
 		struct kmod_module *mod = NULL;
 		int rc = kmod_module_new_from_name(ctx, name, &mod);
@@ -1093,6 +1096,8 @@ static void part_modules(void)
 		free(name);
 	}
 	for (size_t i = 0; i < builtin.n; i++) {
+		if (i % R.sample != 0)
+			continue;
 		char *name = path_to_name(builtin.v[i]);
 		struct kmod_module *mod = NULL;
 		int rc = kmod_module_new_from_name(ctx, name, &mod);
@@ -1188,6 +1193,7 @@ struct alias_walk {
 	struct kmod_ctx *ctx;
 	const char *kind;
 	int count;
+	unsigned long seen; /* candidates, for --sample */
 };
 
 /* "alias PATTERN MODULE": an alias string made from the pattern as in
@@ -1221,7 +1227,7 @@ static void alias_from_line(char *line, void *data)
 		}
 	}
 	*o = '\0';
-	if (*pattern == '\0')
+	if (*pattern == '\0' || w->seen++ % R.sample != 0)
 		return;
 	lookup_one(w->ctx, w->kind, pattern);
 	w->count++;
@@ -1233,7 +1239,7 @@ static void name_from_path(char *line, void *data)
 	char *colon = strchr(line, ':'), *name;
 	const char *base;
 
-	if (line[0] == '#' || line[0] == '\0')
+	if (line[0] == '#' || line[0] == '\0' || w->seen++ % R.sample != 0)
 		return;
 	if (colon)
 		*colon = '\0';
@@ -1269,7 +1275,7 @@ static void part_aliases(void)
 		"acpi*:PNP0C09:*",
 	};
 	struct kmod_ctx *ctx = ctx_default("aliases kmod_new");
-	struct alias_walk w = { ctx, "pattern", 0 };
+	struct alias_walk w = { ctx, "pattern", 0, 0 };
 	char *file;
 	int before, rc;
 
@@ -2205,12 +2211,20 @@ int main(int argc, char **argv)
 	char tmpl[] = "/tmp/kmod-harness.XXXXXX";
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s ROOT KVER CONFDIR [--part NAME]...\n", argv[0]);
+		fprintf(stderr, "usage: %s ROOT KVER CONFDIR [--part NAME]... [--sample N]\n",
+			argv[0]);
 		return 2;
 	}
+	R.sample = 1;
 	for (int i = 4; i < argc; i++) {
 		size_t p;
 
+		if (strcmp(argv[i], "--sample") == 0 && i + 1 < argc) {
+			R.sample = strtoul(argv[++i], NULL, 10);
+			if (R.sample == 0)
+				R.sample = 1;
+			continue;
+		}
 		if (strcmp(argv[i], "--part") != 0 || i + 1 == argc) {
 			fprintf(stderr, "harness: bad argument %s\n", argv[i]);
 			return 2;
