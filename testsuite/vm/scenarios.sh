@@ -370,3 +370,8 @@ step kbuild
 if [ -f /vmtest/kbuild.sh ]; then
 	. /vmtest/kbuild.sh
 fi
+
+# ---------------------------------------------------------------------------
+# (9) systemd-modules-load and udev's kmod builtin on our libkmod.so.2
+# ---------------------------------------------------------------------------
+. /vmtest/libkmod.sh
