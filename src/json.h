@@ -38,10 +38,10 @@
 struct json_writer {
 	FILE *out;
 	bool pretty;
-	int error;	     /* first misuse (-EINVAL), 0 if none */
-	unsigned depth;	     /* open containers */
-	bool done;	     /* the top-level value is complete */
-	bool key_pending;    /* a key was written, its value is due */
+	int error;			/* first misuse (-EINVAL), 0 if none */
+	unsigned depth;			/* open containers */
+	bool done;			/* the top-level value is complete */
+	bool key_pending;		/* a key was written, its value is due */
 	bool in_object[JSON_MAX_DEPTH]; /* per level: object (else array) */
 	bool has_items[JSON_MAX_DEPTH]; /* per level: a member was written */
 };

@@ -419,7 +419,8 @@ static int show_module_file(const struct kml_module *m, const struct modinfo_opt
 	}
 
 	if (o->json && !o->field) {
-		r = json_module_facts(entries, count, elf, kml_file_data(file), kml_file_size(file), o);
+		r = json_module_facts(entries, count, elf, kml_file_data(file), kml_file_size(file),
+				      o);
 	} else {
 		struct params ps = { 0 };
 		r = print_entries(entries, count, o, &ps);

@@ -838,7 +838,8 @@ int modprobe_main(int argc, char *argv[])
 			  (mp.wait_msec ? KML_PROBE_WAIT : 0);
 
 	if (json && (!mp.show_depends || mp.mode != MODE_INSERT)) {
-		tool_err("--json is only for --show-depends (without -r, -R, -c or the symbol listings)\n");
+		tool_err(
+			"--json is only for --show-depends (without -r, -R, -c or the symbol listings)\n");
 		goto out;
 	}
 	if (mp.mode == MODE_MODVERSIONS || mp.mode == MODE_EXPORTS) {
