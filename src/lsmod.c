@@ -23,7 +23,7 @@ static void help(void)
 	       "\t    --json           write the list as a JSON document (see lsmod(8))\n"
 	       "\t-V, --version        print the version and the optional features, then exit\n"
 	       "\t-h, --help           print this text, then exit\n",
-	       program_name);
+	       strcmp(program_name, "list") == 0 ? "kmod list" : program_name);
 }
 
 static const char *state_name(enum kml_module_state state)
