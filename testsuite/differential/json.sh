@@ -5,6 +5,8 @@
 # every module (testsuite/differential/json-check.py does the comparing).
 #
 # Usage: testsuite/differential/json.sh BUILD_DIR
+#        testsuite/differential/kmod34.sh json.sh BUILD_DIR (kmod 34.2 as the
+#        reference; not run by tools/test)
 #
 #   BUILD_DIR/src/{modinfo,modprobe} are the tools under test. The tree
 #   comes from tools/fetch-debian-kernel (pristine: a copy made with hard
@@ -30,10 +32,8 @@ for t in "$BUILD_DIR/src/modinfo" "$BUILD_DIR/src/modprobe" "$REF_MODINFO" "$REF
 done
 command -v python3 >/dev/null || die "python3 not found"
 
-WORK=$(mktemp -d)
-trap 'rm -rf -- "$WORK"' EXIT
+PRISTINE=
 trap 'exit 130' INT TERM
-
 if [[ -n ${KMODLITE_TEST_ROOT:-} && -n ${KMODLITE_TEST_KVER:-} ]]; then
 	ROOT=$KMODLITE_TEST_ROOT
 	KVER=$KMODLITE_TEST_KVER
@@ -46,11 +46,16 @@ else
 	[[ -d $PRISTINE/lib/modules/$KVER ]] || die "bad fetch-debian-kernel output: $fetch_out"
 	# on the cache's file system, for the hard links
 	ROOT=$(mktemp -d "$(dirname "$PRISTINE")/json-diff.XXXXXX")
-	trap 'rm -rf -- "$WORK" "$ROOT"' EXIT
+	trap 'rm -rf -- "$ROOT"' EXIT
 	mkdir -p "$ROOT/lib/modules"
 	cp -al -- "$PRISTINE/lib/modules/$KVER" "$ROOT/lib/modules/"
 	"$REF_DEPMOD" -b "$ROOT" "$KVER" || die "reference depmod failed"
 fi
+
+# next to the tree, so that a reference in a chroot that sees the cache
+# (testsuite/differential/kmod34.sh json.sh BUILD_DIR) sees it too
+WORK=$(mktemp -d "$(dirname "$ROOT")/json-diff-work.XXXXXX")
+trap 'rm -rf -- "$WORK" ${PRISTINE:+"$ROOT"}' EXIT
 
 # A configuration with each kind of --show-depends line: options, install
 # commands, aliases, softdeps, a blacklist.
