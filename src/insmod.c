@@ -10,17 +10,20 @@
 
 static void help(void)
 {
-	printf("Usage:\n"
-	       "\t%s [options] filename [args]\n"
+	printf("Usage: %s [options] FILE [PARAM=VALUE...]\n"
+	       "Insert the module in FILE into the kernel with the parameters given, and\n"
+	       "nothing else: no lookup by name, no dependencies, no configuration\n"
+	       "(modprobe does all that).\n"
+	       "\n"
 	       "Options:\n"
-	       "\t-f, --force                 Force module insertion: implies\n"
-	       "\t                            --force-modversion and --force-vermagic\n"
-	       "\t    --force-modversion      Ignore module's version\n"
-	       "\t    --force-vermagic        Ignore module's version magic\n"
-	       "\t-s, --syslog                print to syslog, not stderr\n"
-	       "\t-v, --verbose               enables more messages\n"
-	       "\t-V, --version               show version\n"
-	       "\t-h, --help                  show this help\n",
+	       "\t-f, --force                 insert even if versions do not match: both of\n"
+	       "\t                            the next two options at once\n"
+	       "\t    --force-modversion      ignore the symbol versions (CRCs) of the module\n"
+	       "\t    --force-vermagic        ignore the version magic string of the module\n"
+	       "\t-s, --syslog                send messages to syslog instead of stderr\n"
+	       "\t-v, --verbose               print more about what is done\n"
+	       "\t-V, --version               print the version and the optional features, then exit\n"
+	       "\t-h, --help                  print this text, then exit\n",
 	       program_name);
 }
 

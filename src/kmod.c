@@ -7,34 +7,37 @@
 #include "tool.h"
 
 static const struct kml_tool tools[] = {
-	{ "lsmod", lsmod_main, "list the modules loaded in the kernel" },
-	{ "modprobe", modprobe_main, "add or remove modules, with their dependencies" },
-	{ "rmmod", rmmod_main, "remove a module from the kernel" },
-	{ "insmod", insmod_main, "insert one module file into the kernel" },
-	{ "modinfo", modinfo_main, "show information about modules" },
-	{ "depmod", depmod_main, "generate modules.dep and the module indexes" },
+	{ "lsmod", lsmod_main, "show the modules loaded in the running kernel" },
+	{ "modprobe", modprobe_main, "load or unload modules with what they need" },
+	{ "rmmod", rmmod_main, "unload modules that nothing uses" },
+	{ "insmod", insmod_main, "load one module file, and nothing else" },
+	{ "modinfo", modinfo_main, "print what modules record about themselves" },
+	{ "depmod", depmod_main, "write modules.dep and the other module indexes" },
 };
 
 /* Subcommands of `kmod` itself. */
 static const struct kml_tool commands[] = {
-	{ "list", lsmod_main, "list the currently loaded modules" },
-	{ "static-nodes", static_nodes_main, "output the static device nodes modules want" },
+	{ "list", lsmod_main, "show the loaded modules, as lsmod does" },
+	{ "static-nodes", static_nodes_main, "print the device nodes modules want made at boot" },
 };
 
 static int kmod_help(FILE *out)
 {
 	fprintf(out,
-		"kmod - Manage kernel modules: list, load, unload, etc\n"
-		"Usage:\n"
-		"\tkmod [options] command [command_options]\n\n"
+		"Usage: kmod [options] COMMAND [ARGS...]\n"
+		"The one program behind the kernel module tools: runs COMMAND, or, started\n"
+		"under one of the tool names below (a symbolic link), behaves as that tool.\n"
+		"\n"
 		"Options:\n"
-		"\t-V, --version     show version\n"
-		"\t-h, --help        show this help\n\n"
+		"\t-V, --version     print the version and the optional features, then exit\n"
+		"\t-h, --help        print this text, then exit\n"
+		"\n"
 		"Commands:\n"
-		"  help         Show help message\n");
+		"  %-12s %s\n",
+		"help", "print this text");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
-	fprintf(out, "\nkmod also handles gracefully if called from following symlinks:\n");
+	fprintf(out, "\nTools, by their link name or as `kmod TOOL ARGS...`:\n");
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
 		fprintf(out, "  %-12s %s\n", tools[i].name, tools[i].help);
 	return 0;

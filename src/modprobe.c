@@ -8,8 +8,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "json.h"
 #include "kmodlite-private.h"
 #include "tool.h"
+
+/* Version of the --show-depends --json layout (modprobe.8): raised when a
+ * member changes meaning or goes away, not when one is added. */
+#define SHOW_DEPENDS_JSON_SCHEMA 1
 
 enum mode { MODE_INSERT, MODE_REMOVE, MODE_RESOLVE, MODE_SHOWCONFIG, MODE_MODVERSIONS,
 	    MODE_EXPORTS };
@@ -30,6 +35,7 @@ struct modprobe {
 	int nesting;   /* how deep in install/remove commands this modprobe runs */
 	char *command_env[3]; /* "VAR=VALUE" for the commands, NULL-terminated */
 	unsigned int remove_flags; /* enum kml_probe_flags for removal */
+	struct json_writer *json;  /* --show-depends --json: steps as objects */
 };
 
 /* Install/remove commands that call modprobe again get -C, -s, -q, -v through
@@ -91,52 +97,56 @@ static void pass_on_add(struct modprobe *mp, const char *opt, const char *arg)
 static void help(void)
 {
 	printf("Usage:\n"
-	       "\t%1$s [options] [-i] [-b] modulename\n"
-	       "\t%1$s [options] -a [-i] [-b] modulename [modulename...]\n"
-	       "\t%1$s [options] -r [-i] modulename\n"
-	       "\t%1$s [options] -r -a [-i] modulename [modulename...]\n"
-	       "\t%1$s [options] -c\n"
-	       "\t%1$s [options] --dump-modversions filename\n"
-	       "Management Options:\n"
-	       "\t-a, --all                   Consider every non-argument to\n"
-	       "\t                            be a module name to be inserted\n"
-	       "\t                            or removed (-r)\n"
-	       "\t-r, --remove                Remove modules instead of inserting\n"
-	       "\t    --remove-dependencies   Deprecated: use --remove-holders\n"
-	       "\t    --remove-holders        Also remove module holders (use together with -r)\n"
-	       "\t-w, --wait <MSEC>           When removing a module, wait up to MSEC for\n"
-	       "\t                            module's refcount to become 0 so it can be\n"
-	       "\t                            removed (use together with -r)\n"
-	       "\t    --first-time            Fail if module already inserted or removed\n"
-	       "\t-i, --ignore-install        Ignore install commands\n"
-	       "\t-i, --ignore-remove         Ignore remove commands\n"
-	       "\t-b, --use-blacklist         Apply blacklist to resolved alias.\n"
-	       "\t-f, --force                 Force module insertion or removal.\n"
-	       "\t                            implies --force-modversions and\n"
-	       "\t                            --force-vermagic\n"
-	       "\t    --force-modversion      Ignore module's version\n"
-	       "\t    --force-vermagic        Ignore module's version magic\n"
+	       "\t%1$s [options] MODULE [PARAM=VALUE...]    load MODULE and the modules it needs\n"
+	       "\t%1$s [options] -a MODULE...               load every MODULE given\n"
+	       "\t%1$s [options] -r MODULE...               unload, with what is no longer needed\n"
+	       "\t%1$s [options] -c                         print the configuration in use\n"
+	       "\t%1$s [options] --dump-modversions FILE    print a module file's symbol versions\n"
+	       "MODULE is a module name or an alias; -i and -b apply when loading, -i when\n"
+	       "unloading too.\n"
 	       "\n"
-	       "Query Options:\n"
-	       "\t-R, --resolve-alias         Only lookup and print alias and exit\n"
-	       "\t-D, --show-depends          Only print module dependencies and exit\n"
-	       "\t-c, --showconfig            Print out known configuration and exit\n"
-	       "\t-c, --show-config           Same as --showconfig\n"
-	       "\t    --show-modversions      Dump module symbol version and exit\n"
-	       "\t    --dump-modversions      Same as --show-modversions\n"
-	       "\t    --show-exports          Only print module exported symbol versions and exit\n"
+	       "Loading and unloading:\n"
+	       "\t-a, --all                   take every argument as a module, not as a parameter\n"
+	       "\t-r, --remove                unload the modules instead of loading them\n"
+	       "\t    --remove-holders        with -r: unload the modules holding each one first\n"
+	       "\t    --remove-dependencies   old name of --remove-holders\n"
+	       "\t-w, --wait=MSEC             with -r: if a module is in use, retry for up to MSEC\n"
+	       "\t                            milliseconds until its users are gone\n"
+	       "\t    --first-time            fail when a module is already loaded (or, with -r,\n"
+	       "\t                            already unloaded)\n"
+	       "\t-i, --ignore-install        do not run install commands from the configuration\n"
+	       "\t-i, --ignore-remove         do not run remove commands from the configuration\n"
+	       "\t-b, --use-blacklist         apply the blacklist to MODULE itself, not only to\n"
+	       "\t                            what an alias resolves to\n"
+	       "\t-f, --force                 load even if versions do not match (both of the\n"
+	       "\t                            next two); unload even if in use\n"
+	       "\t    --force-modversion      ignore the symbol versions (CRCs) of the module\n"
+	       "\t    --force-vermagic        ignore the version magic string of the module\n"
 	       "\n"
-	       "General Options:\n"
-	       "\t-n, --dry-run               Do not execute operations, just print out\n"
-	       "\t-n, --show                  Same as --dry-run\n"
-	       "\t-C, --config=FILE           Use FILE instead of default search paths\n"
-	       "\t-d, --dirname=DIR           Use DIR as filesystem root for /lib/modules\n"
-	       "\t-S, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
-	       "\t-s, --syslog                print to syslog, not stderr\n"
-	       "\t-q, --quiet                 disable messages\n"
-	       "\t-v, --verbose               enables more messages\n"
-	       "\t-V, --version               show version\n"
-	       "\t-h, --help                  show this help\n",
+	       "Questions (nothing is loaded or unloaded):\n"
+	       "\t-R, --resolve-alias         print the module names MODULE resolves to\n"
+	       "\t-D, --show-depends          print the insmod, install and builtin steps that\n"
+	       "\t                            loading MODULE would take, even if it is loaded\n"
+	       "\t    --json                  with -D: write the steps as JSON (see modprobe(8))\n"
+	       "\t-c, --showconfig            print the configuration and the alias indexes\n"
+	       "\t-c, --show-config           the same as --showconfig\n"
+	       "\t    --show-modversions      print the symbol versions FILE was built against\n"
+	       "\t    --dump-modversions      the same as --show-modversions\n"
+	       "\t    --show-exports          print the symbols FILE exports, with their versions\n"
+	       "\n"
+	       "Common options:\n"
+	       "\t-n, --dry-run               say what would be done and do nothing\n"
+	       "\t-n, --show                  the same as --dry-run\n"
+	       "\t-C, --config=FILE           read FILE, or a directory's *.conf files, instead\n"
+	       "\t                            of the modprobe.d directories (may be repeated)\n"
+	       "\t-d, --dirname=DIR           look for /lib/modules under DIR\n"
+	       "\t-S, --set-version=VERSION   use /lib/modules/VERSION, not the running kernel's\n"
+	       "\t-s, --syslog                send messages to syslog instead of stderr\n"
+	       "\t-q, --quiet                 keep quiet about modules missing, built in, in use,\n"
+	       "\t                            loaded or not loaded (see modprobe(8))\n"
+	       "\t-v, --verbose               say more about what is done\n"
+	       "\t-V, --version               print the version and the optional features, then exit\n"
+	       "\t-h, --help                  print this text, then exit\n",
 	       program_name);
 }
 
@@ -168,10 +178,37 @@ static void print_line(const char *word, const char *first, const char *second)
 	putchar('\n');
 }
 
+/* One step as an object of the "steps" array: the facts of its text line. */
+static void json_step(struct json_writer *w, const struct kml_probe_step *s)
+{
+	json_begin_object(w);
+	if (s->action == KML_PROBE_INSTALL) {
+		json_member_string(w, "action", "install");
+		json_member_string(w, "module", s->name);
+		json_member_string(w, "command", s->command);
+		json_member_string(w, "options", s->options);
+	} else if (s->path) {
+		json_member_string(w, "action", "insmod");
+		json_member_string(w, "module", s->name);
+		json_member_string(w, "path", s->path);
+		json_member_string(w, "options", s->options);
+	} else {
+		json_member_string(w, "action", "builtin");
+		json_member_string(w, "module", s->name);
+	}
+	json_member_bool(w, "target", s->target);
+	json_end_object(w);
+}
+
 /* --show-depends lines (initramfs builders parse them): printed without
  * printf, which costs more than the rest of a lookup */
-static void print_step(const struct kml_probe_step *s)
+static void print_step(const struct modprobe *mp, const struct kml_probe_step *s)
 {
+	if (mp->json) {
+		if (s->action == KML_PROBE_INSTALL || s->path || s->builtin)
+			json_step(mp->json, s);
+		return;
+	}
 	if (s->action == KML_PROBE_INSTALL)
 		print_line("install ", s->command, s->options);
 	else if (s->path)
@@ -234,7 +271,7 @@ static int insert_module(struct modprobe *mp, const struct kml_module *m, const 
 			r = -EEXIST;
 		} else {
 			if (show)
-				print_step(s);
+				print_step(mp, s);
 			r = mp->dry_run ? 0 : run_step(mp, s);
 		}
 		if (r == -EEXIST && (s->flags & KML_PROBE_FAIL_LOADED))
@@ -645,6 +682,7 @@ int modprobe_main(int argc, char *argv[])
 		OPT_FORCE_MODVERSION,
 		OPT_MODVERSIONS,
 		OPT_EXPORTS,
+		OPT_JSON,
 	};
 	static const struct option longopts[] = {
 		{ "all", no_argument, 0, 'a' },
@@ -677,9 +715,12 @@ int modprobe_main(int argc, char *argv[])
 		{ "verbose", no_argument, 0, 'v' },
 		{ "version", no_argument, 0, 'V' },
 		{ "help", no_argument, 0, 'h' },
+		{ "json", no_argument, 0, OPT_JSON },
 		{ 0, 0, 0, 0 },
 	};
 	struct modprobe mp = { .mode = MODE_INSERT };
+	struct json_writer json_writer;
+	bool json = false;
 	char *env_storage[2] = { 0 };
 	int ret = 1;
 	if (prepend_env_options(&argc, &argv, env_storage) < 0)
@@ -773,6 +814,9 @@ int modprobe_main(int argc, char *argv[])
 			mp.verbose = true;
 			pass_on_add(&mp, "-v", NULL);
 			break;
+		case OPT_JSON:
+			json = true;
+			break;
 		case 'V':
 			tool_print_version();
 			ret = 0;
@@ -793,6 +837,11 @@ int modprobe_main(int argc, char *argv[])
 			  (mp.remove_holders ? KML_PROBE_HOLDERS_FIRST : 0) |
 			  (mp.wait_msec ? KML_PROBE_WAIT : 0);
 
+	if (json && (!mp.show_depends || mp.mode != MODE_INSERT)) {
+		tool_err(
+			"--json is only for --show-depends (without -r, -R, -c or the symbol listings)\n");
+		goto out;
+	}
 	if (mp.mode == MODE_MODVERSIONS || mp.mode == MODE_EXPORTS) {
 		if (optind >= argc) {
 			tool_err("missing filename\n");
@@ -804,6 +853,15 @@ int modprobe_main(int argc, char *argv[])
 	if (mp.mode != MODE_SHOWCONFIG && optind >= argc) {
 		tool_err("missing parameters. See -h.\n");
 		goto out;
+	}
+	if (json) {
+		/* begun before anything can fail, so that stdout is a document */
+		json_init(&json_writer, stdout, true);
+		json_begin_object(&json_writer);
+		json_member_int(&json_writer, "schema", SHOW_DEPENDS_JSON_SCHEMA);
+		json_key(&json_writer, "steps");
+		json_begin_array(&json_writer);
+		mp.json = &json_writer;
 	}
 
 	if (kml_ctx_new(mp.root, mp.kver, &mp.ctx) < 0) {
@@ -848,6 +906,15 @@ int modprobe_main(int argc, char *argv[])
 		free(params);
 	}
 out:
+	if (mp.json) {
+		json_end_array(mp.json);
+		json_end_object(mp.json);
+		int jr = json_finish(mp.json);
+		if (jr < 0) {
+			tool_err("could not write the JSON document: %s\n", strerror(-jr));
+			ret = 1;
+		}
+	}
 	kml_config_free(mp.config);
 	kml_ctx_free(mp.ctx);
 	free(mp.configs);

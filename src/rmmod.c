@@ -10,16 +10,18 @@
 
 static void help(void)
 {
-	printf("Usage:\n"
-	       "\t%s [options] modulename ...\n"
+	printf("Usage: %s [options] MODULE...\n"
+	       "Remove each MODULE (a name, or the path of its file) from the kernel, after\n"
+	       "checking that it is loaded, not built in and not used by anything.\n"
+	       "\n"
 	       "Options:\n"
-	       "\t-f, --force       forces a module unload and may crash your\n"
-	       "\t                  machine. This requires Forced Module Removal\n"
-	       "\t                  option in your kernel. DANGEROUS\n"
-	       "\t-s, --syslog      print to syslog, not stderr\n"
-	       "\t-v, --verbose     enables more messages\n"
-	       "\t-V, --version     show version\n"
-	       "\t-h, --help        show this help\n",
+	       "\t-f, --force       skip the checks and remove it even while in use; needs a\n"
+	       "\t                  kernel built with forced unloading, and may crash the\n"
+	       "\t                  system: dangerous\n"
+	       "\t-s, --syslog      send messages to syslog instead of stderr\n"
+	       "\t-v, --verbose     print more about what is done\n"
+	       "\t-V, --version     print the version and the optional features, then exit\n"
+	       "\t-h, --help        print this text, then exit\n",
 	       program_name);
 }
 

@@ -50,20 +50,20 @@ static const struct format formats[] = {
 
 static void help(void)
 {
-	printf("Usage:\n"
-	       "\tkmod static-nodes [options]\n"
-	       "\n"
-	       "kmod static-nodes outputs the static-node information of the currently running kernel.\n"
+	printf("Usage: kmod static-nodes [options]\n"
+	       "Print the device nodes that the running kernel's modules want to exist\n"
+	       "before they are loaded (from modules.devname), so that opening one loads\n"
+	       "its module.\n"
 	       "\n"
 	       "Options:\n"
-	       "\t-f, --format=FORMAT  choose format to use: see \"Formats\"\n"
-	       "\t-o, --output=FILE    write output to file\n"
-	       "\t-h, --help           show this help\n"
+	       "\t-f, --format=FORMAT  write the list in FORMAT (below)\n"
+	       "\t-o, --output=FILE    write to FILE instead of stdout\n"
+	       "\t-h, --help           print this text, then exit\n"
 	       "\n"
 	       "Formats:\n"
-	       "\thuman        (default) a human readable format. Do not parse.\n"
-	       "\ttmpfiles     the tmpfiles.d(5) format used by systemd-tmpfiles.\n"
-	       "\tdevname      the modules.devname format.\n");
+	       "\thuman        the default: meant to be read by people, not parsed\n"
+	       "\ttmpfiles     lines for systemd-tmpfiles (tmpfiles.d(5))\n"
+	       "\tdevname      the lines of modules.devname themselves\n");
 }
 
 int static_nodes_main(int argc, char *argv[])

@@ -121,6 +121,10 @@ expect "tmpfiles" _kmod kmod static-nodes --format = t
 expect "--format --output --help -f -o -h" _kmod kmod static-nodes -
 expect "snd_foo snd_bar" _kmod kmod modprobe "${r[@]}" snd
 expect "-V --version -h --help" _kmod kmod -
+expect "--json" _lsmod lsmod --j
+expect "--json" _kmod kmod list --j
+expect "--json" _kmod kmod lsmod --j
+expect "--json" _modinfo modinfo --j
 
 # --- every option of every --help is offered
 help_options() {
@@ -138,11 +142,14 @@ check_help() {
 	missing=$(comm -23 <(cat | help_options) <(sort -u <<<"$offered"))
 	[ -z "$missing" ] || fail "$fn: options of --help not completed: $(tr '\n' ' ' <<<"$missing")"
 }
-for t in modprobe modinfo insmod rmmod depmod; do
-	"bin/$t" --help | check_help "_$t" "$t"
+# (fed by process substitution: a pipe would run check_help in a subshell
+# and lose its failures)
+for t in lsmod modprobe modinfo insmod rmmod depmod; do
+	check_help "_$t" "$t" < <("bin/$t" --help)
 done
-"$kmod" --help | check_help _kmod kmod
-"$kmod" static-nodes --help | check_help _kmod kmod static-nodes
+check_help _kmod kmod < <("$kmod" --help)
+check_help _kmod kmod static-nodes < <("$kmod" static-nodes --help)
+check_help _kmod kmod list < <("$kmod" list --help)
 
 if [ $failures -ne 0 ]; then
 	echo "$failures of $checks checks failed"

@@ -7,7 +7,7 @@
 #     links, INCLUDEDIR/libkmod.h and LIBDIR/pkgconfig/libkmod.pc;
 #   the manual pages of man/meson.build under MANDIR;
 #   DATADIR/bash-completion/completions/modprobe, and depmod insmod kmod
-#     modinfo rmmod as symlinks to it.
+#     lsmod modinfo rmmod as symlinks to it.
 # Then: the installed modinfo runs; the installed libkmod.so.2 exports
 # libkmod's functions (those of testsuite/libkmod/libkmod-34.2.symbols) and
 # its version nodes, nothing else, and no installed file exports a kml_*
@@ -47,7 +47,7 @@ fail=0
 		echo "$mandir/man8/$m.8"
 	done
 	echo "$datadir/bash-completion/completions/modprobe"
-	for t in depmod insmod kmod modinfo rmmod; do
+	for t in depmod insmod kmod lsmod modinfo rmmod; do
 		echo "$datadir/bash-completion/completions/$t -> modprobe"
 	done
 } | sed 's|//*|/|g' | LC_ALL=C sort > "$work/expected"

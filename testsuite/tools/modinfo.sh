@@ -6,6 +6,7 @@
 #   modinfo.sh BUILD_DIR
 set -euo pipefail
 . "$(dirname "$0")/wrap.sh"
+json_text=$(cd "$(dirname "$0")/.." && pwd)/json-text.py
 build=$(cd "$1" && pwd)
 mkfixture=$build/testsuite/mkfixture
 ref=/usr/sbin/modinfo
@@ -205,6 +206,158 @@ against_reference "reference not found" -- -b "$work" -k 1.0 no_such_module othe
 cp m64le.ko .ko
 expect "a file named .ko" 1 <(printf 'modinfo: ERROR: Module .ko not found.\n') -- -b "$work" -k 1.0 .ko
 against_reference "reference .ko" -- -b "$work" -k 1.0 .ko
+
+# --- --json (modinfo.8, JSON output): always a document that Python's json
+# module parses, with the facts of the text form: json-text.py rebuilds the
+# text from the JSON alone, which must be our text output
+command -v python3 >/dev/null || { fail "python3 is needed for the --json checks"; json_text=; }
+# json_same NAME STATUS JSONTEXT_ARGS -- MODINFO_ARGS: the JSON rebuilt
+# into text is our text output; both exit with STATUS
+json_same() {
+	local name=$1 status=$2 jargs=() st=0 tst=0
+	shift 2
+	while [ "$1" != -- ]; do jargs+=("$1"); shift; done
+	shift
+	checks=$((checks + 1))
+	[ -n "$json_text" ] || return 0
+	"$ours" --json "$@" >j.json 2>j.err || st=$?
+	"$ours" "$@" >j.txt 2>j.txterr || tst=$?
+	[ "$st" = "$status" ] && [ "$tst" = "$status" ] || fail "json $name: exit status $st (text $tst), expected $status"
+	cmp -s j.err j.txterr || fail "json $name: stderr differs from the text form's"
+	python3 "$json_text" modinfo ${jargs[@]+"${jargs[@]}"} --compare j.txt <j.json ||
+		fail "json $name: not a valid document, or its facts are not the text output's"
+}
+# a module whose values need escaping: quotes, backslashes, control
+# characters, non-ASCII UTF-8 and bytes that are not UTF-8
+"$mkfixture" -o odd.ko --modinfo 'description=say "hi" \ back\slash' \
+	--modinfo "author=$(printf 'tab\there bell\a esc\033 del\177')" \
+	--modinfo "$(printf 'license=GPL \xc3\xa9\xe2\x82\xac \xff\xfe\xc3 \xe0\x80\x80 end')" \
+	--modinfo "$(printf 'parm=p1:line one\nline two')" --modinfo parmtype=p1:charp \
+	--modinfo 'parm=nocolon' --modinfo "$(printf 'k\x01ey=v')" --modinfo 'alias=a' --modinfo 'alias=b'
+all=(m32le.ko m32be.ko m64le.ko m64be.ko plain.ko odd.ko)
+json_same "the fixtures" 0 -- "${all[@]}"
+json_same "-0, the fixtures" 0 -0 -- -0 "${all[@]}"
+for field in firmware parm signature sig_key sig_id signer sig_hashalgo build-id filename alias \
+	depends license nosuchfield; do
+	json_same "-F $field, the fixtures" 0 -- -F "$field" "${all[@]}"
+done
+json_same "-p, the fixtures" 0 -- -p "${all[@]}"
+json_same "-0 -F alias, the fixtures" 0 -0 -- -0 -F alias "${all[@]}"
+json_same "one module alone" 0 -- odd.ko
+json_same "an unreadable module among others" 1 -- m64le.ko short.ko plain.ko
+json_same "-F license, an unreadable module among others" 1 -- -F license m64le.ko short.ko plain.ko
+json_same "not found" 1 -- -b "$work" -k 1.0 no_such_module other
+# a wrong command line writes no document, only the message
+printf 'modinfo: ERROR: missing module or filename.\n' >expected.txt
+expect "json without a module" 1 expected.txt -- --json
+
+# the exact document of one module: the layout modinfo.8 documents
+cat >expected.txt <<EOT
+{
+  "schema": 1,
+  "modules": [
+    {
+      "argument": "plain.ko",
+      "name": "plain",
+      "filename": "$work/plain.ko",
+      "builtin": false,
+      "fields": [
+        {
+          "key": "license",
+          "value": "MIT"
+        },
+        {
+          "key": "a-very-long-key-name",
+          "value": "x"
+        },
+        {
+          "key": "noequals",
+          "value": ""
+        },
+        {
+          "key": "empty",
+          "value": ""
+        }
+      ],
+      "build_id": null,
+      "signature": null,
+      "parameters": []
+    }
+  ]
+}
+EOT
+expect "json document" 0 expected.txt -- --json plain.ko
+# (stdout and stderr together: the message comes first, stdout being buffered)
+cat >expected.txt <<EOT
+modinfo: ERROR: could not get modinfo from 'short': Exec format error
+{
+  "schema": 1,
+  "modules": [
+    {
+      "argument": "short.ko",
+      "name": "short",
+      "filename": "$work/short.ko",
+      "builtin": false,
+      "error": "Exec format error"
+    }
+  ]
+}
+EOT
+expect "json unreadable module" 1 expected.txt -- --json short.ko
+# the members of a signed module with parameters, and of the odd one
+if [ -n "$json_text" ]; then
+	checks=$((checks + 1))
+	"$ours" --json m64be.ko odd.ko >j.json
+	python3 - j.json "$work" <<'EOP' || fail "json members of m64be.ko and odd.ko"
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+m, odd = doc["modules"]
+assert m["filename"] == sys.argv[2] + "/m64be.ko" and m["name"] == "m64be", m
+assert [f["value"] for f in m["fields"] if f["key"] == "alias"] == ["pci:v00001234d*", "fs-testfs"]
+assert m["build_id"] == "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67"
+s = m["signature"]
+assert s["sig_id"] == "X509" and s["signer"] == "Test signer" and s["sig_hashalgo"] == "sha512", s
+assert s["signature"] == ":".join("%02X" % i for i in range(1, 46)), s
+assert m["parameters"] == [
+    {"name": "desconly", "type": None, "description": "Only a description"},
+    {"name": "typeonly", "type": "uint", "description": None},
+    {"name": "debug", "type": "int", "description": "Debug level"}], m["parameters"]
+f = {x["key"]: x["value"] for x in odd["fields"]}
+assert f["description"] == 'say "hi" \\ back\\slash', f
+assert f["author"] == "tab\there bell\a esc\x1b del\x7f", f
+assert f["license"] == "GPL \u00e9\u20ac \ufffd\ufffd\ufffd \ufffd\ufffd\ufffd end", f["license"]
+assert f["k\x01ey"] == "v"
+assert odd["parameters"] == [{"name": "p1", "type": "charp", "description": "line one\nline two"}]
+assert [x["value"] for x in odd["fields"] if x["key"] == "parm"] == ["p1:line one\nline two", "nocolon"]
+EOP
+fi
+
+# built-in modules and lookups by name and alias, in a module tree
+mkdir -p tree/lib/modules/1.0/kernel
+cp m64le.ko tree/lib/modules/1.0/kernel/
+printf 'kernel/x/mod_bi.ko\nkernel/x/mod_bare.ko\n' >tree/lib/modules/1.0/modules.builtin
+printf 'mod_bi.alias=bi-alias\0mod_bi.license=GPL\0mod_bi.parm=level:The level\0mod_bi.parmtype=level:int\0' \
+	>tree/lib/modules/1.0/modules.builtin.modinfo
+echo kernel/m64le.ko >tree/lib/modules/1.0/modules.order
+"$build/src/depmod" -b tree 1.0 || fail "depmod of the small tree"
+json_same "built-in" 0 -- -b tree -k 1.0 mod_bi mod_bare
+json_same "built-in by alias" 0 -- -b tree -k 1.0 bi-alias
+json_same "by name and alias" 0 -- -b tree -k 1.0 m64le fs-testfs pci:v00001234d00005678
+json_same "-m" 0 -- -b tree -k 1.0 -m m64le
+json_same "-F filename, built-in" 0 -- -b tree -k 1.0 -F filename mod_bi m64le
+json_same "-p, built-in" 0 -- -b tree -k 1.0 -p mod_bi
+if [ -n "$json_text" ]; then
+	checks=$((checks + 1))
+	"$ours" --json -b tree -k 1.0 mod_bi fs-testfs >j.json
+	python3 - j.json <<'EOP' || fail "json members of a built-in module and an alias"
+import json, sys
+bi, al = json.load(open(sys.argv[1], encoding="utf-8"))["modules"]
+assert bi["builtin"] is True and bi["filename"] == "(builtin)" and bi["name"] == "mod_bi", bi
+assert bi["build_id"] is None and bi["signature"] is None, bi
+assert bi["parameters"] == [{"name": "level", "type": "int", "description": "The level"}], bi
+assert al["argument"] == "fs-testfs" and al["name"] == "m64le" and al["builtin"] is False, al
+EOP
+fi
 
 # --- the multicall binary
 checks=$((checks + 1))

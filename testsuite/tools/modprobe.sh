@@ -40,6 +40,7 @@ set -euo pipefail
 shopt -s nullglob
 export LC_ALL=C
 build=$(cd "$1" && pwd)
+json_text=$(cd "$(dirname "$0")/.." && pwd)/json-text.py
 mkfixture=$build/testsuite/mkfixture
 fk=$build/testsuite/libfake-kernel.so
 [ -f "$fk" ] || { echo "modprobe.sh: $fk not found (build with -Dtests=true)" >&2; exit 1; }
@@ -68,6 +69,12 @@ compared=0
 notes=0
 
 fail() { echo "FAIL: $CASE: $*"; failures=$((failures + 1)); }
+# The option words of a --help text (the column before the descriptions).
+help_options() {
+	sed -nE 's/^[[:space:]]+(-[^[:space:]].*)$/\1/p' | sed -E 's/ {2,}.*$//' |
+		grep -oE '(^|[[:space:],[|])--?[[:alnum:]][[:alnum:]-]*' |
+		sed -E 's/^[[:space:],[|]+//' | LC_ALL=C sort -u
+}
 note() { echo "NOTE: $CASE: $*"; notes=$((notes + 1)); }
 
 # --------------------------------------------------------------- the fixture
@@ -299,6 +306,31 @@ same() {
 		fi
 	done
 	for what in out err rc log cmds state img; do mv "keep.$what" "ours.$what"; done
+	return 0
+}
+
+# json NAME STATUS KIND TOOL ARGS...: ARGS hold --json; the case runs once
+# without it, then with it, and the document (KIND: lsmod, show-depends)
+# must parse and rebuild (testsuite/json-text.py) into that text output
+json() {
+	local name=$1 status=$2 kind=$3 tool=$4 a
+	shift 4
+	local plain=()
+	for a in "$@"; do [ "$a" = --json ] || plain+=("$a"); done
+	t "$name (text)" "$status" "$tool" "${plain[@]}"
+	cp ours.out text.out
+	cp ours.err text.err
+	t "$name" "$status" "$tool" "$@"
+	checks=$((checks + 1))
+	if ! python3 "$json_text" "$kind" <ours.out >rendered.out; then
+		fail "not a valid $kind document:"
+		head -20 ours.out | sed 's/^/    /'
+	elif ! cmp -s rendered.out text.out; then
+		fail "the JSON rebuilt into text differs from the text output (- text, + from JSON):"
+		diff -u text.out rendered.out | tail -n +3 | head -20 | sed 's/^/    /' || true
+	fi
+	checks=$((checks + 1))
+	cmp -s ours.err text.err || fail "stderr differs from the text form's"
 	return 0
 }
 
@@ -800,6 +832,47 @@ insmod $(P drivers/mod_pre.ko)
 EOF
 same
 
+# --- -D --json (modprobe.8, JSON OUTPUT): the same steps as the lines
+json "-D --json: chain and softdeps" 0 show-depends modprobe -D --json mod_c
+has out '"action": "insmod"'
+SETUP='fake_loaded mod_a; fake_loaded mod_c'
+json "-D --json ignores the loaded state" 0 show-depends modprobe --show-depends --json mod_c
+SETUP=
+json "-D --json with options" 0 show-depends modprobe --json -D mod_param x='y z'
+has out '"options": "p_int=5 p_str=\"x y\" p_more=7 x=\"y z\""'
+json "-D --json of an install command" 0 show-depends modprobe -D --json mod_inst a=1
+has out '"action": "install"'
+has out '"target": true'
+json "-D --json of a built-in" 0 show-depends modprobe -D --json mod_bi
+is out <<'EOF'
+{
+  "schema": 1,
+  "steps": [
+    {
+      "action": "builtin",
+      "module": "mod_bi",
+      "target": true
+    }
+  ]
+}
+EOF
+json "-D --json -a" 0 show-depends modprobe --all --ignore-install --quiet --show-depends --json mod_b mod_pre mod_inst
+json "-D --json of a blacklisted alias" 0 show-depends modprobe -D --json bl-alias
+json "-D --json, a module not found" 1 show-depends modprobe -D --json no_such_mod
+is out <<'EOF'
+{
+  "schema": 1,
+  "steps": []
+}
+EOF
+json "-D --json -a, one not found" 1 show-depends modprobe -a -D --json mod_b no_such_mod mod_pre
+t "--json without -D" 1 modprobe --json mod_a
+is out </dev/null
+is log </dev/null
+has err "--json"
+t "--json with -R" 1 modprobe -R -D --json mod_a
+is out </dev/null
+
 # --- softdep loop and install-command loop must end
 t "softdep loop" 0 modprobe mod_loop_a
 is log <<'EOF'
@@ -1266,7 +1339,15 @@ t "-V" 0 modprobe -V
 checks=$((checks + 1))
 grep -qE '^[-+]ZSTD [-+]XZ [-+]ZLIB [-+]LIBCRYPTO$' ours.out || fail "no features line: $(cat ours.out)"
 t "-h" 0 modprobe -h
-same
+# the text is our own: the options must be the reference's, and --json
+same -out
+if [ -n "$refmp" ]; then
+	checks=$((checks + 1))
+	extra=$(comm -13 <(help_options <ref.out) <(help_options <ours.out) | tr '\n' ' ')
+	missing=$(comm -23 <(help_options <ref.out) <(help_options <ours.out) | tr '\n' ' ')
+	[ "$extra" = "--json " ] && [ -z "$missing" ] ||
+		fail "-h options: ours only: $extra; the reference's only: $missing"
+fi
 t "--help" 0 modprobe --help
 has out "--show-depends"
 t "no argument" 1 modprobe
@@ -1462,6 +1543,77 @@ t "kmod list" 0 kmod list
 is out <<'EOF'
 Module                  Size  Used by
 EOF
+
+# --- lsmod --json (lsmod.8)
+SETUP='fake_loaded mod_a 2 mod_b mod_d; fake_loaded mod_b 1 mod_c; fake_loaded mod_d; fake_loaded mod_c; fake_loaded a_module_with_a_long_name_x'
+json "lsmod --json" 0 lsmod lsmod --json
+is out <<'EOF'
+{
+  "schema": 1,
+  "modules": [
+    {
+      "name": "a_module_with_a_long_name_x",
+      "size": 16384,
+      "refcount": 0,
+      "holders": [],
+      "state": "live"
+    },
+    {
+      "name": "mod_c",
+      "size": 16384,
+      "refcount": 0,
+      "holders": [],
+      "state": "live"
+    },
+    {
+      "name": "mod_d",
+      "size": 16384,
+      "refcount": 0,
+      "holders": [],
+      "state": "live"
+    },
+    {
+      "name": "mod_b",
+      "size": 16384,
+      "refcount": 1,
+      "holders": [
+        "mod_c"
+      ],
+      "state": "live"
+    },
+    {
+      "name": "mod_a",
+      "size": 16384,
+      "refcount": 2,
+      "holders": [
+        "mod_b",
+        "mod_d"
+      ],
+      "state": "live"
+    }
+  ]
+}
+EOF
+json "kmod list --json" 0 lsmod kmod list --json
+SETUP='fake_loaded mod_a; fake_loaded mod_b; echo coming >"$R/sys/module/mod_b/initstate"; fake_loaded mod_c; rm -rf "$R/sys/module/mod_c"'
+json "lsmod --json: a module coming, one vanished" 0 lsmod lsmod --json
+has out '"state": "coming"'
+hasnt out mod_c
+SETUP=
+json "lsmod --json, nothing loaded" 0 lsmod lsmod --json
+is out <<'EOF'
+{
+  "schema": 1,
+  "modules": []
+}
+EOF
+t "lsmod with an argument: kmod 30's usage line" 1 lsmod mod_a
+checks=$((checks + 1))
+grep -qx "Usage: .*/lsmod" ours.err || fail "stderr: $(cat ours.err)"
+is out </dev/null
+t "lsmod --help" 0 lsmod --help
+has out "--json"
+is err </dev/null
 
 # ============================================ every module built in
 
