@@ -113,7 +113,7 @@ expect "Module.symvers" _depmod depmod -E Mod
 expect "--quick" _depmod depmod --q
 
 # --- kmod
-expect "help list static-nodes lsmod modprobe rmmod insmod modinfo depmod" _kmod kmod ""
+expect "help list static-nodes params why lsmod modprobe rmmod insmod modinfo depmod" _kmod kmod ""
 expect "static-nodes" _kmod kmod st
 expect "human tmpfiles devname" _kmod kmod static-nodes --format ""
 expect "--format=tmpfiles" _kmod kmod static-nodes --format=t
@@ -121,6 +121,10 @@ expect "tmpfiles" _kmod kmod static-nodes --format = t
 expect "--format --output --help -f -o -h" _kmod kmod static-nodes -
 expect "snd_foo snd_bar" _kmod kmod modprobe "${r[@]}" snd
 expect "-V --version -h --help" _kmod kmod -
+expect "params" _kmod kmod par
+expect "snd_foo snd_bar" _kmod kmod why -d "$work/root" -S "$kver" snd
+expect "--json" _kmod kmod why --js
+expect "$kver 5.10.0-other" _kmod kmod params -d "$work/root" -S ""
 
 # --- every option of every --help is offered
 help_options() {
@@ -143,6 +147,8 @@ for t in modprobe modinfo insmod rmmod depmod; do
 done
 "$kmod" --help | check_help _kmod kmod
 "$kmod" static-nodes --help | check_help _kmod kmod static-nodes
+"$kmod" params --help | check_help _kmod kmod params
+"$kmod" why --help | check_help _kmod kmod why
 
 if [ $failures -ne 0 ]; then
 	echo "$failures of $checks checks failed"
