@@ -27,6 +27,7 @@ command -v python3 >/dev/null || { echo "params-why.sh: python3 is needed to par
 work=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"' EXIT
 src=$(wrapped_dir "$build/src" "$work/wrap")
+cd "$work"
 K=6.1.0-fake
 base=$work/base
 R=$work/root
