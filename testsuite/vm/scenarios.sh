@@ -394,9 +394,12 @@ announced() { # HEADER (e.g. "modprobe rtnl-link-dummy")
 }
 # newly_loaded CMD...: runs CMD, sets NEW to the modules it added, sorted
 newly_loaded() {
-	mods > /tmp/why-before
+	_before=$(mods)
 	run "$@"
-	NEW=$(mods | comm -13 /tmp/why-before - | tr '\n' ' ')
+	NEW=
+	for _m in $(mods); do
+		echo "$_before" | grep -qx "$_m" || NEW="$NEW$_m "
+	done
 }
 # an alias of modules.alias; the kernel command line gives dummy numdummies=3
 run $K/kmod why rtnl-link-dummy
