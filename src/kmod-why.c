@@ -269,6 +269,8 @@ static int print_lines_of(struct why *y, const char *name, bool aliases, size_t 
 	struct kml_config_line *lines = NULL;
 	size_t n = 0;
 	int r = kml_config_lines(y->config, name, &lines, &n);
+	if (r == -EINVAL)
+		return 0; /* no configuration line can name it ("a[b") */
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		bool is_alias = lines[i].directive == KML_DIRECTIVE_ALIAS;
 		if (is_alias != aliases && !(aliases && lines[i].directive == KML_DIRECTIVE_OPTIONS))

@@ -286,13 +286,15 @@ expect "cmdline options" has "  kernel command line: mod_bi.bi_p=2"
 run why mod_param
 expect "loaded" has "  mod_param: live"
 expect "nothing to do" has "  nothing: mod_param is already in the kernel"
+run why 'no[such'
+expect "a name no config line can hold: reported, rc 1 ($(cat err))" [ $rc = 1 -a ! -s err ]
 run why no-such-thing
 expect "not found: rc 1" [ $rc = 1 ]
 expect "not found" has "resolved by: nothing: modprobe would fail with \"not found\""
 
 CASE="why --json"
 for n in mod_c pci:v00001234d00000001sv0sd0bc0sc0i0 my-alias bl-alias mod_inst symbol:sym_b \
-	mod_bi mod_param no-such-thing; do
+	mod_bi mod_param no-such-thing 'no[such'; do
 	run why --json "$n"
 	expect "$n: valid ($(head -c 200 out))" json_ok
 done
