@@ -198,6 +198,22 @@ struct kml_config;
  */
 int kml_lookup_with_config(struct kml_ctx *ctx, const struct kml_config *config, const char *name,
 			   struct kml_module_list *ret_list);
+/* Which step of kml_lookup_with_config() found the modules. */
+enum kml_lookup_source {
+	KML_SOURCE_NONE,	  /* nothing found */
+	KML_SOURCE_CONFIG_ALIAS,  /* an `alias` line of the configuration */
+	KML_SOURCE_NAME,	  /* a module of that name in modules.dep.bin */
+	KML_SOURCE_SYMBOL,	  /* modules.symbols.bin ("symbol:NAME") */
+	KML_SOURCE_COMMAND,	  /* no module, but an install/remove command */
+	KML_SOURCE_ALIAS,	  /* a pattern of modules.alias.bin */
+	KML_SOURCE_BUILTIN,	  /* a built-in module of that name */
+	KML_SOURCE_BUILTIN_ALIAS, /* a pattern of modules.builtin.alias.bin */
+};
+/* kml_lookup_with_config(), also saying which step found the modules
+ * (RET_SOURCE may be NULL). */
+int kml_lookup_with_config_source(struct kml_ctx *ctx, const struct kml_config *config,
+				  const char *name, struct kml_module_list *ret_list,
+				  enum kml_lookup_source *ret_source);
 /* The module called NAME (normalised): its path from modules.dep.bin, or
  * built-in, or neither (path NULL, builtin false). */
 int kml_module_by_name(struct kml_ctx *ctx, const char *name, struct kml_module_list *ret_list);
@@ -246,6 +262,26 @@ void kml_kernel_free_module_list(struct kml_loaded_module *modules, size_t count
 
 /* The text of /proc/cmdline (malloc'd). */
 int kml_kernel_read_cmdline(char **ret_text);
+
+/* A parameter of a module in the kernel (/sys/module/NAME/parameters/). */
+struct kml_kernel_param {
+	char *name;
+	char *value;	   /* its text without the final newline; NULL when
+			    * it could not be read (errno in read_error) */
+	int read_error;	   /* negative errno, or 0 */
+	unsigned int mode; /* permission bits of the file */
+};
+/* The parameters of module NAME, sorted by name (kml_kernel_free_params()).
+ * -ENOENT when /sys/module/NAME does not exist; a module without a
+ * parameters directory has none. */
+int kml_kernel_module_params(const char *name, struct kml_kernel_param **ret_params,
+			     size_t *ret_count);
+void kml_kernel_free_params(struct kml_kernel_param *params, size_t count);
+/* The current text of one parameter (malloc'd, final newline removed). */
+int kml_kernel_param_read(const char *name, const char *param, char **ret_value);
+/* Writes VALUE to /sys/module/NAME/parameters/PARAM in one write(2): 0, or
+ * the negative errno the kernel's setter returned. */
+int kml_kernel_param_write(const char *name, const char *param, const char *value);
 
 enum kml_insert_flags {
 	KML_INSERT_FORCE_MODVERSION = 1 << 0, /* MODULE_INIT_IGNORE_MODVERSIONS */
@@ -300,6 +336,86 @@ int kml_config_get_weakdeps(const struct kml_config *config, const char *module,
 /* The configuration as `modprobe -c` prints it, before the index dump
  * (malloc'd text). */
 int kml_config_dump(const struct kml_config *config, char **ret_text);
+
+/* One configuration line that applies to a name (kml_config_lines()). The
+ * strings and arrays belong to the configuration. */
+enum kml_config_directive {
+	KML_DIRECTIVE_ALIAS,
+	KML_DIRECTIVE_BLACKLIST,
+	KML_DIRECTIVE_INSTALL,
+	KML_DIRECTIVE_REMOVE,
+	KML_DIRECTIVE_OPTIONS,
+	KML_DIRECTIVE_SOFTDEP,
+	KML_DIRECTIVE_WEAKDEP,
+};
+struct kml_config_line {
+	enum kml_config_directive directive;
+	const char *name;  /* module name, or the alias's pattern (normalised) */
+	const char *text;  /* alias: the module; options, install, remove: as
+			    * written; NULL for the others */
+	const char *const *pre; /* softdep: pre: modules; weakdep: its modules */
+	size_t n_pre;
+	const char *const *post; /* softdep: post: modules */
+	size_t n_post;
+	const char *path;  /* the file; NULL for the kernel command line */
+	unsigned long line; /* 1-based line in PATH (0 for the command line) */
+};
+/* "alias", "blacklist", ... */
+const char *kml_config_directive_name(enum kml_config_directive d);
+/*
+ * The lines that apply to NAME (normalised first): `alias` lines whose
+ * pattern matches it, and every other line naming it as its module, the
+ * kernel command line's included; grouped by directive in the order of the
+ * enum, each group in configuration order. free() the array only.
+ */
+int kml_config_lines(const struct kml_config *config, const char *name,
+		     struct kml_config_line **ret_lines, size_t *ret_count);
+
+/* ------------------------------------------------------------ explanations */
+
+/* What `kmod why` reports beyond the lookup, the configuration and the probe
+ * plans. The strings belong to the array: kml_pairs_free() frees them. */
+struct kml_pair {
+	char *first;
+	char *second;
+};
+void kml_pairs_free(struct kml_pair *pairs, size_t count);
+/* The patterns of modules.alias.bin (BUILTIN: modules.builtin.alias.bin)
+ * that match NAME (normalised first), each with its module (first: the
+ * pattern, second: the module), in index order. */
+int kml_alias_patterns(struct kml_ctx *ctx, const char *name, bool builtin,
+		       struct kml_pair **ret_pairs, size_t *ret_count);
+/* The symbols the module file PATH needs that a module of modules.symbols.bin
+ * exports (first: the symbol, second: the exporting module), in the
+ * module's symbol table order; symbols of the kernel itself are left out. */
+int kml_module_symbol_providers(struct kml_ctx *ctx, const char *path,
+				struct kml_pair **ret_pairs, size_t *ret_count);
+
+/* ------------------------------------------------------ module parameters */
+
+/*
+ * Checks VALUE against a parameter type as modinfo's parmtype names it
+ * ("int", "charp", "array of int", ...), the way the kernel's setter for
+ * that type parses it: 0 when it would accept it; -EINVAL not of the type,
+ * -ERANGE out of range, -ENOSPC too long (charp: 1023 bytes at most);
+ * -ENOTSUP when the type is not one of the kernel's standard ones (the
+ * module's own setter decides: nothing to check here). Arrays: every
+ * element (separated by ',') is checked; how many the array holds is not
+ * in modinfo, so a count over it is left to the kernel.
+ */
+int kml_param_check(const char *type, const char *value);
+/* A short English reason for kml_param_check()'s error R on TYPE. */
+const char *kml_param_check_reason(const char *type, int r);
+/*
+ * Calls FN for each PARAM[=VALUE] word of an options text as the kernel
+ * splits a module's parameter string (blanks separate words, double quotes
+ * group, quotes around a value removed); VALUE is NULL for a word without
+ * '='. FN's non-zero return stops the walk and is returned.
+ */
+int kml_param_split(const char *options,
+		    int (*fn)(void *data, const char *param, size_t param_len, const char *value,
+			      size_t value_len),
+		    void *data);
 
 /* ------------------------------------------------------------- probe plans */
 

@@ -107,6 +107,8 @@ static int cmdline_word(struct kml_ctx *ctx, struct kml_config *config, char *wo
 
 int config_parse_cmdline(struct kml_ctx *ctx, struct kml_config *config, const char *text)
 {
+	config->cur_path = NULL; /* its records come from no file */
+	config->cur_line = 0;
 	char *buf = strdup(text);
 	int r = buf ? arena_own(&config->arena, buf) : -ENOMEM;
 	char *p = buf;

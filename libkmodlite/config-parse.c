@@ -385,6 +385,7 @@ static int parse_logical_line(void *data, struct conf_line *line)
 			line->lineno);
 		return 0;
 	}
+	ps->config->cur_line = line->lineno;
 	return parse_line(ps, line->lineno, line->text);
 }
 
@@ -411,6 +412,9 @@ int config_parse_file(struct kml_ctx *ctx, struct kml_config *config, const char
 	r = arena_own(&config->arena, buf);
 	if (r < 0)
 		return r;
-	struct parser ps = { ctx, config, path, NULL };
+	config->cur_path = arena_strndup(&config->arena, path, strlen(path));
+	if (!config->cur_path)
+		return -ENOMEM;
+	struct parser ps = { ctx, config, path, config->cur_path };
 	return conf_buffer_foreach_line(buf, len, parse_logical_line, &ps);
 }

@@ -28,6 +28,8 @@ enum section {
 struct record {
 	const char *name; /* module, or alias pattern; normalised */
 	const char *text; /* alias: module; options/install/remove: as written; else NULL */
+	const char *path; /* file it was read from (NULL: the kernel command line) */
+	unsigned long line;
 };
 
 struct record_list {
@@ -80,6 +82,9 @@ struct kml_config {
 	struct dep_list weakdeps;
 	struct mod_map modules;
 	struct arena arena; /* entries, file buffers, command-line copies */
+	/* where the parser is, stamped into each record (kmod why's FILE:LINE) */
+	const char *cur_path;
+	unsigned long cur_line;
 
 	/* softdep and weakdep lines, kept as text in configuration order: a
 	 * module's lines are parsed when its dependencies are first asked for

@@ -114,7 +114,8 @@ int config_record_add(struct kml_config *config, enum section sec, const char *n
 	int r = ARRAY_GROW(l->items, l->cap, l->count + 1);
 	if (r < 0)
 		return r;
-	l->items[l->count] = (struct record){ .name = name, .text = text };
+	l->items[l->count] = (struct record){ .name = name, .text = text,
+					      .path = config->cur_path, .line = config->cur_line };
 	if (ret)
 		*ret = &l->items[l->count];
 	l->count++;

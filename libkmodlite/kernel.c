@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The running kernel: the only file of the library that reads /proc and /sys
- * or makes module system calls. The three module system calls go through
+ * The running kernel: with kernel-params.c (module parameters), the only
+ * file of the library that reads /proc and /sys or makes module system calls. The three module system calls go through
  * syscall(2), so a test shim interposing that one function sees them all.
  */
 #include <dirent.h>

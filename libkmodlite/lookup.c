@@ -178,6 +178,14 @@ int kml_module_from_path(const char *path, struct kml_module_list *ret_list)
 int kml_lookup_with_config(struct kml_ctx *ctx, const struct kml_config *config, const char *name,
 			   struct kml_module_list *ret_list)
 {
+	return kml_lookup_with_config_source(ctx, config, name, ret_list, NULL);
+}
+
+int kml_lookup_with_config_source(struct kml_ctx *ctx, const struct kml_config *config,
+				  const char *name, struct kml_module_list *ret_list,
+				  enum kml_lookup_source *ret_source)
+{
+	enum kml_lookup_source source = KML_SOURCE_NONE;
 	char key[PATH_MAX];
 	int r = kml_alias_normalize(name, key, sizeof(key));
 	if (r < 0)
@@ -192,6 +200,7 @@ int kml_lookup_with_config(struct kml_ctx *ctx, const struct kml_config *config,
 		free(targets);
 		if (r < 0)
 			goto out;
+		source = KML_SOURCE_CONFIG_ALIAS;
 		if (list.count > 0)
 			goto done;
 	}
@@ -203,29 +212,39 @@ int kml_lookup_with_config(struct kml_ctx *ctx, const struct kml_config *config,
 		free(path);
 		if (r == -ENOENT)
 			r = 0;
+		source = KML_SOURCE_NAME;
 		if (r < 0 || list.count > 0)
 			goto out;
 	}
 	if (strncmp(key, "symbol:", 7) == 0) {
 		r = add_from_wildcard(ctx, &list, KML_INDEX_SYMBOLS, key, false);
+		source = KML_SOURCE_SYMBOL;
 		if (r < 0 || list.count > 0)
 			goto out;
 	}
 	if (config && (kml_config_get_install(config, key) || kml_config_get_remove(config, key))) {
 		r = list_add(&list, key, NULL, false);
+		source = KML_SOURCE_COMMAND;
 		goto out;
 	}
 	r = add_from_wildcard(ctx, &list, KML_INDEX_ALIAS, key, false);
-	if (r == 0 && list.count == 0 && is_builtin(ctx, key))
+	source = KML_SOURCE_ALIAS;
+	if (r == 0 && list.count == 0 && is_builtin(ctx, key)) {
 		r = list_add(&list, key, NULL, true);
-	if (r == 0 && list.count == 0)
+		source = KML_SOURCE_BUILTIN;
+	}
+	if (r == 0 && list.count == 0) {
 		r = add_from_wildcard(ctx, &list, KML_INDEX_BUILTIN_ALIAS, key, true);
+		source = KML_SOURCE_BUILTIN_ALIAS;
+	}
 out:
 	if (r < 0) {
 		kml_module_list_release(&list);
 		return r;
 	}
 done:
+	if (ret_source)
+		*ret_source = list.count ? source : KML_SOURCE_NONE;
 	*ret_list = list;
 	return 0;
 }

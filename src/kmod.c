@@ -19,6 +19,8 @@ static const struct kml_tool tools[] = {
 static const struct kml_tool commands[] = {
 	{ "list", lsmod_main, "show the loaded modules, as lsmod does" },
 	{ "static-nodes", static_nodes_main, "print the device nodes modules want made at boot" },
+	{ "params", params_main, "show or set the parameters of a loaded module" },
+	{ "why", why_main, "explain what modprobe would do with a name, and why" },
 };
 
 static int kmod_help(FILE *out)

@@ -34,5 +34,7 @@ int insmod_main(int argc, char *argv[]);
 int rmmod_main(int argc, char *argv[]);
 int lsmod_main(int argc, char *argv[]);
 int static_nodes_main(int argc, char *argv[]);
+int params_main(int argc, char *argv[]);
+int why_main(int argc, char *argv[]);
 
 #endif

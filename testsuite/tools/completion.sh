@@ -113,7 +113,7 @@ expect "Module.symvers" _depmod depmod -E Mod
 expect "--quick" _depmod depmod --q
 
 # --- kmod
-expect "help list static-nodes lsmod modprobe rmmod insmod modinfo depmod" _kmod kmod ""
+expect "help list static-nodes params why lsmod modprobe rmmod insmod modinfo depmod" _kmod kmod ""
 expect "static-nodes" _kmod kmod st
 expect "human tmpfiles devname" _kmod kmod static-nodes --format ""
 expect "--format=tmpfiles" _kmod kmod static-nodes --format=t
@@ -125,6 +125,10 @@ expect "--json" _lsmod lsmod --j
 expect "--json" _kmod kmod list --j
 expect "--json" _kmod kmod lsmod --j
 expect "--json" _modinfo modinfo --j
+expect "params" _kmod kmod par
+expect "snd_foo snd_bar" _kmod kmod why -d "$work/root" -S "$kver" snd
+expect "--json" _kmod kmod why --js
+expect "$kver 5.10.0-other" _kmod kmod params -d "$work/root" -S ""
 
 # --- every option of every --help is offered
 help_options() {
@@ -150,6 +154,8 @@ done
 check_help _kmod kmod < <("$kmod" --help)
 check_help _kmod kmod static-nodes < <("$kmod" static-nodes --help)
 check_help _kmod kmod list < <("$kmod" list --help)
+check_help _kmod kmod params < <("$kmod" params --help)
+check_help _kmod kmod why < <("$kmod" why --help)
 
 if [ $failures -ne 0 ]; then
 	echo "$failures of $checks checks failed"

@@ -34,7 +34,12 @@ option_tokens() {
 
 # --help: the option column is what precedes the first run of two or more
 # spaces on lines that start (after indentation) with a dash.
-"$tmp/$tool" --help >"$tmp/help.txt"
+# kmod-CMD.8 documents the command "kmod CMD"
+if [[ $tool == kmod-* ]]; then
+	"$kmod" "${tool#kmod-}" --help >"$tmp/help.txt"
+else
+	"$tmp/$tool" --help >"$tmp/help.txt"
+fi
 sed -nE 's/^[[:space:]]+(-[^[:space:]].*)$/\1/p' "$tmp/help.txt" |
 	sed -E 's/ {2,}.*$//' |
 	option_tokens | sort -u >"$tmp/help.opts"

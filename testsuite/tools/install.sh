@@ -43,7 +43,7 @@ fail=0
 	for m in depmod.d.5 modprobe.d.5 modules.dep.5; do
 		echo "$mandir/man5/$m"
 	done
-	for m in modinfo depmod modprobe insmod rmmod lsmod kmod; do
+	for m in modinfo depmod modprobe insmod rmmod lsmod kmod kmod-params kmod-why; do
 		echo "$mandir/man8/$m.8"
 	done
 	echo "$datadir/bash-completion/completions/modprobe"

@@ -1250,6 +1250,61 @@ static void test_debian_tree(void **state)
 	free(cmdline);
 }
 
+/* kml_config_lines(): what applies to a name, with file and line (kmod why). */
+static void test_lines(void **state)
+{
+	(void)state;
+	struct kml_config *c = load_text("# first line\n"
+					 "alias my-* mod_x\n"
+					 "options mod-x a=1 \\\n"
+					 "  b=2\n"
+					 "blacklist mod_x\n"
+					 "install mod_x /bin/true\n"
+					 "softdep mod_x pre: p1 p2 post: q\n"
+					 "weakdep mod_x w\n"
+					 "options other c=3\n",
+					 "mod_x.d=4 modprobe.blacklist=mod_x");
+	struct kml_config_line *l = NULL;
+	size_t n = 0;
+	assert_int_equal(kml_config_lines(c, "mod-x", &l, &n), 0);
+	assert_int_equal(n, 7);
+	assert_int_equal(l[0].directive, KML_DIRECTIVE_BLACKLIST);
+	assert_string_equal(l[0].path, last_conf);
+	assert_int_equal(l[0].line, 5);
+	assert_int_equal(l[1].directive, KML_DIRECTIVE_BLACKLIST);
+	assert_null(l[1].path); /* modprobe.blacklist= */
+	assert_int_equal(l[2].directive, KML_DIRECTIVE_INSTALL);
+	assert_string_equal(l[2].text, "/bin/true");
+	assert_int_equal(l[2].line, 6);
+	assert_int_equal(l[3].directive, KML_DIRECTIVE_OPTIONS);
+	assert_int_equal(l[3].line, 4); /* a continued line: its last physical line, as in messages */
+	assert_int_equal(l[4].directive, KML_DIRECTIVE_OPTIONS);
+	assert_null(l[4].path);
+	assert_string_equal(l[4].text, "d=4");
+	assert_int_equal(l[5].directive, KML_DIRECTIVE_SOFTDEP);
+	assert_int_equal(l[5].line, 7);
+	assert_int_equal(l[5].n_pre, 2);
+	assert_string_equal(l[5].pre[1], "p2");
+	assert_int_equal(l[5].n_post, 1);
+	assert_int_equal(l[6].directive, KML_DIRECTIVE_WEAKDEP);
+	assert_int_equal(l[6].line, 8);
+	assert_string_equal(l[6].pre[0], "w");
+	assert_string_equal(kml_config_directive_name(l[6].directive), "weakdep");
+	free(l);
+	/* alias lines apply to the names their pattern matches */
+	assert_int_equal(kml_config_lines(c, "my-thing", &l, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(l[0].directive, KML_DIRECTIVE_ALIAS);
+	assert_string_equal(l[0].name, "my_*");
+	assert_string_equal(l[0].text, "mod_x");
+	assert_int_equal(l[0].line, 2);
+	free(l);
+	assert_int_equal(kml_config_lines(c, "nothing", &l, &n), 0);
+	assert_int_equal(n, 0);
+	free(l);
+	kml_config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1271,6 +1326,7 @@ int main(void)
 		cmocka_unit_test_setup(test_garbage, before_each),
 		cmocka_unit_test_setup(test_dump, before_each),
 		cmocka_unit_test_setup(test_debian_tree, before_each),
+		cmocka_unit_test_setup(test_lines, before_each),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

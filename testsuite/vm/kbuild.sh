@@ -5,7 +5,7 @@
 # check here is SKIP, with the reason vm-test left in /vmtest/kbuild-skipped.
 # Without that file, missing modules are a failure.
 
-KB_CHECKS="kbuild-params kbuild-dep-load kbuild-dep-rmmod-inuse-msg kbuild-dep-remove kbuild-signed-modinfo kbuild-signed-load kbuild-vermagic-refused kbuild-force-vermagic kbuild-insmod-force"
+KB_CHECKS="kbuild-params kbuild-kmod-params-set kbuild-kmod-params-rejected kbuild-kmod-params-refused kbuild-dep-load kbuild-dep-rmmod-inuse-msg kbuild-dep-remove kbuild-signed-modinfo kbuild-signed-load kbuild-vermagic-refused kbuild-force-vermagic kbuild-insmod-force"
 if [ -f /vmtest/kbuild-skipped ]; then
 	for c in $KB_CHECKS; do skip $c "test modules $(cat /vmtest/kbuild-skipped)"; done
 elif [ ! -f $MD/extra/vmt_params.ko ]; then
@@ -19,6 +19,19 @@ else
 	got="$(cat $P/p_int $P/p_str $P/p_arr $P/p_bool 2>&1 | tr '\n' ' ')"
 	check kbuild-params "rc $RC: $OUT; got: $got" [ "$got" = "5 fromconfig 1,2,3 Y " ]
 	rm -f /etc/modprobe.d/vmt.conf
+
+	# kmod params on parameters of our own: set and read back; the module's
+	# setter refusing a value the type allows (EDOM); nothing written when
+	# one assignment of several is refused
+	run $K/kmod params vmt_params p_rw=0x20 p_even=4
+	check kbuild-kmod-params-set "rc $RC: $OUT; p_rw=$(cat $P/p_rw) p_even=$(cat $P/p_even)" \
+		'[ $RC = 0 ] && [ "$(cat $P/p_rw)" = 32 -a "$(cat $P/p_even)" = 4 ] && printf "%s\n" "$OUT" | grep -qx "p_rw: 10 -> 32"'
+	run $K/kmod params vmt_params p_even=3
+	check kbuild-kmod-params-rejected "rc $RC: $OUT; p_even=$(cat $P/p_even)" \
+		'[ $RC = 1 ] && [ "$(cat $P/p_even)" = 4 ] && printf "%s\n" "$OUT" | grep -q "the kernel rejected p_even=3 for vmt_params: Numerical argument out of domain"'
+	run $K/kmod params vmt_params p_rw=7 p_int=6
+	check kbuild-kmod-params-refused "rc $RC: $OUT; p_rw=$(cat $P/p_rw)" \
+		'[ $RC = 1 ] && [ "$(cat $P/p_rw)" = 32 ] && printf "%s\n" "$OUT" | grep -q "parameter p_int of vmt_params is read-only (0444)"'
 	restore
 
 	# dependency through an exported symbol

@@ -353,6 +353,94 @@ $R/kmod static-nodes --format=tmpfiles --output=/run/vmtest-ref.conf
 check static-nodes-output "rc $RC: $OUT" '[ $RC = 0 ] && cmp -s /run/vmtest/sub/static-nodes.conf /run/vmtest-ref.conf'
 
 # ---------------------------------------------------------------------------
+# (10) kmod params on the real kernel's sysfs; kmod why against what
+# modprobe then does
+# ---------------------------------------------------------------------------
+step kmod-params
+has_line() { printf '%s\n' "$OUT" | grep -qxF -- "$1"; }
+has_text() { printf '%s\n' "$OUT" | grep -qF -- "$1"; }
+EP=/sys/module/e1000/parameters
+run $K/kmod params e1000
+check kmod-params-list "rc $RC: $OUT" '[ $RC = 0 ] && has_line "copybreak=$(cat $EP/copybreak)" && has_line "    type: uint, writable (0644)" && has_line "debug (no sysfs file: given at load time only)"'
+old=$(cat $EP/copybreak)
+run $K/kmod params e1000 copybreak=0x80
+check kmod-params-set "rc $RC: $OUT; copybreak=$(cat $EP/copybreak)" '[ $RC = 0 ] && [ "$(cat $EP/copybreak)" = 128 ] && has_line "copybreak: $old -> 128"'
+run $K/kmod params e1000 copybreak=-1
+check kmod-params-invalid "rc $RC: $OUT" '[ $RC = 1 ] && [ "$(cat $EP/copybreak)" = 128 ] && has_text "invalid value '"'"'-1'"'"' for parameter copybreak of e1000 (uint)"'
+run $K/kmod params e1000 copybreak=64 nosuch=1
+check kmod-params-unknown "rc $RC: $OUT" '[ $RC = 1 ] && [ "$(cat $EP/copybreak)" = 128 ] && has_text "module e1000 has no parameter '"'"'nosuch'"'"'"'
+run $K/kmod params e1000 copybreak=64 debug=1
+check kmod-params-no-sysfs "rc $RC: $OUT" '[ $RC = 1 ] && [ "$(cat $EP/copybreak)" = 128 ] && has_text "parameter debug of e1000 has no sysfs file"'
+$K/kmod params e1000 copybreak=$old >/dev/null 2>&1
+$R/modprobe loop
+run $K/kmod params loop max_part=3
+check kmod-params-read-only "rc $RC: $OUT" '[ $RC = 1 ] && has_text "parameter max_part of loop is read-only (0444)"'
+run $K/kmod params dummy numdummies=1
+check kmod-params-not-loaded "rc $RC: $OUT" '[ $RC = 1 ] && notloaded dummy && has_text "module dummy is not loaded"'
+# nf_conntrack's hashsize has its own setter and no declared type: the
+# kernel itself refuses a value that is not a number
+$R/modprobe nf_conntrack
+H=/sys/module/nf_conntrack/parameters/hashsize
+hs=$(cat $H)
+run $K/kmod params nf_conntrack hashsize=abc
+check kmod-params-kernel-rejected "rc $RC: $OUT; hashsize $hs -> $(cat $H)" '[ $RC = 1 ] && [ "$(cat $H)" = "$hs" ] && has_text "the kernel rejected hashsize=abc for nf_conntrack: Invalid argument"'
+restore
+
+step kmod-why
+# the modules `kmod why` says `modprobe ARGS` would insert, sorted
+announced() { # HEADER (e.g. "modprobe rtnl-link-dummy")
+	printf '%s\n' "$OUT" | sed -n "/^$1 would:\$/,/^\$/p" |
+		sed -n 's|^  insert .*/\([^/]*\)\.ko.*|\1|p' | tr - _ | sort | tr '\n' ' '
+}
+# newly_loaded CMD...: runs CMD, sets NEW to the modules it added, sorted
+newly_loaded() {
+	_before=$(mods)
+	run "$@"
+	NEW=
+	for _m in $(mods); do
+		echo "$_before" | grep -qx "$_m" || NEW="$NEW$_m "
+	done
+}
+# an alias of modules.alias; the kernel command line gives dummy numdummies=3
+run $K/kmod why rtnl-link-dummy
+WHY=$OUT; A=$(announced "modprobe rtnl-link-dummy")
+check kmod-why-alias-report "rc $RC: $WHY" '[ $RC = 0 ] && has_line "  alias rtnl_link_dummy dummy" && has_line "  kernel command line: dummy.numdummies=3" && [ "$A" = "dummy " ]'
+newly_loaded $K/modprobe rtnl-link-dummy
+check kmod-why-alias-agrees "why announced '$A', modprobe loaded '$NEW' (rc $RC: $OUT)" '[ "$A" = "$NEW" ]'
+restore
+# blacklisted, asked for through an alias; an install command ($C above)
+run $K/kmod why -C $C rtnl-link-dummy
+WHY=$OUT
+check kmod-why-blacklist-report "rc $RC: $WHY" 'has_line "  $C:1: blacklist dummy" && has_line "  nothing: dummy is blacklisted and was asked for through an alias" && [ -z "$(announced "modprobe rtnl-link-dummy")" ]'
+newly_loaded $K/modprobe -C $C rtnl-link-dummy
+check kmod-why-blacklist-agrees "modprobe loaded '$NEW' (rc $RC: $OUT); why: $WHY" '[ -z "$NEW" ] && notloaded dummy'
+restore
+run $K/kmod why -C $C dummy
+check kmod-why-blacklist-b "rc $RC: $OUT" 'has_line "  insert $MD/kernel/drivers/net/dummy.ko numdummies=3" && printf "%s\n" "$OUT" | sed -n "/^modprobe -b dummy would:/,\$p" | grep -qx "  nothing: dummy is blacklisted"'
+newly_loaded $K/modprobe -C $C -b dummy
+check kmod-why-blacklist-b-agrees "modprobe -b loaded '$NEW' (rc $RC: $OUT)" '[ -z "$NEW" ]'
+restore
+rm -f /tmp/install.out
+run $K/kmod why -C $C nls_utf8
+WHY=$OUT
+check kmod-why-install-report "rc $RC: $WHY" 'has_line "  $C:2: install nls_utf8 echo \"ran \$MODPROBE_MODULE\" > /tmp/install.out" && has_line "  run install command of nls_utf8: echo \"ran \$MODPROBE_MODULE\" > /tmp/install.out"'
+newly_loaded $K/modprobe -C $C nls_utf8
+check kmod-why-install-agrees "modprobe loaded '$NEW' (rc $RC: $OUT); install.out: $(cat /tmp/install.out 2>&1)" '[ -z "$NEW" ] && [ "$(cat /tmp/install.out 2>/dev/null)" = "ran nls_utf8" ]'
+restore
+# softdeps from a configuration file
+C2=/tmp/vmtest-softdep.conf
+echo "softdep nls_utf8 pre: nls_ascii post: nls_cp437" > $C2
+run $K/kmod why -C $C2 nls_utf8
+WHY=$OUT; A=$(announced "modprobe nls_utf8")
+check kmod-why-softdep-report "rc $RC: $WHY" 'has_line "  $C2:1: softdep nls_utf8 pre: nls_ascii post: nls_cp437" && [ "$A" = "nls_ascii nls_cp437 nls_utf8 " ]'
+newly_loaded $K/modprobe -C $C2 nls_utf8
+check kmod-why-softdep-agrees "why announced '$A', modprobe loaded '$NEW' (rc $RC: $OUT)" '[ "$A" = "$NEW" ]'
+restore
+# the dependency chain and its symbols (sctp is loaded from (1) on)
+run $K/kmod why sctp
+check kmod-why-deps "rc $RC: $OUT" 'has_text "  sctp -> libcrc32c: crc32c" && has_line "  sctp: live" && has_line "  nothing: sctp is already in the kernel"'
+
+# ---------------------------------------------------------------------------
 # modinfo of loaded-tree modules against the reference
 # ---------------------------------------------------------------------------
 step modinfo
