@@ -75,20 +75,31 @@ def explain(kind, items):
     return left
 
 
-def index_diff(a, b):
-    """md5sum lines "SUM NAME" of both sides: the names that differ, after
-    the explained order differences are compared sorted (NAME.sorted)"""
+def index_diff(a, b, kind=""):
+    """md5sum lines "SUM NAME" of both sides: the names that differ. An
+    explained order difference (KINDindex-order) is compared sorted
+    (NAME.sorted), an explained layout difference of a binary index
+    (KINDindex-layout) by content (NAME.content); a file on one side only
+    must be explained (KINDindex-only-in-ours, KINDindex-only-in-ref)."""
     da = {l.split()[1]: l.split()[0] for l in a if len(l.split()) == 2}
     db = {l.split()[1]: l.split()[0] for l in b if len(l.split()) == 2}
     bad = []
     for name in sorted(set(da) | set(db)):
-        if name.endswith(".sorted") or da.get(name) == db.get(name):
+        if name.endswith((".sorted", ".content")) or da.get(name) == db.get(name):
             continue
-        if ("index-order", name) in explained and da.get(name + ".sorted") == db.get(name + ".sorted") \
-                and da.get(name + ".sorted"):
-            explain("index-order", [name])
+        if name not in da:
+            bad += explain(kind + "index-only-in-ours", [name])
             continue
-        bad.append(name)
+        if name not in db:
+            bad += explain(kind + "index-only-in-ref", [name])
+            continue
+        for how, suffix in (("index-order", ".sorted"), ("index-layout", ".content")):
+            if (kind + how, name) in explained and da.get(name + suffix) \
+                    and da.get(name + suffix) == db.get(name + suffix):
+                explain(kind + how, [name])
+                break
+        else:
+            bad.append(name)
     return bad
 
 
@@ -205,13 +216,17 @@ if read("bookworm.apt-install.log") is not None:
            "bookworm: every other package stays installed", f"gone: {sorted(base - now)}; new: {sorted(now - base)}")
     result(read("bookworm.apt-check.txt", "").strip().endswith("ok"), "bookworm: apt-get check passes")
     ia, ib = read("bookworm-ref.indexes.txt", ""), read("bookworm-ours.indexes.txt", "")
-    bad = index_diff(ia.splitlines(), ib.splitlines())
-    result(ib and not bad, "bookworm: the kernel package's depmod (ours) wrote the same indexes as with kmod "
-           f"({sum(1 for l in ib.splitlines() if not l.endswith('.sorted'))} files)", " ".join(bad))
-    a = set(read("bookworm-ref.initramfs-modules.txt", "").split())
-    b = set(read("bookworm-ours.initramfs-modules.txt", "").split())
-    result(a and a == b, f"bookworm: initramfs-tools (modprobe --show-depends) put the same modules and firmware in the initramfs "
-           f"({sum(1 for l in a if '.ko' in l)} modules)", f"only with kmod: {sorted(a - b)[:10]}; only with ours: {sorted(b - a)[:10]}")
+    bad = index_diff(ia.splitlines(), ib.splitlines(), "bookworm-")
+    result(ib and not bad, "bookworm: the kernel package's depmod (ours) wrote the same indexes as with kmod 30 "
+           f"({sum(1 for l in ib.splitlines() if not l.endswith(('.sorted', '.content')))} files)", " ".join(bad))
+    strip = lambda p: re.sub(r"^lib/modules/[^/]+/", "", p)
+    a = {strip(p) for p in read("bookworm-ref.initramfs-modules.txt", "").split()}
+    b = {strip(p) for p in read("bookworm-ours.initramfs-modules.txt", "").split()}
+    only_ref = explain("bookworm-initramfs-only-in-ref", sorted(a - b))
+    only_ours = explain("bookworm-initramfs-only-in-ours", sorted(b - a))
+    result(a and not only_ref and not only_ours,
+           f"bookworm: initramfs-tools (modprobe --show-depends) put the same modules and firmware in the initramfs "
+           f"({sum(1 for l in a if '.ko' in l)} modules)", f"only with kmod: {only_ref[:10]}; only with ours: {only_ours[:10]}")
     again = dpkg_installed(read("bookworm.reinstall.dpkg-l.txt", ""))
     result(again == base | {l.split()[1] for l in read("bookworm.reinstall.dpkg-l.txt", "").splitlines()
                             if l.startswith("ii linux-image")},

@@ -64,10 +64,9 @@ journalctl -b -p warning -o cat --no-pager | grep -iE 'kmod|modprobe|modules?[ :
 	sed -E 's/\[[0-9]+\]//g' | sort -u
 
 section admin
-# options from modprobe.d, applied when systemd-modules-load loaded dummy
-check modules-load-dummy loaded dummy
-echo "net: $(ls /sys/class/net | tr '\n' ' ')"
-check modprobe.d-options test -e /sys/class/net/dummy2 -a ! -e /sys/class/net/dummy3
+# options from modprobe.d, applied when systemd-modules-load loaded nbd
+check modules-load-nbd loaded nbd
+check modprobe.d-options [ "$(cat /sys/module/nbd/parameters/nbds_max 2>/dev/null)" = 3 ]
 check modules-load-service systemctl is-active -q systemd-modules-load.service
 
 # parameters on the command line
