@@ -19,6 +19,7 @@ static const struct kml_tool tools[] = {
 static const struct kml_tool commands[] = {
 	{ "list", lsmod_main, "list the currently loaded modules" },
 	{ "static-nodes", static_nodes_main, "output the static device nodes modules want" },
+	{ "verify", verify_main, "verify module signatures against certificates" },
 };
 
 static int kmod_help(FILE *out)

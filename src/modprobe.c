@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "kmodlite-private.h"
-#include "tool.h"
+#include "tool-verify.h"
 
 enum mode { MODE_INSERT, MODE_REMOVE, MODE_RESOLVE, MODE_SHOWCONFIG, MODE_MODVERSIONS,
 	    MODE_EXPORTS };
@@ -30,6 +30,8 @@ struct modprobe {
 	int nesting;   /* how deep in install/remove commands this modprobe runs */
 	char *command_env[3]; /* "VAR=VALUE" for the commands, NULL-terminated */
 	unsigned int remove_flags; /* enum kml_probe_flags for removal */
+	struct tool_trust trust;   /* --cert, --keyring: loads must verify */
+	bool refused;		   /* a signature check refused the last load */
 };
 
 /* Install/remove commands that call modprobe again get -C, -s, -q, -v through
@@ -116,6 +118,9 @@ static void help(void)
 	       "\t                            --force-vermagic\n"
 	       "\t    --force-modversion      Ignore module's version\n"
 	       "\t    --force-vermagic        Ignore module's version magic\n"
+	       "\t    --cert=FILE             Load only modules signed by a certificate of FILE\n"
+	       "\t                            (PEM or DER; repeatable)\n"
+	       "\t    --keyring=DIR           Same, with the certificates of every file in DIR\n"
 	       "\n"
 	       "Query Options:\n"
 	       "\t-R, --resolve-alias         Only lookup and print alias and exit\n"
@@ -199,6 +204,31 @@ static int run_step(struct modprobe *mp, const struct kml_probe_step *s)
 	return kml_kernel_insert(s->path, s->options, mp->insert_flags);
 }
 
+/* --cert/--keyring: every module file the plan would insert is verified
+ * before anything runs. One that is required (the target, a dependency)
+ * fails the whole load; a softdep is only skipped (*ret_rejected[i]). */
+static int check_signatures(struct modprobe *mp, const struct kml_probe_plan *plan,
+			    bool ignore_loaded, bool **ret_rejected)
+{
+	bool *rejected = calloc(plan->count, sizeof(*rejected));
+	if (!rejected)
+		return -ENOMEM;
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct kml_probe_step *s = &plan->steps[i];
+		if (s->action != KML_PROBE_INSERT || !s->path || (!ignore_loaded && in_kernel(s)))
+			continue;
+		int r = tool_trust_check(&mp->trust, s->name, s->path);
+		if (r < 0 && s->required) {
+			free(rejected);
+			mp->refused = r == -EKEYREJECTED;
+			return r;
+		}
+		rejected[i] = r < 0;
+	}
+	*ret_rejected = rejected;
+	return 0;
+}
+
 /* Loads module M and what it needs by its plan; 0, or a negative errno. */
 static int insert_module(struct modprobe *mp, const struct kml_module *m, const char *extra)
 {
@@ -226,10 +256,20 @@ static int insert_module(struct modprobe *mp, const struct kml_module *m, const 
 	r = kml_probe_plan_insert(mp->ctx, mp->config, m, flags, extra, &plan);
 	if (r < 0)
 		return r;
+	bool *rejected = NULL;
+	if (mp->trust.keyring) {
+		r = check_signatures(mp, &plan, ignore_loaded, &rejected);
+		if (r < 0) {
+			kml_probe_plan_release(&plan);
+			return r;
+		}
+	}
 	for (size_t i = 0; i < plan.count; i++) {
 		const struct kml_probe_step *s = &plan.steps[i];
 		if (s->action == KML_PROBE_IF_NOT_LOADED)
 			continue; /* checked above */
+		if (rejected && rejected[i])
+			continue; /* a softdep that does not verify: reported */
 		if (!ignore_loaded && in_kernel(s)) {
 			r = -EEXIST;
 		} else {
@@ -244,6 +284,7 @@ static int insert_module(struct modprobe *mp, const struct kml_module *m, const 
 		else if (r < 0)
 			break;
 	}
+	free(rejected);
 	kml_probe_plan_release(&plan);
 	return r;
 }
@@ -303,9 +344,11 @@ static int do_insert(struct modprobe *mp, const char *name, const char *extra)
 		return not_found(mp, name);
 	int ret = 0;
 	for (size_t i = 0; i < list.count; i++) {
+		mp->refused = false;
 		r = insert_module(mp, &list.modules[i], extra);
 		if (r < 0) {
-			if (!mp->quiet)
+			/* a refused signature was reported with its reason */
+			if (!mp->quiet && !mp->refused)
 				report_insert_error(list.modules[i].name, r);
 			ret = r;
 		}
@@ -645,6 +688,8 @@ int modprobe_main(int argc, char *argv[])
 		OPT_FORCE_MODVERSION,
 		OPT_MODVERSIONS,
 		OPT_EXPORTS,
+		OPT_CERT,
+		OPT_KEYRING,
 	};
 	static const struct option longopts[] = {
 		{ "all", no_argument, 0, 'a' },
@@ -667,6 +712,8 @@ int modprobe_main(int argc, char *argv[])
 		{ "show-modversions", no_argument, 0, OPT_MODVERSIONS },
 		{ "dump-modversions", no_argument, 0, OPT_MODVERSIONS },
 		{ "show-exports", no_argument, 0, OPT_EXPORTS },
+		{ "cert", required_argument, 0, OPT_CERT },
+		{ "keyring", required_argument, 0, OPT_KEYRING },
 		{ "dry-run", no_argument, 0, 'n' },
 		{ "show", no_argument, 0, 'n' },
 		{ "config", required_argument, 0, 'C' },
@@ -777,6 +824,15 @@ int modprobe_main(int argc, char *argv[])
 			tool_print_version();
 			ret = 0;
 			goto out;
+		case OPT_CERT:
+			if (tool_trust_add_cert(&mp.trust, optarg) < 0)
+				goto out;
+			pass_on_add(&mp, "--cert", optarg);
+			break;
+		case OPT_KEYRING:
+			mp.trust.keyring_dir = optarg;
+			pass_on_add(&mp, "--keyring", optarg);
+			break;
 		case 'h':
 			help();
 			ret = 0;
@@ -786,6 +842,8 @@ int modprobe_main(int argc, char *argv[])
 		}
 	}
 	tool_log_open(use_syslog);
+	if (mp.mode == MODE_INSERT && tool_trust_load(&mp.trust) < 0)
+		goto out;
 	if (check_nesting(&mp) < 0)
 		goto out;
 	mp.remove_flags = (mp.ignore_commands ? KML_PROBE_IGNORE_COMMANDS : 0) |
@@ -848,6 +906,7 @@ int modprobe_main(int argc, char *argv[])
 		free(params);
 	}
 out:
+	tool_trust_release(&mp.trust);
 	kml_config_free(mp.config);
 	kml_ctx_free(mp.ctx);
 	free(mp.configs);

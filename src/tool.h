@@ -34,5 +34,6 @@ int insmod_main(int argc, char *argv[]);
 int rmmod_main(int argc, char *argv[]);
 int lsmod_main(int argc, char *argv[]);
 int static_nodes_main(int argc, char *argv[]);
+int verify_main(int argc, char *argv[]);
 
 #endif

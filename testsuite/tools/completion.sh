@@ -113,7 +113,7 @@ expect "Module.symvers" _depmod depmod -E Mod
 expect "--quick" _depmod depmod --q
 
 # --- kmod
-expect "help list static-nodes lsmod modprobe rmmod insmod modinfo depmod" _kmod kmod ""
+expect "help list static-nodes verify lsmod modprobe rmmod insmod modinfo depmod" _kmod kmod ""
 expect "static-nodes" _kmod kmod st
 expect "human tmpfiles devname" _kmod kmod static-nodes --format ""
 expect "--format=tmpfiles" _kmod kmod static-nodes --format=t
@@ -143,6 +143,7 @@ for t in modprobe modinfo insmod rmmod depmod; do
 done
 "$kmod" --help | check_help _kmod kmod
 "$kmod" static-nodes --help | check_help _kmod kmod static-nodes
+"$kmod" verify --help | check_help _kmod kmod verify
 
 if [ $failures -ne 0 ]; then
 	echo "$failures of $checks checks failed"
