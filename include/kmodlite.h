@@ -333,6 +333,9 @@ const char *kml_config_get_install(const struct kml_config *config, const char *
 const char *kml_config_get_remove(const struct kml_config *config, const char *module);
 /* `blacklist MODULE` or modprobe.blacklist= on the command line. */
 bool kml_config_is_blacklisted(const struct kml_config *config, const char *module);
+/* `forbid MODULE` or modprobe.forbid= on the command line: where the first
+ * one is ("FILE:LINE", or a phrase naming the command line), else NULL. */
+const char *kml_config_forbidden(const struct kml_config *config, const char *module);
 /* pre: and post: modules of every `softdep MODULE` line, merged in file
  * order (kmod keeps only the first line: its bug #33). */
 int kml_config_get_softdeps(const struct kml_config *config, const char *module,
@@ -448,7 +451,9 @@ enum kml_probe_flags {
  * alias with KML_PROBE_BLACKLIST_ALIAS, or KML_PROBE_USE_BLACKLIST), its pre-softdeps, its dependencies
  * deepest first, itself (or its install command), its post-softdeps,
  * recursively, each module once, in the reference's order. EXTRA_OPTIONS
- * (command-line parameters) go to the target only.
+ * (command-line parameters) go to the target only. -EPERM (logged with the
+ * file and line) when the target or any module the plan would load is
+ * forbidden (kml_config_forbidden()).
  */
 int kml_probe_plan_insert(struct kml_ctx *ctx, const struct kml_config *config,
 			  const struct kml_module *target, unsigned int flags,
