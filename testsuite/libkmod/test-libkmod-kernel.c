@@ -283,8 +283,9 @@ static void test_probe(void **state)
 /* What the library logged through kmod_set_log_fn, one message per line. */
 static char logged[2048];
 
-static void capture_log(void *data, int priority, const char *file, int line, const char *fn,
-			const char *format, va_list args)
+__attribute__((format(printf, 6, 0))) static void
+capture_log(void *data, int priority, const char *file, int line, const char *fn,
+	    const char *format, va_list args)
 {
 	(void)data;
 	(void)priority;
