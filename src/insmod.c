@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmodlite-private.h"
 #include "tool-verify.h"
 
 static void help(void)
@@ -135,17 +136,22 @@ int insmod_main(int argc, char *argv[])
 	}
 	fclose(f);
 	int r = 0;
+	struct kml_file *verified = NULL;
 	if (trust.keyring) {
 		char name[256];
 		if (kml_module_name_from_path(file, name, sizeof(name)) < 0)
 			snprintf(name, sizeof(name), "%s", file);
-		r = tool_trust_check(&trust, name, file);
+		r = tool_trust_check(&trust, name, file, &verified);
 	}
 	if (r == 0) {
-		r = kml_kernel_insert(file, params, flags);
+		/* the bytes that were verified, not the file read again */
+		r = verified ? kml_kernel_insert_image(kml_file_data(verified),
+						       kml_file_size(verified), params, flags)
+			     : kml_kernel_insert(file, params, flags);
 		if (r < 0)
 			tool_err("could not insert module %s: %s\n", file, insert_error(r));
 	}
+	kml_file_free(verified);
 	free(params);
 	ret = r < 0 ? 1 : 0;
 out:

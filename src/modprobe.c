@@ -185,7 +185,8 @@ static void print_step(const struct kml_probe_step *s)
 		print_line("builtin ", s->name, NULL);
 }
 
-static int run_step(struct modprobe *mp, const struct kml_probe_step *s)
+static int run_step(struct modprobe *mp, const struct kml_probe_step *s,
+		    const struct kml_file *verified)
 {
 	if (s->action == KML_PROBE_INSTALL) {
 		fflush(stdout);
@@ -201,31 +202,54 @@ static int run_step(struct modprobe *mp, const struct kml_probe_step *s)
 	}
 	if (!s->path)
 		return s->builtin ? 0 : -ENOENT;
+	if (verified) /* --cert: the bytes that were checked */
+		return kml_kernel_insert_image(kml_file_data(verified), kml_file_size(verified),
+					       s->options, mp->insert_flags);
 	return kml_kernel_insert(s->path, s->options, mp->insert_flags);
 }
 
-/* --cert/--keyring: every module file the plan would insert is verified
- * before anything runs. One that is required (the target, a dependency)
- * fails the whole load; a softdep is only skipped (*ret_rejected[i]). */
-static int check_signatures(struct modprobe *mp, const struct kml_probe_plan *plan,
-			    bool ignore_loaded, bool **ret_rejected)
+/* What the signature checks left for each step of a plan. */
+struct verified_steps {
+	bool *rejected;		 /* a softdep that does not verify: skipped */
+	struct kml_file **files; /* the verified bytes, inserted as they are */
+	size_t count;
+};
+
+static void verified_release(struct verified_steps *v)
 {
-	bool *rejected = calloc(plan->count, sizeof(*rejected));
-	if (!rejected)
+	for (size_t i = 0; v->files && i < v->count; i++)
+		kml_file_free(v->files[i]);
+	free(v->files);
+	free(v->rejected);
+	*v = (struct verified_steps){ 0 };
+}
+
+/* --cert/--keyring: every module file the plan would insert is verified
+ * before anything runs, and what was verified is what gets inserted. One
+ * that is required (the target, a dependency) fails the whole load; a
+ * softdep is only skipped. */
+static int check_signatures(struct modprobe *mp, const struct kml_probe_plan *plan,
+			    bool ignore_loaded, struct verified_steps *v)
+{
+	v->count = plan->count;
+	v->rejected = calloc(plan->count, sizeof(*v->rejected));
+	v->files = calloc(plan->count, sizeof(*v->files));
+	if (!v->rejected || !v->files) {
+		verified_release(v);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct kml_probe_step *s = &plan->steps[i];
 		if (s->action != KML_PROBE_INSERT || !s->path || (!ignore_loaded && in_kernel(s)))
 			continue;
-		int r = tool_trust_check(&mp->trust, s->name, s->path);
+		int r = tool_trust_check(&mp->trust, s->name, s->path, &v->files[i]);
 		if (r < 0 && s->required) {
-			free(rejected);
+			verified_release(v);
 			mp->refused = r == -EKEYREJECTED;
 			return r;
 		}
-		rejected[i] = r < 0;
+		v->rejected[i] = r < 0;
 	}
-	*ret_rejected = rejected;
 	return 0;
 }
 
@@ -256,9 +280,9 @@ static int insert_module(struct modprobe *mp, const struct kml_module *m, const 
 	r = kml_probe_plan_insert(mp->ctx, mp->config, m, flags, extra, &plan);
 	if (r < 0)
 		return r;
-	bool *rejected = NULL;
+	struct verified_steps verified = { 0 };
 	if (mp->trust.keyring) {
-		r = check_signatures(mp, &plan, ignore_loaded, &rejected);
+		r = check_signatures(mp, &plan, ignore_loaded, &verified);
 		if (r < 0) {
 			kml_probe_plan_release(&plan);
 			return r;
@@ -268,14 +292,14 @@ static int insert_module(struct modprobe *mp, const struct kml_module *m, const 
 		const struct kml_probe_step *s = &plan.steps[i];
 		if (s->action == KML_PROBE_IF_NOT_LOADED)
 			continue; /* checked above */
-		if (rejected && rejected[i])
+		if (verified.rejected && verified.rejected[i])
 			continue; /* a softdep that does not verify: reported */
 		if (!ignore_loaded && in_kernel(s)) {
 			r = -EEXIST;
 		} else {
 			if (show)
 				print_step(s);
-			r = mp->dry_run ? 0 : run_step(mp, s);
+			r = mp->dry_run ? 0 : run_step(mp, s, verified.files ? verified.files[i] : NULL);
 		}
 		if (r == -EEXIST && (s->flags & KML_PROBE_FAIL_LOADED))
 			break;
@@ -284,7 +308,7 @@ static int insert_module(struct modprobe *mp, const struct kml_module *m, const 
 		else if (r < 0)
 			break;
 	}
-	free(rejected);
+	verified_release(&verified);
 	kml_probe_plan_release(&plan);
 	return r;
 }

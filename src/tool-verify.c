@@ -59,23 +59,29 @@ int tool_trust_load(struct tool_trust *t)
 }
 
 int tool_trust_verify_file(const struct tool_trust *t, const char *path,
-			   struct kml_verify_result *res)
+			   struct kml_verify_result *res, struct kml_file **ret_file)
 {
 	struct kml_file *file = NULL;
 	int r = kml_file_open(path, &file);
 	if (r < 0)
 		return r;
 	r = kml_verify_module(t->keyring, kml_file_data(file), kml_file_size(file), res);
-	kml_file_free(file);
+	if (r == 0 && ret_file)
+		*ret_file = file;
+	else
+		kml_file_free(file);
 	return r;
 }
 
-int tool_trust_check(const struct tool_trust *t, const char *name, const char *path)
+int tool_trust_check(const struct tool_trust *t, const char *name, const char *path,
+		     struct kml_file **ret_file)
 {
+	*ret_file = NULL;
 	if (!t->keyring)
 		return 0;
 	struct kml_verify_result res;
-	int r = tool_trust_verify_file(t, path, &res);
+	struct kml_file *file = NULL;
+	int r = tool_trust_verify_file(t, path, &res, &file);
 	if (r < 0) {
 		tool_err("could not verify the signature of %s (%s): %s\n", name, path,
 			 strerror(-r));
@@ -87,7 +93,10 @@ int tool_trust_check(const struct tool_trust *t, const char *name, const char *p
 			 res.signer ? res.signer : "", res.reason ? ": " : "",
 			 res.reason ? res.reason : "");
 		r = -EKEYREJECTED;
+		kml_file_free(file);
+		file = NULL;
 	}
+	*ret_file = file;
 	kml_verify_result_clear(&res);
 	return r;
 }

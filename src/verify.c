@@ -52,7 +52,7 @@ static void *worker(void *data)
 		if (i >= job->count)
 			return NULL;
 		struct item *it = &job->items[i];
-		it->error = tool_trust_verify_file(job->trust, it->path, &it->res);
+		it->error = tool_trust_verify_file(job->trust, it->path, &it->res, NULL);
 	}
 }
 

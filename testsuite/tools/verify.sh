@@ -235,6 +235,9 @@ if [ -f "$fk" ]; then
 		[ "$got" = "$loaded" ] || fail "$name: loaded '$got', expected '$loaded'"
 	}
 	run "modprobe good" 0 - "base_ok " modprobe --cert "$PWD/test.pem" base_ok
+	# the verified bytes go to the kernel (init_module), not the file again
+	checks=$((checks + 1))
+	grep -q '^init_module base_ok ' root/syscalls.log || fail "modprobe --cert: $(cat root/syscalls.log)"
 	run "modprobe unknown key" 1 "refusing top_bad \(.*top_bad.ko\): unknown key, signer kmodlite other key" \
 		"" modprobe --cert "$PWD/test.pem" top_bad
 	run "modprobe unsigned dependency" 1 "refusing dep_unsigned \(.*dep_unsigned.ko\): unsigned" \
@@ -243,6 +246,11 @@ if [ -f "$fk" ]; then
 	run "modprobe -n refuses too" 1 "refusing dep_unsigned" "" modprobe -n --cert "$PWD/test.pem" top_dep
 	run "modprobe without --cert" 0 - "dep_unsigned top_dep " modprobe top_dep
 	run "insmod good" 0 - "base_ok " insmod --cert "$PWD/test.pem" "$PWD/$MD/kernel/base_ok.ko"
+	checks=$((checks + 1))
+	grep -q '^init_module base_ok ' root/syscalls.log || fail "insmod --cert: $(cat root/syscalls.log)"
+	run "insmod without --cert" 0 - "base_ok " insmod "$PWD/$MD/kernel/base_ok.ko"
+	checks=$((checks + 1))
+	grep -q '^finit_module base_ok ' root/syscalls.log || fail "insmod: $(cat root/syscalls.log)"
 	run "insmod unsigned" 1 "refusing dep_unsigned \\(.*dep_unsigned.ko\\): unsigned" "" \
 		insmod --cert "$PWD/test.pem" "$PWD/$MD/kernel/dep_unsigned.ko"
 else
