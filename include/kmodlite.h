@@ -136,6 +136,50 @@ struct kml_signature {
 int kml_signature_parse(const void *data, size_t size, struct kml_signature **ret_sig);
 void kml_signature_free(struct kml_signature *sig);
 
+/* ------------------------------------------------ signature verification */
+
+/* A set of trusted X.509 certificates (libcrypto). Read-only once loaded:
+ * one keyring may serve kml_verify_module() on many threads at once. */
+struct kml_keyring;
+
+enum kml_verdict {
+	KML_VERDICT_GOOD,	   /* signed by a known key, and the signature checks */
+	KML_VERDICT_BAD_SIGNATURE, /* known key, but content or signature altered */
+	KML_VERDICT_UNKNOWN_KEY,   /* signer not among the certificates */
+	KML_VERDICT_UNSIGNED,	   /* no appended signature */
+	KML_VERDICT_MALFORMED,	   /* a signature the kernel cannot parse */
+};
+
+struct kml_verify_result {
+	enum kml_verdict verdict;
+	char *signer;	 /* signer's common name (subject of the known key, else
+			    the issuer the signature names); NULL when unsigned */
+	char *key_id;	 /* serial number or subject key id, "AB:CD:..." */
+	char *hash_algo; /* "sha256", ... */
+	char *reason;	 /* what is malformed, or NULL */
+};
+
+/* -ENOTSUP when built without libcrypto or it cannot be loaded. */
+int kml_keyring_new(struct kml_keyring **ret_keyring);
+void kml_keyring_free(struct kml_keyring *keyring);
+/* Every PEM certificate of PATH, or its one DER certificate: the count added,
+ * -EBADMSG when it holds none. */
+int kml_keyring_add_file(struct kml_keyring *keyring, const char *path);
+/* Every file of DIR holding certificates (others are passed over), in name
+ * order: the count added. */
+int kml_keyring_add_dir(struct kml_keyring *keyring, const char *dir);
+size_t kml_keyring_count(const struct kml_keyring *keyring);
+/*
+ * Verifies the signature appended to a module's (decompressed) bytes as the
+ * kernel would. The verdict is in *res (kml_verify_result_clear() it); a
+ * negative errno only when the check could not be made (memory, -ENOTSUP).
+ */
+int kml_verify_module(const struct kml_keyring *keyring, const void *data, size_t size,
+		      struct kml_verify_result *res);
+void kml_verify_result_clear(struct kml_verify_result *res);
+/* "good", "bad signature", "unknown key", "unsigned", "malformed". */
+const char *kml_verdict_name(enum kml_verdict verdict);
+
 /* ------------------------------------------------------- binary indexes */
 
 struct kml_index;
@@ -325,6 +369,9 @@ const char *kml_config_get_install(const struct kml_config *config, const char *
 const char *kml_config_get_remove(const struct kml_config *config, const char *module);
 /* `blacklist MODULE` or modprobe.blacklist= on the command line. */
 bool kml_config_is_blacklisted(const struct kml_config *config, const char *module);
+/* `forbid MODULE` or modprobe.forbid= on the command line: where the first
+ * one is ("FILE:LINE", or a phrase naming the command line), else NULL. */
+const char *kml_config_forbidden(const struct kml_config *config, const char *module);
 /* pre: and post: modules of every `softdep MODULE` line, merged in file
  * order (kmod keeps only the first line: its bug #33). */
 int kml_config_get_softdeps(const struct kml_config *config, const char *module,
@@ -520,7 +567,9 @@ enum kml_probe_flags {
  * alias with KML_PROBE_BLACKLIST_ALIAS, or KML_PROBE_USE_BLACKLIST), its pre-softdeps, its dependencies
  * deepest first, itself (or its install command), its post-softdeps,
  * recursively, each module once, in the reference's order. EXTRA_OPTIONS
- * (command-line parameters) go to the target only.
+ * (command-line parameters) go to the target only. -EPERM (logged with the
+ * file and line) when the target or any module the plan would load is
+ * forbidden (kml_config_forbidden()).
  */
 int kml_probe_plan_insert(struct kml_ctx *ctx, const struct kml_config *config,
 			  const struct kml_module *target, unsigned int flags,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * modprobe configuration: the kernel command line, read into the store
- * (config-store.c) after the files (modprobe.blacklist=, MOD.PARAM[=VALUE]).
+ * (config-store.c) after the files (modprobe.blacklist=, modprobe.forbid=,
+ * MOD.PARAM[=VALUE]).
  *
  * Behaviour checked against modprobe from kmod 30:
  *  - kernel command line: words split at blanks outside double quotes;
@@ -23,7 +24,9 @@ static inline bool is_space(char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-static int cmdline_blacklist(struct kml_ctx *ctx, struct kml_config *config, char *value)
+/* modprobe.blacklist= and modprobe.forbid=: FORBID tells which. */
+static int cmdline_names(struct kml_ctx *ctx, struct kml_config *config, char *value,
+			 bool forbid)
 {
 	/* the kernel drops the quotes around a value; drop them all */
 	char *w = value;
@@ -41,7 +44,8 @@ static int cmdline_blacklist(struct kml_ctx *ctx, struct kml_config *config, cha
 				name);
 			continue;
 		}
-		int r = config_add_blacklist(config, name);
+		int r = forbid ? config_add_forbid(config, name, "the kernel command line (modprobe.forbid=)")
+			       : config_add_blacklist(config, name);
 		if (r < 0)
 			return r;
 	}
@@ -81,7 +85,10 @@ static int cmdline_word(struct kml_ctx *ctx, struct kml_config *config, char *wo
 	}
 	if (eq && streq(module, "modprobe") && param_len == strlen("blacklist") &&
 	    strncmp(param, "blacklist", param_len) == 0)
-		return cmdline_blacklist(ctx, config, eq + 1);
+		return cmdline_names(ctx, config, eq + 1, false);
+	if (eq && streq(module, "modprobe") && param_len == strlen("forbid") &&
+	    strncmp(param, "forbid", param_len) == 0)
+		return cmdline_names(ctx, config, eq + 1, true);
 
 	char *opt = param;
 	if (eq && opening_quote) {

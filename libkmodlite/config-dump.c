@@ -14,7 +14,7 @@
 
 static const char *const section_names[SEC_COUNT] = {
 	[SEC_BLACKLIST] = "blacklist", [SEC_INSTALL] = "install", [SEC_REMOVE] = "remove",
-	[SEC_ALIAS] = "alias",	       [SEC_OPTIONS] = "options",
+	[SEC_ALIAS] = "alias",	       [SEC_OPTIONS] = "options",    [SEC_FORBID] = "forbid",
 };
 
 static int append_list(struct strbuf *sb, const char *marker, const char *const *words,

@@ -151,6 +151,19 @@ static int add_command(struct parser *ps, enum section sec, const char *module,
 	return 0;
 }
 
+/* forbid MODULE: the file and line are kept, for the refusals to name. */
+static int add_forbid(struct parser *ps, unsigned long lineno, const char *module)
+{
+	char *where;
+	if (asprintf(&where, "%s:%lu", ps->path, lineno) < 0)
+		return -ENOMEM;
+	char *kept = arena_strndup(&ps->config->arena, where, strlen(where));
+	free(where);
+	if (!kept)
+		return -ENOMEM;
+	return config_add_forbid(ps->config, module, kept);
+}
+
 /* softdep MODULE [pre: A...] [post: B...]: words after MODULE at CUR. */
 static int add_softdep(struct parser *ps, unsigned long lineno, const char *module, char *cur)
 {
@@ -298,6 +311,7 @@ enum directive {
 	DIR_INSTALL,
 	DIR_REMOVE,
 	DIR_BLACKLIST,
+	DIR_FORBID,
 	DIR_SOFTDEP,
 	DIR_WEAKDEP,
 	DIR_OBSOLETE, /* include, config */
@@ -311,7 +325,8 @@ static enum directive directive_of(const char *w)
 		enum directive d;
 	} by_letter[26] = {
 		['a' - 'a'] = { "alias", DIR_ALIAS },	      ['b' - 'a'] = { "blacklist", DIR_BLACKLIST },
-		['c' - 'a'] = { "config", DIR_OBSOLETE },     ['i' - 'a'] = { "install", DIR_INSTALL },
+		['c' - 'a'] = { "config", DIR_OBSOLETE },     ['f' - 'a'] = { "forbid", DIR_FORBID },
+		['i' - 'a'] = { "install", DIR_INSTALL },
 		['o' - 'a'] = { "options", DIR_OPTIONS },     ['r' - 'a'] = { "remove", DIR_REMOVE },
 		['s' - 'a'] = { "softdep", DIR_SOFTDEP },     ['w' - 'a'] = { "weakdep", DIR_WEAKDEP },
 	};
@@ -356,6 +371,11 @@ static int parse_line(struct parser *ps, unsigned long lineno, char *line)
 		if (!module || modname_normalize(module) < 0)
 			break;
 		return config_add_blacklist(ps->config, module);
+	case DIR_FORBID:
+		module = conf_next_word(&cur);
+		if (!module || conf_has_word(cur) || modname_normalize(module) < 0)
+			break;
+		return add_forbid(ps, lineno, module);
 	case DIR_SOFTDEP:
 	case DIR_WEAKDEP:
 		return defer_line(ps, lineno, cmd[0] == 'w', cur);

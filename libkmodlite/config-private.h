@@ -20,6 +20,7 @@ enum section {
 	SEC_REMOVE,
 	SEC_ALIAS,
 	SEC_OPTIONS, /* files, then the kernel command line */
+	SEC_FORBID,
 	SEC_COUNT,
 };
 
@@ -67,6 +68,8 @@ struct mod_entry {
 	const char *install;	       /* first one wins */
 	const char *remove;
 	bool blacklisted;
+	const char *forbidden; /* where the first `forbid` line is: "FILE:LINE",
+				* or the kernel command line; NULL when none */
 	struct strptrs pre, post, weak;
 };
 
@@ -115,6 +118,8 @@ int config_module_entry(struct kml_config *config, const char *name, struct mod_
 int config_record_add(struct kml_config *config, enum section sec, const char *name,
 		      const char *text, const struct record **ret);
 int config_add_blacklist(struct kml_config *config, const char *module);
+/* forbid MODULE (normalised), WHERE kept by the config. */
+int config_add_forbid(struct kml_config *config, const char *module, const char *where);
 int config_dep_record_new(struct dep_list *l, const char *name, struct dep_record **ret);
 
 /* config-parse.c */

@@ -134,6 +134,17 @@ int config_add_blacklist(struct kml_config *config, const char *module)
 	return r;
 }
 
+int config_add_forbid(struct kml_config *config, const char *module, const char *where)
+{
+	struct mod_entry *e;
+	int r = config_module_entry(config, module, &e);
+	if (r >= 0)
+		r = config_record_add(config, SEC_FORBID, module, NULL, NULL);
+	if (r >= 0 && !e->forbidden)
+		e->forbidden = where;
+	return r;
+}
+
 /* A new softdep/weakdep record for NAME at the end of L, zeroed but for
  * its name. */
 int config_dep_record_new(struct dep_list *l, const char *name, struct dep_record **ret)

@@ -156,6 +156,12 @@ bool kml_config_is_blacklisted(const struct kml_config *config, const char *modu
 	return e && e->blacklisted;
 }
 
+const char *kml_config_forbidden(const struct kml_config *config, const char *module)
+{
+	const struct mod_entry *e = lookup_entry(config, module);
+	return e ? e->forbidden : NULL;
+}
+
 static const char *const empty_list[] = { NULL };
 
 static const char *const *strptrs_get(const struct strptrs *v, size_t *ret_count)

@@ -14,6 +14,8 @@
  * A module with softdeps does not run its install command (the softdep
  * replaces the old install-command idiom), as in the reference. The target
  * already in the kernel is checked before the blacklist, as the reference does.
+ * A module that is `forbid`den anywhere in the plan fails the whole plan
+ * (-EPERM, logged with the file and line), before any step is carried out.
  *
  * Removal, one module at a time (the caller plans each nested module when it
  * gets there, so that what the kernel says then decides, as in the
@@ -119,11 +121,30 @@ static int add_step(struct kml_probe_plan *plan, enum kml_probe_action action, c
 	return 0;
 }
 
+/* `forbid`: every module a plan would load goes through here, before its
+ * install command or insertion, so neither a dependency, a softdep nor a
+ * command gets it in. */
+static int check_forbidden(struct planner *p, const char *name)
+{
+	const char *where = kml_config_forbidden(p->config, name);
+	if (!where)
+		return 0;
+	if (streq(name, p->target))
+		kml_err(p->ctx, "%s is forbidden by %s", name, where);
+	else
+		kml_err(p->ctx, "%s is forbidden by %s: refusing %s, which needs it", name, where,
+			p->target);
+	return -EPERM;
+}
+
 static int append_step(struct planner *p, const struct kml_module *m, bool ignore_command)
 {
+	int r = check_forbidden(p, m->name);
+	if (r < 0)
+		return r;
 	const char *cmd = ignore_command ? NULL : kml_config_get_install(p->config, m->name);
 	char *options;
-	int r = module_options(p, m, &options);
+	r = module_options(p, m, &options);
 	if (r < 0)
 		return r;
 	struct kml_probe_step *s;
@@ -250,7 +271,11 @@ int kml_probe_plan_insert(struct kml_ctx *ctx, const struct kml_config *config,
 			     .first_time = flags & KML_PROBE_FIRST_TIME,
 			     .per_alias = flags & KML_PROBE_VISIT_PER_ALIAS, .plan = &plan };
 	struct kml_probe_step *check;
-	int r = add_step(&plan, KML_PROBE_IF_NOT_LOADED, target->name, NULL, NULL, &check);
+	/* a forbidden target is refused even when it is already loaded */
+	int r = check_forbidden(&p, target->name);
+	if (r < 0)
+		return r;
+	r = add_step(&plan, KML_PROBE_IF_NOT_LOADED, target->name, NULL, NULL, &check);
 	if (r == 0) {
 		check->builtin = target->builtin;
 		check->target = true;

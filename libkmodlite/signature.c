@@ -11,7 +11,7 @@
  * PKCS#7 style (the only one the kernel's sign-file still writes) has both
  * lengths 0 and keeps everything inside a DER-encoded PKCS#7 SignedData
  * blob, which is read with libcrypto, opened on first use. Nothing here
- * verifies a signature; that is the kernel's job.
+ * verifies a signature: verify.c does, for kmod verify and --cert.
  */
 #include <errno.h>
 #include <limits.h>

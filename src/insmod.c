@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tool.h"
+#include "kmodlite-private.h"
+#include "tool-verify.h"
 
 static void help(void)
 {
@@ -20,6 +21,9 @@ static void help(void)
 	       "\t                            the next two options at once\n"
 	       "\t    --force-modversion      ignore the symbol versions (CRCs) of the module\n"
 	       "\t    --force-vermagic        ignore the version magic string of the module\n"
+	       "\t    --cert=FILE             insert only a module signed by a certificate in FILE\n"
+	       "\t                            (PEM or DER; may be given more than once)\n"
+	       "\t    --keyring=DIR           the same, with the certificates of every file in DIR\n"
 	       "\t-s, --syslog                send messages to syslog instead of stderr\n"
 	       "\t-v, --verbose               print more about what is done\n"
 	       "\t-V, --version               print the version and the optional features, then exit\n"
@@ -46,11 +50,13 @@ static const char *insert_error(int err)
 
 int insmod_main(int argc, char *argv[])
 {
-	enum { OPT_FORCE_MODVERSION = 256, OPT_FORCE_VERMAGIC };
+	enum { OPT_FORCE_MODVERSION = 256, OPT_FORCE_VERMAGIC, OPT_CERT, OPT_KEYRING };
 	static const struct option longopts[] = {
 		{ "force", no_argument, 0, 'f' },
 		{ "force-modversion", no_argument, 0, OPT_FORCE_MODVERSION },
 		{ "force-vermagic", no_argument, 0, OPT_FORCE_VERMAGIC },
+		{ "cert", required_argument, 0, OPT_CERT },
+		{ "keyring", required_argument, 0, OPT_KEYRING },
 		{ "syslog", no_argument, 0, 's' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "version", no_argument, 0, 'V' },
@@ -59,6 +65,8 @@ int insmod_main(int argc, char *argv[])
 	};
 	unsigned int flags = 0;
 	bool use_syslog = false;
+	struct tool_trust trust = { 0 };
+	int ret = 1;
 	for (;;) {
 		int c = getopt_long(argc, argv, "fsvVhp", longopts, NULL);
 		if (c == -1)
@@ -82,21 +90,32 @@ int insmod_main(int argc, char *argv[])
 		case 'p':
 			/* accepted and ignored, as the reference does */
 			break;
+		case OPT_CERT:
+			if (tool_trust_add_cert(&trust, optarg) < 0)
+				goto out;
+			break;
+		case OPT_KEYRING:
+			trust.keyring_dir = optarg;
+			break;
 		case 'V':
 			tool_print_version();
-			return 0;
+			ret = 0;
+			goto out;
 		case 'h':
 			help();
-			return 0;
+			ret = 0;
+			goto out;
 		default:
-			return 1;
+			goto out;
 		}
 	}
 	tool_log_open(use_syslog);
 	if (optind >= argc) {
 		tool_err("missing filename.\n");
-		return 1;
+		goto out;
 	}
+	if (tool_trust_load(&trust) < 0)
+		goto out;
 	const char *file = argv[optind];
 	/* parameters joined by spaces, as given */
 	size_t len = 1;
@@ -104,7 +123,7 @@ int insmod_main(int argc, char *argv[])
 		len += strlen(argv[i]) + 1;
 	char *params = calloc(1, len);
 	if (!params)
-		return 1;
+		goto out;
 	for (int i = optind + 1; i < argc; i++) {
 		if (i > optind + 1)
 			strcat(params, " ");
@@ -116,12 +135,29 @@ int insmod_main(int argc, char *argv[])
 	if (!f) {
 		tool_err("could not load module %s: %s\n", file, strerror(errno));
 		free(params);
-		return 1;
+		goto out;
 	}
 	fclose(f);
-	int r = kml_kernel_insert(file, params, flags);
-	if (r < 0)
-		tool_err("could not insert module %s: %s\n", file, insert_error(r));
+	int r = 0;
+	struct kml_file *verified = NULL;
+	if (trust.keyring) {
+		char name[256];
+		if (kml_module_name_from_path(file, name, sizeof(name)) < 0)
+			snprintf(name, sizeof(name), "%s", file);
+		r = tool_trust_check(&trust, name, file, &verified);
+	}
+	if (r == 0) {
+		/* the bytes that were verified, not the file read again */
+		r = verified ? kml_kernel_insert_image(kml_file_data(verified),
+						       kml_file_size(verified), params, flags)
+			     : kml_kernel_insert(file, params, flags);
+		if (r < 0)
+			tool_err("could not insert module %s: %s\n", file, insert_error(r));
+	}
+	kml_file_free(verified);
 	free(params);
-	return r < 0 ? 1 : 0;
+	ret = r < 0 ? 1 : 0;
+out:
+	tool_trust_release(&trust);
+	return ret;
 }

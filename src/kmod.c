@@ -21,6 +21,7 @@ static const struct kml_tool commands[] = {
 	{ "static-nodes", static_nodes_main, "print the device nodes modules want made at boot" },
 	{ "params", params_main, "show or set the parameters of a loaded module" },
 	{ "why", why_main, "explain what modprobe would do with a name, and why" },
+	{ "verify", verify_main, "verify module signatures against certificates" },
 };
 
 static int kmod_help(FILE *out)

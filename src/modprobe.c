@@ -10,7 +10,7 @@
 
 #include "json.h"
 #include "kmodlite-private.h"
-#include "tool.h"
+#include "tool-verify.h"
 
 /* Version of the --show-depends --json layout (modprobe.8): raised when a
  * member changes meaning or goes away, not when one is added. */
@@ -36,6 +36,8 @@ struct modprobe {
 	char *command_env[3]; /* "VAR=VALUE" for the commands, NULL-terminated */
 	unsigned int remove_flags; /* enum kml_probe_flags for removal */
 	struct json_writer *json;  /* --show-depends --json: steps as objects */
+	struct tool_trust trust;   /* --cert, --keyring: loads must verify */
+	bool refused;		   /* a signature check refused the last load */
 };
 
 /* Install/remove commands that call modprobe again get -C, -s, -q, -v through
@@ -122,6 +124,9 @@ static void help(void)
 	       "\t                            next two); unload even if in use\n"
 	       "\t    --force-modversion      ignore the symbol versions (CRCs) of the module\n"
 	       "\t    --force-vermagic        ignore the version magic string of the module\n"
+	       "\t    --cert=FILE             load only modules signed by a certificate in FILE\n"
+	       "\t                            (PEM or DER; may be given more than once)\n"
+	       "\t    --keyring=DIR           the same, with the certificates of every file in DIR\n"
 	       "\n"
 	       "Questions (nothing is loaded or unloaded):\n"
 	       "\t-R, --resolve-alias         print the module names MODULE resolves to\n"
@@ -217,7 +222,8 @@ static void print_step(const struct modprobe *mp, const struct kml_probe_step *s
 		print_line("builtin ", s->name, NULL);
 }
 
-static int run_step(struct modprobe *mp, const struct kml_probe_step *s)
+static int run_step(struct modprobe *mp, const struct kml_probe_step *s,
+		    const struct kml_file *verified)
 {
 	if (s->action == KML_PROBE_INSTALL) {
 		fflush(stdout);
@@ -233,7 +239,55 @@ static int run_step(struct modprobe *mp, const struct kml_probe_step *s)
 	}
 	if (!s->path)
 		return s->builtin ? 0 : -ENOENT;
+	if (verified) /* --cert: the bytes that were checked */
+		return kml_kernel_insert_image(kml_file_data(verified), kml_file_size(verified),
+					       s->options, mp->insert_flags);
 	return kml_kernel_insert(s->path, s->options, mp->insert_flags);
+}
+
+/* What the signature checks left for each step of a plan. */
+struct verified_steps {
+	bool *rejected;		 /* a softdep that does not verify: skipped */
+	struct kml_file **files; /* the verified bytes, inserted as they are */
+	size_t count;
+};
+
+static void verified_release(struct verified_steps *v)
+{
+	for (size_t i = 0; v->files && i < v->count; i++)
+		kml_file_free(v->files[i]);
+	free(v->files);
+	free(v->rejected);
+	*v = (struct verified_steps){ 0 };
+}
+
+/* --cert/--keyring: every module file the plan would insert is verified
+ * before anything runs, and what was verified is what gets inserted. One
+ * that is required (the target, a dependency) fails the whole load; a
+ * softdep is only skipped. */
+static int check_signatures(struct modprobe *mp, const struct kml_probe_plan *plan,
+			    bool ignore_loaded, struct verified_steps *v)
+{
+	v->count = plan->count;
+	v->rejected = calloc(plan->count, sizeof(*v->rejected));
+	v->files = calloc(plan->count, sizeof(*v->files));
+	if (!v->rejected || !v->files) {
+		verified_release(v);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct kml_probe_step *s = &plan->steps[i];
+		if (s->action != KML_PROBE_INSERT || !s->path || (!ignore_loaded && in_kernel(s)))
+			continue;
+		int r = tool_trust_check(&mp->trust, s->name, s->path, &v->files[i]);
+		if (r < 0 && s->required) {
+			verified_release(v);
+			mp->refused = r == -EKEYREJECTED;
+			return r;
+		}
+		v->rejected[i] = r < 0;
+	}
+	return 0;
 }
 
 /* Loads module M and what it needs by its plan; 0, or a negative errno. */
@@ -263,16 +317,26 @@ static int insert_module(struct modprobe *mp, const struct kml_module *m, const 
 	r = kml_probe_plan_insert(mp->ctx, mp->config, m, flags, extra, &plan);
 	if (r < 0)
 		return r;
+	struct verified_steps verified = { 0 };
+	if (mp->trust.keyring) {
+		r = check_signatures(mp, &plan, ignore_loaded, &verified);
+		if (r < 0) {
+			kml_probe_plan_release(&plan);
+			return r;
+		}
+	}
 	for (size_t i = 0; i < plan.count; i++) {
 		const struct kml_probe_step *s = &plan.steps[i];
 		if (s->action == KML_PROBE_IF_NOT_LOADED)
 			continue; /* checked above */
+		if (verified.rejected && verified.rejected[i])
+			continue; /* a softdep that does not verify: reported */
 		if (!ignore_loaded && in_kernel(s)) {
 			r = -EEXIST;
 		} else {
 			if (show)
 				print_step(mp, s);
-			r = mp->dry_run ? 0 : run_step(mp, s);
+			r = mp->dry_run ? 0 : run_step(mp, s, verified.files ? verified.files[i] : NULL);
 		}
 		if (r == -EEXIST && (s->flags & KML_PROBE_FAIL_LOADED))
 			break;
@@ -281,6 +345,7 @@ static int insert_module(struct modprobe *mp, const struct kml_module *m, const 
 		else if (r < 0)
 			break;
 	}
+	verified_release(&verified);
 	kml_probe_plan_release(&plan);
 	return r;
 }
@@ -340,9 +405,11 @@ static int do_insert(struct modprobe *mp, const char *name, const char *extra)
 		return not_found(mp, name);
 	int ret = 0;
 	for (size_t i = 0; i < list.count; i++) {
+		mp->refused = false;
 		r = insert_module(mp, &list.modules[i], extra);
 		if (r < 0) {
-			if (!mp->quiet)
+			/* a refused signature was reported with its reason */
+			if (!mp->quiet && !mp->refused)
 				report_insert_error(list.modules[i].name, r);
 			ret = r;
 		}
@@ -683,6 +750,8 @@ int modprobe_main(int argc, char *argv[])
 		OPT_MODVERSIONS,
 		OPT_EXPORTS,
 		OPT_JSON,
+		OPT_CERT,
+		OPT_KEYRING,
 	};
 	static const struct option longopts[] = {
 		{ "all", no_argument, 0, 'a' },
@@ -705,6 +774,8 @@ int modprobe_main(int argc, char *argv[])
 		{ "show-modversions", no_argument, 0, OPT_MODVERSIONS },
 		{ "dump-modversions", no_argument, 0, OPT_MODVERSIONS },
 		{ "show-exports", no_argument, 0, OPT_EXPORTS },
+		{ "cert", required_argument, 0, OPT_CERT },
+		{ "keyring", required_argument, 0, OPT_KEYRING },
 		{ "dry-run", no_argument, 0, 'n' },
 		{ "show", no_argument, 0, 'n' },
 		{ "config", required_argument, 0, 'C' },
@@ -821,6 +892,15 @@ int modprobe_main(int argc, char *argv[])
 			tool_print_version();
 			ret = 0;
 			goto out;
+		case OPT_CERT:
+			if (tool_trust_add_cert(&mp.trust, optarg) < 0)
+				goto out;
+			pass_on_add(&mp, "--cert", optarg);
+			break;
+		case OPT_KEYRING:
+			mp.trust.keyring_dir = optarg;
+			pass_on_add(&mp, "--keyring", optarg);
+			break;
 		case 'h':
 			help();
 			ret = 0;
@@ -830,6 +910,8 @@ int modprobe_main(int argc, char *argv[])
 		}
 	}
 	tool_log_open(use_syslog);
+	if (mp.mode == MODE_INSERT && tool_trust_load(&mp.trust) < 0)
+		goto out;
 	if (check_nesting(&mp) < 0)
 		goto out;
 	mp.remove_flags = (mp.ignore_commands ? KML_PROBE_IGNORE_COMMANDS : 0) |
@@ -915,6 +997,7 @@ out:
 			ret = 1;
 		}
 	}
+	tool_trust_release(&mp.trust);
 	kml_config_free(mp.config);
 	kml_ctx_free(mp.ctx);
 	free(mp.configs);

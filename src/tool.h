@@ -36,5 +36,6 @@ int lsmod_main(int argc, char *argv[]);
 int static_nodes_main(int argc, char *argv[]);
 int params_main(int argc, char *argv[]);
 int why_main(int argc, char *argv[]);
+int verify_main(int argc, char *argv[]);
 
 #endif

@@ -4,7 +4,8 @@
  * dependencies, install commands, options, in modprobe's order) carried
  * out as libkmod does it: modules already in the kernel skipped, the
  * blacklist flags, dry runs, and the caller's print_action and
- * run_install callbacks.
+ * run_install callbacks; a module forbidden by `forbid` (an addition of
+ * ours) fails the probe with -EPERM, logged with its file and line.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -51,6 +52,13 @@ KMOD_EXPORT int kmod_module_probe_insert_module(
 {
 	if (!mod)
 		return -ENOENT;
+	/* `forbid` (ours, not libkmod's): refused by every route, loaded or
+	 * not; the plan refuses forbidden dependencies and softdeps */
+	const char *forbidden = kml_config_forbidden(mod->ctx->config, mod->name);
+	if (forbidden) {
+		kml_err(mod->ctx->lib, "%s is forbidden by %s", mod->name, forbidden);
+		return -EPERM;
+	}
 	if (!(flags & KMOD_PROBE_IGNORE_LOADED) && in_kernel(mod))
 		return (flags & KMOD_PROBE_FAIL_ON_LOADED) ? -EEXIST : 0;
 

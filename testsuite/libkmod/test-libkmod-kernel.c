@@ -280,11 +280,96 @@ static void test_probe(void **state)
 	kmod_unref(ctx);
 }
 
+/* What the library logged through kmod_set_log_fn, one message per line. */
+static char logged[2048];
+
+__attribute__((format(printf, 6, 0))) static void
+capture_log(void *data, int priority, const char *file, int line, const char *fn,
+	    const char *format, va_list args)
+{
+	(void)data;
+	(void)priority;
+	(void)file;
+	(void)line;
+	(void)fn;
+	size_t len = strlen(logged);
+	vsnprintf(logged + len, sizeof(logged) - len, format, args);
+}
+
+/* `forbid` (ours): the probe refuses the module, one that needs it, and one
+ * whose install command would run; naming the file and line. */
+static void test_forbid(void **state)
+{
+	(void)state;
+	char conf[256], p[300];
+	snprintf(conf, sizeof(conf), "%s/conf-forbid", root);
+	make_dir("conf-forbid");
+	snprintf(p, sizeof(p), "%s/f.conf", conf);
+	FILE *f = fopen(p, "we");
+	assert_non_null(f);
+	fputs("forbid dep2\n"
+	      "install pre echo never\n"
+	      "# the install command does not get around it\n"
+	      "forbid pre\n",
+	      f);
+	fclose(f);
+	const char *paths[] = { conf, NULL };
+	struct kmod_ctx *ctx = kmod_new(moddir, paths);
+	assert_non_null(ctx);
+	kmod_set_log_fn(ctx, capture_log, NULL);
+	char want[512];
+
+	struct kmod_module *m = NULL;
+	assert_int_equal(kmod_module_new_from_name(ctx, "dep2", &m), 0);
+	logged[0] = '\0';
+	assert_int_equal(kmod_module_probe_insert_module(m, 0, NULL, NULL, NULL, NULL), -EPERM);
+	/* refused even though test_probe left it loaded */
+	snprintf(want, sizeof(want), "dep2 is forbidden by %s:1\n", p);
+	assert_string_equal(logged, want);
+	kmod_module_unref(m);
+
+	/* a module that needs it: refused, nothing of its plan run, dry or not */
+	assert_int_equal(kmod_module_new_from_name(ctx, "top", &m), 0);
+	for (int dry = 0; dry < 2; dry++) {
+		logged[0] = '\0';
+		actions[0] = '\0';
+		assert_int_equal(kmod_module_probe_insert_module(m, dry ? KMOD_PROBE_DRY_RUN : 0, NULL,
+								 NULL, NULL, print_action),
+				 -EPERM);
+		snprintf(want, sizeof(want), "dep2 is forbidden by %s:1: refusing top, which needs it\n",
+			 p);
+		assert_string_equal(logged, want);
+		assert_string_equal(actions, "");
+	}
+	assert_int_equal(kmod_module_get_initstate(m), -ENOENT);
+	kmod_module_unref(m);
+
+	/* its install command is not run */
+	assert_int_equal(kmod_module_new_from_name(ctx, "pre", &m), 0);
+	installed[0] = '\0';
+	logged[0] = '\0';
+	assert_int_equal(kmod_module_probe_insert_module(m, 0, NULL, run_install, "data", NULL),
+			 -EPERM);
+	snprintf(want, sizeof(want), "pre is forbidden by %s:4\n", p);
+	assert_string_equal(logged, want);
+	assert_string_equal(installed, "");
+	kmod_module_unref(m);
+
+	/* others load; plain insertion (no configuration) is not a probe */
+	assert_int_equal(kmod_module_new_from_name(ctx, "post", &m), 0);
+	assert_int_equal(kmod_module_probe_insert_module(m, 0, NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(kmod_module_get_initstate(m), KMOD_MODULE_LIVE);
+	kmod_module_unref(m);
+	unload(ctx, "post");
+	kmod_unref(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_insert_remove),
 		cmocka_unit_test(test_probe),
+		cmocka_unit_test(test_forbid),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -113,7 +113,7 @@ expect "Module.symvers" _depmod depmod -E Mod
 expect "--quick" _depmod depmod --q
 
 # --- kmod
-expect "help list static-nodes params why lsmod modprobe rmmod insmod modinfo depmod" _kmod kmod ""
+expect "help list static-nodes params why verify lsmod modprobe rmmod insmod modinfo depmod" _kmod kmod ""
 expect "static-nodes" _kmod kmod st
 expect "human tmpfiles devname" _kmod kmod static-nodes --format ""
 expect "--format=tmpfiles" _kmod kmod static-nodes --format=t
@@ -156,6 +156,7 @@ check_help _kmod kmod static-nodes < <("$kmod" static-nodes --help)
 check_help _kmod kmod list < <("$kmod" list --help)
 check_help _kmod kmod params < <("$kmod" params --help)
 check_help _kmod kmod why < <("$kmod" why --help)
+check_help _kmod kmod verify < <("$kmod" verify --help)
 
 if [ $failures -ne 0 ]; then
 	echo "$failures of $checks checks failed"

@@ -444,6 +444,43 @@ static void test_blacklist(void **state)
 	kml_config_free(c);
 }
 
+/* ------------------------------------------------------------- forbid */
+
+static void test_forbid(void **state)
+{
+	(void)state;
+	struct kml_config *c = load_text("# x\n"
+					 "forbid evil-mod\n"
+					 "forbid evil_mod\n"
+					 "forbid a b\n"
+					 "forbid\n"
+					 "blacklist c\n",
+					 "modprobe.forbid=c,d-e x.y=1");
+	char want_at[600];
+	snprintf(want_at, sizeof(want_at), "%s:2", last_conf);
+	/* the first line for a module is where it is forbidden */
+	assert_string_equal(kml_config_forbidden(c, "evil-mod"), want_at);
+	assert_string_equal(kml_config_forbidden(c, "evil_mod"), want_at);
+	assert_null(kml_config_forbidden(c, "a")); /* a bad line: two names */
+	assert_null(kml_config_forbidden(c, "b"));
+	assert_null(kml_config_forbidden(c, "x"));
+	assert_string_equal(kml_config_forbidden(c, "c"),
+			    "the kernel command line (modprobe.forbid=)");
+	assert_string_equal(kml_config_forbidden(c, "d_e"),
+			    "the kernel command line (modprobe.forbid=)");
+	/* forbid and blacklist are separate */
+	assert_true(kml_config_is_blacklisted(c, "c"));
+	assert_false(kml_config_is_blacklisted(c, "evil_mod"));
+	struct strbuf want = { 0 };
+	append_bad(&want, 4, "forbid");
+	append_bad(&want, 5, "forbid");
+	assert_string_equal(log_text(), want.data);
+	free(want.data);
+	expect_dump(c, "blacklist c\noptions x y=1\nforbid evil_mod\nforbid evil_mod\n"
+		       "forbid c\nforbid d_e\n");
+	kml_config_free(c);
+}
+
 /* ------------------------------------------------------------ softdep */
 
 static void test_softdep(void **state)
@@ -1313,6 +1350,7 @@ int main(void)
 		cmocka_unit_test_setup(test_options, before_each),
 		cmocka_unit_test_setup(test_install_remove, before_each),
 		cmocka_unit_test_setup(test_blacklist, before_each),
+		cmocka_unit_test_setup(test_forbid, before_each),
 		cmocka_unit_test_setup(test_softdep, before_each),
 		cmocka_unit_test_setup(test_softdep_across_files, before_each),
 		cmocka_unit_test_setup(test_softdep_on_demand, before_each),

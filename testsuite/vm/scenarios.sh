@@ -96,6 +96,9 @@ sctp_v() { # TOOLDIR
 if [ "$MODE" = ref ]; then
 	udev_coldplug $R
 	sctp_v $R
+	# this boot enforces signatures (module.sig_enforce=1): kmod verify
+	# against the kernel, then forbid
+	. /vmtest/sigforbid.sh
 	return 0 2>/dev/null || exit 0
 fi
 
