@@ -240,21 +240,25 @@ static int worse(int a, int b)
 
 static void help(void)
 {
-	printf("Usage:\n"
-	       "\t%s verify [options] <module|filename>...\n"
-	       "\t%s verify [options] --all\n"
+	printf("Usage: %1$s verify [options] MODULE...\n"
+	       "       %1$s verify [options] --all\n"
+	       "Check each module's appended signature as the kernel would, against the\n"
+	       "certificates given; MODULE is a file or a module name. One verdict per\n"
+	       "module: good, bad signature, unknown key, unsigned or malformed.\n"
+	       "\n"
 	       "Options:\n"
-	       "\t-c, --cert=FILE             Trust the certificates of FILE (PEM or DER); repeatable\n"
-	       "\t-K, --keyring=DIR           Trust the certificates of every file in DIR\n"
-	       "\t-a, --all                   Verify every module of modules.dep\n"
-	       "\t-j, --jobs=N                Verify on N threads (default: all CPUs)\n"
-	       "\t    --json                  Print the verdicts as JSON objects\n"
-	       "\t-q, --quiet                 Print only the modules that are not good\n"
-	       "\t-b, --basedir=DIR           Use DIR as filesystem root for /lib/modules\n"
-	       "\t-k, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
-	       "\t-V, --version               Show version\n"
-	       "\t-h, --help                  Show this help\n",
-	       "kmod", "kmod");
+	       "\t-c, --cert=FILE             trust the certificates in FILE (PEM or DER; may\n"
+	       "\t                            be given more than once)\n"
+	       "\t-K, --keyring=DIR           trust the certificates of every file in DIR\n"
+	       "\t-a, --all                   check every module listed in modules.dep\n"
+	       "\t-j, --jobs=N                use N threads (default: one per CPU)\n"
+	       "\t    --json                  write the verdicts as JSON (see kmod(8))\n"
+	       "\t-q, --quiet                 print only the modules that are not good\n"
+	       "\t-b, --basedir=DIR           look for /lib/modules under DIR\n"
+	       "\t-k, --set-version=VERSION   use /lib/modules/VERSION, not the running kernel's\n"
+	       "\t-V, --version               print the version and the optional features, then exit\n"
+	       "\t-h, --help                  print this text, then exit\n",
+	       "kmod");
 }
 
 int verify_main(int argc, char *argv[])
