@@ -19,7 +19,7 @@ static void help(void)
 	       "\t                  kernel built with forced unloading, and may crash the\n"
 	       "\t                  system: dangerous\n"
 	       "\t-s, --syslog      send messages to syslog instead of stderr\n"
-	       "\t-v, --verbose     print more about what is done\n"
+	       "\t-v, --verbose     accepted; prints nothing more\n"
 	       "\t-V, --version     print the version and the optional features, then exit\n"
 	       "\t-h, --help        print this text, then exit\n",
 	       program_name);
