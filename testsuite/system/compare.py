@@ -156,7 +156,7 @@ for n in names:
     bad = index_diff(a or [], b or [])
     result(a and b and not bad,
            f"{n}: the second kernel's indexes written by its package's hook equal {refname}'s "
-           f"({sum(1 for l in (b or []) if not l.endswith('.sorted'))} files)", "differ: " + " ".join(bad))
+           f"({sum(1 for l in (b or []) if not l.endswith(('.sorted', '.content')))} files)", "differ: " + " ".join(bad))
 
 # --- host-side files --------------------------------------------------------
 if "ours" in names:
@@ -177,7 +177,7 @@ if "ours" in names:
     ia, ib = read("ref.indexes.txt", ""), read("ours.indexes.txt", "")
     bad = index_diff(ia.splitlines(), ib.splitlines())
     result(ib and not bad, f"ours: our depmod -a wrote the same module indexes as kmod's "
-           f"({sum(1 for l in ib.splitlines() if not l.endswith('.sorted'))} files)", " ".join(bad))
+           f"({sum(1 for l in ib.splitlines() if not l.endswith(('.sorted', '.content')))} files)", " ".join(bad))
     log = read("ours.apt-install.log", "")
     m = re.search(r"REMOVED:\n((?:  .*\n)+)", log)
     removed = sorted(m.group(1).split()) if m else []
