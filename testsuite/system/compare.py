@@ -112,6 +112,8 @@ for n in names:
                      "report incomplete; see " + os.path.join(out, f"{n}.console.log"))
     t = (read(f"{n}.boot-seconds") or "?").strip()
     print(f"  {n}: {t} s from qemu start to power-off")
+    for l in secs.get("boot-time", []):
+        print(f"  {n}: systemd-analyze: {l.strip()}")
 
 for n in names:
     s = reports[n]
