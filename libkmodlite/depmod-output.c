@@ -29,12 +29,14 @@ enum output_id {
 	OUT_BUILTIN_BIN,
 	OUT_BUILTIN_ALIAS_BIN,
 	OUT_DEVNAME,
+	OUT_CACHE, /* last: renamed after the indexes it goes with */
 	OUT_COUNT,
 };
 
 struct output {
 	const char *name;
 	bool binary;
+	bool skip; /* not written this run (the cache) */
 	struct strbuf text;	       /* text files */
 	struct kml_index_writer *index; /* binary files */
 	void *data;		       /* binary files, once built */
@@ -47,7 +49,7 @@ static const char *const output_names[OUT_COUNT] = {
 	"modules.dep",	       "modules.dep.bin",	 "modules.alias",
 	"modules.alias.bin",   "modules.softdep",	 "modules.weakdep",
 	"modules.symbols",     "modules.symbols.bin",	 "modules.builtin.bin",
-	"modules.builtin.alias.bin", "modules.devname",
+	"modules.builtin.alias.bin", "modules.devname", DM_CACHE_NAME,
 };
 
 static int outputs_init(struct output *o)
@@ -56,9 +58,10 @@ static int outputs_init(struct output *o)
 		o[i] = (struct output){ .name = output_names[i], .fd = -1 };
 		o[i].binary = strstr(o[i].name, ".bin") != NULL;
 	}
+	o[OUT_CACHE].binary = true;
 	/* all initialised before any can fail: outputs_release() sees them all */
 	for (int i = 0; i < OUT_COUNT; i++)
-		if (o[i].binary) {
+		if (o[i].binary && i != OUT_CACHE) {
 			int r = kml_index_writer_new(&o[i].index);
 			if (r < 0)
 				return r;
@@ -328,6 +331,24 @@ static int build_builtin(struct dm_state *st, struct output *o)
 	return r;
 }
 
+/* Every module parsed without error and not changed just now, in order. */
+static int build_cache(struct dm_state *st, struct output *o)
+{
+	struct dm_cache_entry *e = calloc(st->module_count + 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < st->module_count; i++) {
+		const struct dm_module *m = &st->modules[i];
+		if (m->parse_error == 0 && m->have_key && (m->cacheable || m->from_cache))
+			e[n++] = (struct dm_cache_entry){ m->path, m->key, &m->info };
+	}
+	int r = dm_cache_encode(kml_ctx_get_kernel_version(st->ctx), st->config_hash, e, n,
+				&o[OUT_CACHE].data, &o[OUT_CACHE].size);
+	free(e);
+	return r;
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -437,6 +458,8 @@ static int commit_outputs(struct dm_state *st, struct output *o)
 	}
 	for (int step = 0; step < 2; step++)
 		for (int i = 0; i < OUT_COUNT; i++) {
+			if (o[i].skip)
+				continue;
 			r = step == 0 ? write_temporary(st, &o[i]) : sync_temporary(&o[i]);
 			if (r < 0) {
 				kml_err(st->ctx, "could not write %s/%s: %s", st->output_dir,
@@ -445,6 +468,8 @@ static int commit_outputs(struct dm_state *st, struct output *o)
 			}
 		}
 	for (int i = 0; i < OUT_COUNT; i++) {
+		if (o[i].skip)
+			continue;
 		char *final = NULL;
 		if (asprintf(&final, "%s/%s", st->output_dir, o[i].name) < 0)
 			return -ENOMEM;
@@ -496,8 +521,11 @@ int dm_write_outputs(struct dm_state *st)
 	if (r == 0)
 		r = build_builtin(st, o);
 	for (int i = 0; r == 0 && i < OUT_COUNT; i++)
-		if (o[i].binary)
+		if (o[i].index)
 			r = kml_index_writer_build(o[i].index, &o[i].data, &o[i].size);
+	o[OUT_CACHE].skip = !st->write_cache;
+	if (r == 0 && st->write_cache)
+		r = build_cache(st, o);
 	if (r == 0) {
 		if (st->opts->dry_run_stream)
 			r = dry_run(o, st->opts->dry_run_stream);

@@ -6,22 +6,25 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "depmod-private.h"
 
 void dm_info_release(struct dm_info *info)
 {
-	for (size_t i = 0; i < info->alias_count; i++)
-		free(info->aliases[i]);
-	for (size_t i = 0; i < info->softdep_count; i++)
-		free(info->softdeps[i]);
-	for (size_t i = 0; i < info->weakdep_count; i++)
-		free(info->weakdeps[i]);
-	for (size_t i = 0; i < info->export_count; i++)
-		free(info->exports[i].name);
-	for (size_t i = 0; i < info->import_count; i++)
-		free(info->imports[i].name);
+	if (!info->borrowed) {
+		for (size_t i = 0; i < info->alias_count; i++)
+			free(info->aliases[i]);
+		for (size_t i = 0; i < info->softdep_count; i++)
+			free(info->softdeps[i]);
+		for (size_t i = 0; i < info->weakdep_count; i++)
+			free(info->weakdeps[i]);
+		for (size_t i = 0; i < info->export_count; i++)
+			free(info->exports[i].name);
+		for (size_t i = 0; i < info->import_count; i++)
+			free(info->imports[i].name);
+	}
 	free(info->aliases);
 	free(info->softdeps);
 	free(info->weakdeps);
@@ -161,6 +164,20 @@ struct pool {
 	size_t next; /* atomically incremented */
 };
 
+/* With the cache on: the module's key, then its record if the key matches. */
+static int from_cache(const struct dm_state *st, struct dm_module *m)
+{
+	struct stat sb;
+	if (stat(m->path, &sb) < 0)
+		return 0; /* parse_module() says why */
+	dm_cache_key_from_stat(&sb, &m->key);
+	m->have_key = true;
+	m->cacheable = m->key.ctime_sec < (int64_t)st->start.tv_sec - DM_CACHE_RACY_SECONDS;
+	int r = dm_cache_lookup(st->cache, m->path, &m->key, &m->info);
+	m->from_cache = r > 0;
+	return r;
+}
+
 static void *worker(void *data)
 {
 	struct pool *p = data;
@@ -169,7 +186,9 @@ static void *worker(void *data)
 		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
 		if (i >= p->st->module_count)
 			break;
-		p->st->modules[i].parse_error = parse_module(&p->st->modules[i], &scratch);
+		struct dm_module *m = &p->st->modules[i];
+		int r = p->st->use_cache ? from_cache(p->st, m) : 0;
+		m->parse_error = r < 0 ? r : r > 0 ? 0 : parse_module(m, &scratch);
 	}
 	free(scratch.data);
 	return NULL;
@@ -198,13 +217,23 @@ int dm_parse_all(struct dm_state *st)
 		pthread_join(threads[i], NULL);
 
 	/* messages from this thread only, in module order */
+	size_t hits = 0, fresh = 0;
 	for (size_t i = 0; i < st->module_count; i++) {
 		struct dm_module *m = &st->modules[i];
+		hits += m->from_cache;
+		fresh += !m->from_cache && m->cacheable && m->parse_error == 0;
 		if (m->parse_error == -ENOMEM)
 			return -ENOMEM;
 		if (m->parse_error < 0)
 			kml_err(st->ctx, "failed to load symbols from %s: %s", m->path,
 				strerror(-m->parse_error));
+	}
+	if (st->use_cache) {
+		kml_dbg(st->ctx, "%zu of %zu modules from the cache, %zu parsed", hits,
+			 st->module_count, st->module_count - hits);
+		/* an unchanged tree leaves the cache as it is */
+		if (hits == dm_cache_count(st->cache) && fresh == 0)
+			st->write_cache = false;
 	}
 	return 0;
 }

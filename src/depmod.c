@@ -26,6 +26,7 @@ static void help(void)
 	       "\t-C, --config=PATH    Read configuration from PATH\n"
 	       "\t-v, --verbose        Enable verbose mode\n"
 	       "\t-w, --warn           Warn on duplicates\n"
+	       "\t    --no-cache       Parse every module, keep no modules.depmod-cache\n"
 	       "\t-V, --version        show version\n"
 	       "\t-h, --help           show this help\n"
 	       "\n"
@@ -65,6 +66,7 @@ int depmod_main(int argc, char *argv[])
 		{ "symbol-prefix", required_argument, 0, 'P' },
 		{ "warn", no_argument, 0, 'w' },
 		{ "map", no_argument, 0, 'm' + 256 },
+		{ "no-cache", no_argument, 0, 'c' + 256 },
 		{ "show", no_argument, 0, 'n' },
 		{ "dry-run", no_argument, 0, 'n' },
 		{ "verbose", no_argument, 0, 'v' },
@@ -129,6 +131,9 @@ int depmod_main(int argc, char *argv[])
 		case 'w':
 			o.warn_duplicates = true;
 			break;
+		case 'c' + 256:
+			o.no_cache = true;
+			break;
 		case 'n':
 			o.dry_run_stream = stdout;
 			break;
@@ -169,6 +174,10 @@ int depmod_main(int argc, char *argv[])
 		o.errsyms = false;
 	}
 	o.config_paths = configs;
+	/* the switch for scripts that cannot change the command line */
+	const char *env = getenv("KMODLITE_DEPMOD_CACHE");
+	if (env && (streq(env, "0") || streq(env, "no") || streq(env, "off")))
+		o.no_cache = true;
 
 	struct kml_ctx *ctx = NULL;
 	if (kml_ctx_new(o.base_dir, kver, &ctx) < 0) {
