@@ -83,16 +83,49 @@ static bool key_equal(const struct dm_cache_key *a, const struct dm_cache_key *b
 
 /* ------------------------------------------------------------- encoding */
 
-/* Output buffer; a failed allocation sticks in ERR and later writes do nothing. */
+/*
+ * The encoder runs twice: once counting bytes (the header states the size),
+ * then writing them through a buffer of BUF_SIZE to the caller's function,
+ * with the CRC of the trailer computed on the way. The first error sticks
+ * in ERR and later writes do nothing.
+ */
+#define BUF_SIZE 65536
+
 struct enc {
-	struct strbuf sb;
+	bool counting;
+	uint64_t total;
+	uint32_t crc;
 	int err;
+	dm_cache_write_fn fn;
+	void *fn_data;
+	size_t used;
+	unsigned char buf[BUF_SIZE];
 };
+
+static void flush(struct enc *e)
+{
+	if (e->err == 0 && e->used > 0) {
+		e->crc = crc32_update(e->crc, e->buf, e->used);
+		e->err = e->fn(e->fn_data, e->buf, e->used);
+	}
+	e->used = 0;
+}
 
 static void put_bytes(struct enc *e, const void *p, size_t n)
 {
-	if (e->err == 0)
-		e->err = strbuf_append(&e->sb, p, n);
+	e->total += n;
+	if (e->counting || e->err)
+		return;
+	const unsigned char *c = p;
+	while (n > 0) {
+		size_t k = BUF_SIZE - e->used < n ? BUF_SIZE - e->used : n;
+		memcpy(e->buf + e->used, c, k);
+		e->used += k;
+		c += k;
+		n -= k;
+		if (e->used == BUF_SIZE)
+			flush(e);
+	}
 }
 
 static void put_u8(struct enc *e, uint8_t v)
@@ -177,39 +210,65 @@ static void put_record(struct enc *e, const struct dm_cache_entry *ent)
 		put_symbol(e, &info->imports[i]);
 }
 
+static void put_all(struct enc *e, const char *kver, uint64_t config_hash, uint64_t size,
+		    const struct dm_cache_entry *entries, size_t count)
+{
+	put_bytes(e, magic, sizeof(magic));
+	put_u32(e, DM_CACHE_VERSION);
+	put_u32(e, 0);
+	put_u64(e, size);
+	put_u64(e, config_hash);
+	put_u8(e, (uint8_t)strlen(ARCH));
+	put_bytes(e, ARCH, strlen(ARCH));
+	put_u16(e, (uint16_t)strlen(kver));
+	put_bytes(e, kver, strlen(kver));
+	put_u32(e, (uint32_t)count);
+	for (size_t i = 0; i < count && e->err == 0; i++)
+		put_record(e, &entries[i]);
+}
+
+int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache_entry *entries,
+		   size_t count, dm_cache_write_fn fn, void *fn_data)
+{
+	if (strlen(kver) > UINT16_MAX || count > UINT32_MAX)
+		return -E2BIG;
+	struct enc *e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->counting = true;
+	put_all(e, kver, config_hash, 0, entries, count);
+	uint64_t size = e->total + 4;
+	int r = e->err;
+	if (r == 0) {
+		*e = (struct enc){ .fn = fn, .fn_data = fn_data };
+		put_all(e, kver, config_hash, size, entries, count);
+		flush(e);
+		r = e->err;
+	}
+	if (r == 0) {
+		uint32_t crc = htole32(e->crc);
+		r = fn(fn_data, &crc, 4);
+	}
+	free(e);
+	return r;
+}
+
+static int append_to_strbuf(void *data, const void *buf, size_t len)
+{
+	return strbuf_append(data, buf, len);
+}
+
 int dm_cache_encode(const char *kver, uint64_t config_hash, const struct dm_cache_entry *entries,
 		    size_t count, void **ret_data, size_t *ret_size)
 {
-	struct enc e = { 0 };
-	size_t kl = strlen(kver);
-	if (kl > UINT16_MAX || count > UINT32_MAX)
-		return -E2BIG;
-	/* about what Debian's modules take, so the buffer rarely grows */
-	e.err = strbuf_reserve(&e.sb, 64 + count * 1024);
-	put_bytes(&e, magic, sizeof(magic));
-	put_u32(&e, DM_CACHE_VERSION);
-	put_u32(&e, 0);
-	size_t size_at = e.sb.len;
-	put_u64(&e, 0); /* the size, patched below */
-	put_u64(&e, config_hash);
-	put_u8(&e, (uint8_t)strlen(ARCH));
-	put_bytes(&e, ARCH, strlen(ARCH));
-	put_u16(&e, (uint16_t)kl);
-	put_bytes(&e, kver, kl);
-	put_u32(&e, (uint32_t)count);
-	for (size_t i = 0; i < count; i++)
-		put_record(&e, &entries[i]);
-	if (e.err == 0) {
-		uint64_t size = htole64(e.sb.len + 4);
-		memcpy(e.sb.data + size_at, &size, 8);
-		put_u32(&e, crc32_update(0, e.sb.data, e.sb.len));
+	struct strbuf sb = { 0 };
+	int r = dm_cache_write(kver, config_hash, entries, count, append_to_strbuf, &sb);
+	if (r < 0) {
+		free(sb.data);
+		return r;
 	}
-	if (e.err < 0) {
-		free(e.sb.data);
-		return e.err;
-	}
-	*ret_data = e.sb.data;
-	*ret_size = e.sb.len;
+	*ret_data = sb.data;
+	*ret_size = sb.len;
 	return 0;
 }
 

@@ -57,7 +57,12 @@ struct dm_cache_entry {
 	const struct dm_info *info;
 };
 
-/* Encodes ENTRIES into a new buffer (*RET_DATA, malloc'd, *RET_SIZE bytes). */
+/* Encodes ENTRIES, handing the bytes in pieces to FN (which returns 0 or a
+ * negative errno, then returned); little memory whatever the cache's size. */
+typedef int (*dm_cache_write_fn)(void *data, const void *buf, size_t len);
+int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache_entry *entries,
+		   size_t count, dm_cache_write_fn fn, void *fn_data);
+/* The same into a new buffer (*RET_DATA, malloc'd, *RET_SIZE bytes). */
 int dm_cache_encode(const char *kver, uint64_t config_hash, const struct dm_cache_entry *entries,
 		    size_t count, void **ret_data, size_t *ret_size);
 

@@ -36,7 +36,8 @@ enum output_id {
 struct output {
 	const char *name;
 	bool binary;
-	bool skip; /* not written this run (the cache) */
+	bool cache; /* written by write_cache() */
+	bool skip;  /* not written this run (the cache, when unchanged) */
 	struct strbuf text;	       /* text files */
 	struct kml_index_writer *index; /* binary files */
 	void *data;		       /* binary files, once built */
@@ -58,10 +59,10 @@ static int outputs_init(struct output *o)
 		o[i] = (struct output){ .name = output_names[i], .fd = -1 };
 		o[i].binary = strstr(o[i].name, ".bin") != NULL;
 	}
-	o[OUT_CACHE].binary = true;
+	o[OUT_CACHE].cache = true;
 	/* all initialised before any can fail: outputs_release() sees them all */
 	for (int i = 0; i < OUT_COUNT; i++)
-		if (o[i].binary && i != OUT_CACHE) {
+		if (o[i].binary) {
 			int r = kml_index_writer_new(&o[i].index);
 			if (r < 0)
 				return r;
@@ -331,24 +332,6 @@ static int build_builtin(struct dm_state *st, struct output *o)
 	return r;
 }
 
-/* Every module parsed without error and not changed just now, in order. */
-static int build_cache(struct dm_state *st, struct output *o)
-{
-	struct dm_cache_entry *e = calloc(st->module_count + 1, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	size_t n = 0;
-	for (size_t i = 0; i < st->module_count; i++) {
-		const struct dm_module *m = &st->modules[i];
-		if (m->parse_error == 0 && m->have_key && (m->cacheable || m->from_cache))
-			e[n++] = (struct dm_cache_entry){ m->path, m->key, &m->info };
-	}
-	int r = dm_cache_encode(kml_ctx_get_kernel_version(st->ctx), st->config_hash, e, n,
-				&o[OUT_CACHE].data, &o[OUT_CACHE].size);
-	free(e);
-	return r;
-}
-
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -365,7 +348,30 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-/* Writes output O to a fresh temporary file beside its final name. */
+static int write_to_fd(void *data, const void *buf, size_t len)
+{
+	return write_all(*(int *)data, buf, len);
+}
+
+/* The cache: every module parsed without error and not changed just now, in
+ * order; streamed to FD, so that it costs no memory of its size. */
+static int write_cache(struct dm_state *st, int fd)
+{
+	struct dm_cache_entry *e = calloc(st->module_count + 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < st->module_count; i++) {
+		const struct dm_module *m = &st->modules[i];
+		if (m->parse_error == 0 && m->have_key && (m->cacheable || m->from_cache))
+			e[n++] = (struct dm_cache_entry){ m->path, m->key, &m->info };
+	}
+	int r = dm_cache_write(kml_ctx_get_kernel_version(st->ctx), st->config_hash, e, n,
+			       write_to_fd, &fd);
+	free(e);
+	return r;
+}
+
 /* Creates O's temporary file, writes it, and starts its write-back; O->fd
  * stays open (and locked) until sync_temporary(). */
 static int write_temporary(struct dm_state *st, struct output *o)
@@ -386,8 +392,9 @@ static int write_temporary(struct dm_state *st, struct output *o)
 	(void)flock(o->fd, LOCK_EX | LOCK_NB);
 	int r = fchmod(o->fd, 0644) < 0 ? -errno : 0;
 	if (r == 0)
-		r = o->binary ? write_all(o->fd, o->data, o->size)
-			      : write_all(o->fd, o->text.data ? o->text.data : "", o->text.len);
+		r = o->cache ? write_cache(st, o->fd)
+		    : o->binary ? write_all(o->fd, o->data, o->size)
+				: write_all(o->fd, o->text.data ? o->text.data : "", o->text.len);
 	/* every file's data goes to the disk at once; the fsync()s that
 	 * follow then mostly wait for what is already under way */
 	if (r == 0)
@@ -524,8 +531,6 @@ int dm_write_outputs(struct dm_state *st)
 		if (o[i].index)
 			r = kml_index_writer_build(o[i].index, &o[i].data, &o[i].size);
 	o[OUT_CACHE].skip = !st->write_cache;
-	if (r == 0 && st->write_cache)
-		r = build_cache(st, o);
 	if (r == 0) {
 		if (st->opts->dry_run_stream)
 			r = dry_run(o, st->opts->dry_run_stream);
