@@ -12,6 +12,7 @@
 #include "depmod-private.h"
 
 static const char magic[8] = { 'K', 'M', 'L', 'D', 'M', 'C', '\r', '\n' };
+#define TRAILER_SIZE 12 /* u64 size, u32 CRC */
 
 /* The writer's architecture: a cache is only trusted by the same build. */
 #if defined(__x86_64__)
@@ -84,15 +85,13 @@ static bool key_equal(const struct dm_cache_key *a, const struct dm_cache_key *b
 /* ------------------------------------------------------------- encoding */
 
 /*
- * The encoder runs twice: once counting bytes (the header states the size),
- * then writing them through a buffer of BUF_SIZE to the caller's function,
- * with the CRC of the trailer computed on the way. The first error sticks
- * in ERR and later writes do nothing.
+ * The encoder writes through a buffer of BUF_SIZE to the caller's function,
+ * counting the bytes and computing the CRC of the trailer on the way. The
+ * first error sticks in ERR and later writes do nothing.
  */
 #define BUF_SIZE 65536
 
 struct enc {
-	bool counting;
 	uint64_t total;
 	uint32_t crc;
 	int err;
@@ -114,7 +113,7 @@ static void flush(struct enc *e)
 static void put_bytes(struct enc *e, const void *p, size_t n)
 {
 	e->total += n;
-	if (e->counting || e->err)
+	if (e->err)
 		return;
 	const unsigned char *c = p;
 	while (n > 0) {
@@ -210,13 +209,12 @@ static void put_record(struct enc *e, const struct dm_cache_entry *ent)
 		put_symbol(e, &info->imports[i]);
 }
 
-static void put_all(struct enc *e, const char *kver, uint64_t config_hash, uint64_t size,
+static void put_all(struct enc *e, const char *kver, uint64_t config_hash,
 		    const struct dm_cache_entry *entries, size_t count)
 {
 	put_bytes(e, magic, sizeof(magic));
 	put_u32(e, DM_CACHE_VERSION);
 	put_u32(e, 0);
-	put_u64(e, size);
 	put_u64(e, config_hash);
 	put_u8(e, (uint8_t)strlen(ARCH));
 	put_bytes(e, ARCH, strlen(ARCH));
@@ -235,16 +233,11 @@ int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache
 	struct enc *e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	e->counting = true;
-	put_all(e, kver, config_hash, 0, entries, count);
-	uint64_t size = e->total + 4;
+	*e = (struct enc){ .fn = fn, .fn_data = fn_data };
+	put_all(e, kver, config_hash, entries, count);
+	put_u64(e, e->total + 8 + 4); /* the trailer's size: the whole file's */
+	flush(e);
 	int r = e->err;
-	if (r == 0) {
-		*e = (struct enc){ .fn = fn, .fn_data = fn_data };
-		put_all(e, kver, config_hash, size, entries, count);
-		flush(e);
-		r = e->err;
-	}
 	if (r == 0) {
 		uint32_t crc = htole32(e->crc);
 		r = fn(fn_data, &crc, 4);
@@ -425,20 +418,18 @@ static struct slot *find_slot(const struct dm_cache *c, const char *path)
 }
 
 /* The header, up to the record count; -EBADMSG or -ESTALE. */
-static int check_header(struct dec *d, size_t size, const char *kver, uint64_t config_hash,
-			size_t *ret_count)
+static int check_header(struct dec *d, const char *kver, uint64_t config_hash, size_t *ret_count)
 {
 	const void *m = get_bytes(d, sizeof(magic));
 	if (!m || memcmp(m, magic, sizeof(magic)) != 0)
 		return -EBADMSG;
 	uint32_t version = get_u32(d);
 	uint32_t flags = get_u32(d);
-	uint64_t stated = get_u64(d);
 	if (d->bad)
 		return -EBADMSG;
 	if (version != DM_CACHE_VERSION)
 		return -ESTALE; /* its layout past this point is unknown */
-	if (stated != size || flags != 0)
+	if (flags != 0)
 		return -EBADMSG;
 	uint64_t config = get_u64(d);
 	size_t al = get_u8(d);
@@ -466,19 +457,21 @@ int dm_cache_open(void *data, size_t size, const char *kver, uint64_t config_has
 	c->data = data;
 	c->size = size;
 	int r = 0;
-	/* the checksum first: what follows need not guard against accidents */
+	/* the trailer first: what follows need not guard against accidents */
 	uint32_t crc = 0;
-	if (size < sizeof(magic) + 4) {
+	uint64_t stated = 0;
+	if (size < sizeof(magic) + TRAILER_SIZE) {
 		r = -EBADMSG;
 	} else {
+		memcpy(&stated, c->data + size - TRAILER_SIZE, 8);
 		memcpy(&crc, c->data + size - 4, 4);
-		if (le32toh(crc) != crc32_update(0, c->data, size - 4))
+		if (le64toh(stated) != size || le32toh(crc) != crc32_update(0, c->data, size - 4))
 			r = -EBADMSG;
 	}
-	struct dec d = { .p = c->data, .end = c->data + (size >= 4 ? size - 4 : 0) };
+	struct dec d = { .p = c->data, .end = c->data + (r == 0 ? size - TRAILER_SIZE : 0) };
 	size_t count = 0;
 	if (r == 0)
-		r = check_header(&d, size, kver, config_hash, &count);
+		r = check_header(&d, kver, config_hash, &count);
 	if (r == 0) {
 		size_t n = 16;
 		while (n < count * 2)
@@ -553,7 +546,8 @@ int dm_cache_lookup(const struct dm_cache *cache, const char *path, const struct
 	if (!s->path)
 		return 0;
 	/* decoded again with every check: dm_cache_open() walked the same bytes */
-	struct dec d = { .p = cache->data + s->offset, .end = cache->data + cache->size - 4 };
+	struct dec d = { .p = cache->data + s->offset,
+			 .end = cache->data + cache->size - TRAILER_SIZE };
 	struct record_head h;
 	get_record_head(&d, &h);
 	if (d.bad || !key_equal(&h.key, key))

@@ -8,7 +8,6 @@
  *   header   "KMLDMC\r\n"  magic
  *            u32 version   DM_CACHE_VERSION
  *            u32 flags     0
- *            u64 size      of the whole file, trailer included
  *            u64 config    hash of everything outside the module files that
  *                          the run depended on (dm_cache_config_hash())
  *            u8 n, n bytes the writer's architecture (DM_CACHE_ARCH)
@@ -21,7 +20,9 @@
  *            strings  u32 n, n bytes, NUL (aliases, softdeps, weakdeps)
  *            symbols  u8 flags (1: has a CRC, 2: weak), u64 CRC,
  *                     u32 n, n bytes, NUL (exports, then imports)
- *   trailer  u32 CRC-32 of every byte before it
+ *   trailer  u64 size of the whole file, trailer included
+ *            u32 CRC-32 of every byte before it
+ * (the size at the end lets the file be written in one pass).
  *
  * A record holds only what is a function of the module file's bytes (struct
  * dm_info); everything else depmod recomputes on every run.

@@ -3,7 +3,7 @@
  * depmod's cache reader (depmod-cache.c). The input is a whole
  * modules.depmod-cache. It is opened three ways: as it is, for a fixed
  * kernel version and configuration hash; for the kernel version and hash its
- * own header states; and the same with its trailer set to the right CRC, so
+ * own header states; and the same with its trailer set to the right size and CRC, so
  * that the fuzzer reaches the records past the checksum. When a cache is
  * accepted, each NUL-terminated string starting with '/' in it is looked up
  * as a path with the 60 bytes after it read as a key (which is where a
@@ -114,9 +114,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the header's own kernel version and hash (offsets: depmod-cache.h) */
 	char *kver = NULL;
 	uint64_t hash = 0;
-	if (size >= 33) {
-		hash = le64_at(data + 24);
-		size_t at = 33 + data[32];
+	if (size >= 25) {
+		hash = le64_at(data + 16);
+		size_t at = 25 + data[24];
 		if (size >= at + 2) {
 			size_t kl = data[at] | (size_t)data[at + 1] << 8;
 			if (size >= at + 2 + kl)
@@ -125,11 +125,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (kver) {
 		sink += try_open(data, size, kver, hash);
-		if (size >= 4) {
+		if (size >= 12) {
 			uint8_t *fixed = malloc(size);
 			if (!fixed)
 				abort();
 			memcpy(fixed, data, size);
+			uint64_t sz = htole64(size);
+			memcpy(fixed + size - 12, &sz, 8);
 			uint32_t crc = htole32(crc32_update(0, fixed, size - 4));
 			memcpy(fixed + size - 4, &crc, 4);
 			sink += try_open(fixed, size, kver, hash);

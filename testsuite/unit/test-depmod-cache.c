@@ -60,11 +60,19 @@ static int open_copy(const void *data, size_t size, const char *kver, uint64_t h
 	return dm_cache_open(copy, size, kver, hash, ret);
 }
 
-/* Recomputes the trailer after a deliberate change. */
+/* Recomputes the trailer's CRC after a deliberate change. */
 static void fix_crc(unsigned char *data, size_t size)
 {
 	uint32_t crc = htole32(crc32_update(0, data, size - 4));
 	memcpy(data + size - 4, &crc, 4);
+}
+
+/* The whole trailer (size and CRC) for a file of SIZE bytes. */
+static void set_trailer(unsigned char *data, size_t size)
+{
+	uint64_t sz = htole64(size);
+	memcpy(data + size - 12, &sz, 8);
+	fix_crc(data, size);
 }
 
 static void assert_same_symbols(const struct dm_symbol *a, const struct dm_symbol *b, size_t n)
@@ -185,13 +193,13 @@ static void test_foreign(void **state)
 	fix_crc(d, size);
 	assert_int_equal(open_copy(d, size, KVER, HASH, &c), -ESTALE);
 	d[8]--;
-	/* architecture: the byte after its length (offset 32) */
-	size_t al = d[32];
+	/* architecture: the byte after its length (offset 24) */
+	size_t al = d[24];
 	assert_true(al > 0);
-	d[33] ^= 0x20;
+	d[25] ^= 0x20;
 	fix_crc(d, size);
 	assert_int_equal(open_copy(d, size, KVER, HASH, &c), -ESTALE);
-	d[33] ^= 0x20;
+	d[25] ^= 0x20;
 	fix_crc(d, size);
 	assert_int_equal(open_copy(d, size, KVER, HASH, &c), 0);
 	dm_cache_free(c);
@@ -208,10 +216,10 @@ static void test_truncated(void **state)
 	for (size_t n = 0; n < size; n++)
 		assert_int_equal(open_copy(data, n, KVER, HASH, &c), -EBADMSG);
 	/* cut short but with a valid trailer over what is left */
-	for (size_t n = 4; n < size; n++) {
+	for (size_t n = 12; n < size; n++) {
 		unsigned char *d = malloc(n);
 		memcpy(d, data, n);
-		fix_crc(d, n);
+		set_trailer(d, n);
 		assert_int_equal(dm_cache_open(d, n, KVER, HASH, &c), -EBADMSG);
 	}
 	free(data);
@@ -251,7 +259,7 @@ static void test_hostile(void **state)
 	unsigned char *d = data;
 	static const unsigned char values[] = { 0x00, 0x01, 0x7f, 0x80, 0xff };
 	size_t accepted = 0;
-	for (size_t i = 0; i + 4 < size; i++)
+	for (size_t i = 0; i + 12 < size; i++)
 		for (size_t v = 0; v < ARRAY_SIZE(values); v++) {
 			unsigned char old = d[i];
 			if (old == values[v])
@@ -290,15 +298,22 @@ static void test_layout(void **state)
 	encode(&data, &size);
 	struct dm_cache *c = NULL;
 	unsigned char *d = malloc(size + 1);
-	memcpy(d, data, size - 4);
-	d[size - 4] = 0;
-	uint64_t sz = htole64(size + 1);
-	memcpy(d + 16, &sz, 8);
-	fix_crc(d, size + 1);
+	memcpy(d, data, size - 12);
+	d[size - 12] = 0;
+	set_trailer(d, size + 1);
 	assert_int_equal(dm_cache_open(d, size + 1, KVER, HASH, &c), -EBADMSG);
-	/* the record count: it follows the kernel version */
+	/* a trailer stating another size */
 	d = data;
-	size_t at = 33 + d[32];
+	set_trailer(d, size);
+	uint64_t sz = htole64(size + 1);
+	memcpy(d + size - 12, &sz, 8);
+	fix_crc(d, size);
+	assert_int_equal(open_copy(d, size, KVER, HASH, &c), -EBADMSG);
+	set_trailer(d, size);
+	assert_int_equal(open_copy(d, size, KVER, HASH, &c), 0);
+	dm_cache_free(c);
+	/* the record count: it follows the kernel version */
+	size_t at = 25 + d[24];
 	at += 2 + (size_t)(d[at] | d[at + 1] << 8);
 	assert_int_equal(d[at], 3);
 	d[at] = 4;
