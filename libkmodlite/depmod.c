@@ -2,6 +2,7 @@
 /* kml_depmod_run(): depmod's stages in order (see depmod-private.h). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -111,7 +112,18 @@ int dm_cache_load(struct dm_state *st)
 	size_t len = 0;
 	if (asprintf(&path, "%s/" DM_CACHE_NAME, st->output_dir) < 0)
 		return -ENOMEM;
-	int r = read_file_full(path, DM_CACHE_MAX_SIZE, &buf, &len);
+	/* a regular file only: not a FIFO, not a device behind a link */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int r = fd < 0 ? -errno : 0;
+	struct stat sb;
+	if (r == 0 && fstat(fd, &sb) < 0)
+		r = -errno;
+	if (r == 0 && !S_ISREG(sb.st_mode))
+		r = -EBADMSG;
+	if (r == 0)
+		r = read_fd_full(fd, DM_CACHE_MAX_SIZE, &buf, &len);
+	if (fd >= 0)
+		close(fd);
 	if (r == 0)
 		r = dm_cache_open(buf, len, kml_ctx_get_kernel_version(st->ctx), st->config_hash,
 				  &st->cache);
