@@ -350,7 +350,7 @@ struct record_head {
 	size_t counts[5];
 };
 
-#define STRING_MIN 5	   /* u32 length + NUL */
+#define STRING_MIN 5 /* u32 length + NUL */
 #define SYMBOL_MIN (1 + 8 + STRING_MIN)
 
 static void get_record_head(struct dec *d, struct record_head *h)

@@ -230,7 +230,7 @@ int dm_parse_all(struct dm_state *st)
 	}
 	if (st->use_cache) {
 		kml_dbg(st->ctx, "%zu of %zu modules from the cache, %zu parsed", hits,
-			 st->module_count, st->module_count - hits);
+			st->module_count, st->module_count - hits);
 		/* an unchanged tree leaves the cache as it is */
 		if (st->cache && hits == dm_cache_count(st->cache) && fresh == 0)
 			st->write_cache = false;

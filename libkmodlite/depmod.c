@@ -132,8 +132,9 @@ int dm_cache_load(struct dm_state *st)
 		return r;
 	}
 	if (r == -ESTALE)
-		kml_info(st->ctx, "ignoring %s: written for another kernel version, configuration "
-			 "or format", path);
+		kml_info(st->ctx,
+			 "ignoring %s: written for another kernel version, configuration or format",
+			 path);
 	else if (r < 0 && r != -ENOENT)
 		kml_info(st->ctx, "ignoring %s: %s", path, strerror(-r));
 	free(path);

@@ -27,21 +27,29 @@ static struct dm_symbol imports_a[] = {
 	{ .name = "module_layout", .crc = 0xffffffffffffffffull, .has_crc = true, .weak = true },
 };
 static const struct dm_info info_a = {
-	.aliases = alias_a, .alias_count = 2, .softdeps = softdep_a, .softdep_count = 1,
-	.exports = exports_a, .export_count = 2, .imports = imports_a, .import_count = 3,
+	.aliases = alias_a,
+	.alias_count = 2,
+	.softdeps = softdep_a,
+	.softdep_count = 1,
+	.exports = exports_a,
+	.export_count = 2,
+	.imports = imports_a,
+	.import_count = 3,
 };
 static char *weakdep_b[] = { "" }; /* an empty string survives too */
 static const struct dm_info info_b = { .weakdeps = weakdep_b, .weakdep_count = 1 };
 static const struct dm_info info_empty = { 0 };
 
 static const struct dm_cache_key key_a = { 1, 2, 3, 4, 5, 6, 7 };
-static const struct dm_cache_key key_b = { 0xffffffffffffffffull, 1ull << 40, 0, -1, -5, 999999999,
-					   0 };
+static const struct dm_cache_key key_b = {
+	0xffffffffffffffffull, 1ull << 40, 0, -1, -5, 999999999, 0
+};
 
 static const struct dm_cache_entry entries[] = {
 	{ "/lib/modules/" KVER "/kernel/a.ko", { 1, 2, 3, 4, 5, 6, 7 }, &info_a },
 	{ "/lib/modules/" KVER "/kernel/b.ko.xz",
-	  { 0xffffffffffffffffull, 1ull << 40, 0, -1, -5, 999999999, 0 }, &info_b },
+	  { 0xffffffffffffffffull, 1ull << 40, 0, -1, -5, 999999999, 0 },
+	  &info_b },
 	{ "/lib/modules/" KVER "/kernel/c.ko", { 9, 9, 9, 9, 9, 9, 9 }, &info_empty },
 };
 
@@ -121,7 +129,8 @@ static void test_round_trip(void **state)
 	}
 	struct dm_info info = { 0 };
 	assert_int_equal(dm_cache_lookup(c, "/lib/modules/" KVER "/kernel/d.ko", &key_a, &info), 0);
-	assert_int_equal(dm_cache_lookup(c, "/lib/modules/" KVER "/kernel/a.ko.xz", &key_a, &info), 0);
+	assert_int_equal(dm_cache_lookup(c, "/lib/modules/" KVER "/kernel/a.ko.xz", &key_a, &info),
+			 0);
 	assert_int_equal(dm_cache_lookup(NULL, entries[0].path, &key_a, &info), 0);
 	dm_cache_free(c);
 	dm_cache_free(NULL);
@@ -139,13 +148,27 @@ static void test_key_fields(void **state)
 	for (int field = 0; field < 7; field++) {
 		struct dm_cache_key k = key_b;
 		switch (field) {
-		case 0: k.dev++; break;
-		case 1: k.ino++; break;
-		case 2: k.size++; break;
-		case 3: k.mtime_sec++; break;
-		case 4: k.mtime_nsec++; break;
-		case 5: k.ctime_sec++; break;
-		case 6: k.ctime_nsec++; break;
+		case 0:
+			k.dev++;
+			break;
+		case 1:
+			k.ino++;
+			break;
+		case 2:
+			k.size++;
+			break;
+		case 3:
+			k.mtime_sec++;
+			break;
+		case 4:
+			k.mtime_nsec++;
+			break;
+		case 5:
+			k.ctime_sec++;
+			break;
+		case 6:
+			k.ctime_nsec++;
+			break;
 		}
 		struct dm_info info = { 0 };
 		assert_int_equal(dm_cache_lookup(c, entries[1].path, &k, &info), 0);
@@ -273,7 +296,8 @@ static void test_hostile(void **state)
 				accepted++;
 				for (size_t k = 0; k < ARRAY_SIZE(entries); k++) {
 					struct dm_info info = { 0 };
-					int l = dm_cache_lookup(c, entries[k].path, &entries[k].key, &info);
+					int l = dm_cache_lookup(c, entries[k].path, &entries[k].key,
+								&info);
 					assert_true(l == 0 || l == 1);
 					for (size_t s = 0; s < info.import_count; s++)
 						assert_non_null(info.imports[s].name);
@@ -353,11 +377,11 @@ static void test_hash(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip), cmocka_unit_test(test_key_fields),
+		cmocka_unit_test(test_round_trip),    cmocka_unit_test(test_key_fields),
 		cmocka_unit_test(test_key_from_stat), cmocka_unit_test(test_foreign),
-		cmocka_unit_test(test_truncated), cmocka_unit_test(test_corrupted),
-		cmocka_unit_test(test_hostile), cmocka_unit_test(test_layout),
-		cmocka_unit_test(test_empty), cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_truncated),     cmocka_unit_test(test_corrupted),
+		cmocka_unit_test(test_hostile),	      cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_empty),	      cmocka_unit_test(test_hash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
