@@ -37,7 +37,7 @@ struct output {
 	const char *name;
 	bool binary;
 	bool cache; /* written by write_cache() */
-	bool skip;  /* not written this run (the cache, when unchanged) */
+	bool skip;  /* not written this run (unchanged) */
 	struct strbuf text;	       /* text files */
 	struct kml_index_writer *index; /* binary files */
 	void *data;		       /* binary files, once built */
@@ -456,6 +456,40 @@ static void remove_stale_temporaries(struct dm_state *st, const struct output *o
 	closedir(d);
 }
 
+/*
+ * Whether O's file already holds exactly these bytes (a regular file of
+ * ours, mode 0644): then it is left in place and only its times are
+ * refreshed (depmod -A compares them), which spares its write and fsync
+ * when little or nothing changed. A reader sees the same bytes either way.
+ */
+static bool same_as_on_disk(const struct dm_state *st, const struct output *o)
+{
+	const char *data = o->binary ? o->data : o->text.data;
+	size_t len = o->binary ? o->size : o->text.len;
+	char *path = NULL;
+	if (asprintf(&path, "%s/%s", st->output_dir, o->name) < 0)
+		return false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat sb;
+	bool same = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (sb.st_mode & 07777) == 0644 && sb.st_uid == geteuid() &&
+		    (uint64_t)sb.st_size == len;
+	char buf[65536];
+	for (size_t done = 0; same && done < len;) {
+		ssize_t n = read(fd, buf, len - done < sizeof(buf) ? len - done : sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		same = n > 0 && memcmp(buf, data + done, (size_t)n) == 0;
+		done += n > 0 ? (size_t)n : 0;
+	}
+	if (same)
+		(void)utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return same;
+}
+
 static int commit_outputs(struct dm_state *st, struct output *o)
 {
 	int r = mkdir_parents(st->output_dir);
@@ -465,6 +499,9 @@ static int commit_outputs(struct dm_state *st, struct output *o)
 		kml_err(st->ctx, "could not create directory %s: %s", st->output_dir, strerror(-r));
 		return r;
 	}
+	for (int i = 0; i < OUT_COUNT; i++)
+		if (!o[i].skip && !o[i].cache && same_as_on_disk(st, &o[i]))
+			o[i].skip = true;
 	for (int step = 0; step < 2; step++)
 		for (int i = 0; i < OUT_COUNT; i++) {
 			if (o[i].skip)
