@@ -141,13 +141,24 @@ static int parse_elf(const struct kml_elf *elf, struct dm_info *info)
 	return r;
 }
 
-/* SCRATCH: the worker's read buffer, reused from module to module. */
-static int parse_module(struct dm_module *m, struct strbuf *scratch)
+static void set_key(const struct dm_state *st, struct dm_module *m, const struct stat *sb)
+{
+	dm_cache_key_from_stat(sb, &m->key);
+	m->have_key = true;
+	m->cacheable = m->key.ctime_sec < (int64_t)st->start.tv_sec - DM_CACHE_RACY_SECONDS;
+}
+
+/* SCRATCH: the worker's read buffer, reused from module to module. With the
+ * cache on, the key is that of the file read (its fstat before reading). */
+static int parse_module(const struct dm_state *st, struct dm_module *m, struct strbuf *scratch)
 {
 	struct kml_file *file = NULL;
-	int r = file_open_read(m->path, scratch, &file);
+	struct stat sb;
+	int r = file_open_read(m->path, scratch, &file, st->use_cache ? &sb : NULL);
 	if (r < 0)
 		return r;
+	if (st->use_cache)
+		set_key(st, m, &sb);
 	struct kml_elf *elf = NULL;
 	r = kml_elf_new(kml_file_data(file), kml_file_size(file), &elf);
 	if (r == 0)
@@ -164,15 +175,13 @@ struct pool {
 	size_t next; /* atomically incremented */
 };
 
-/* With the cache on: the module's key, then its record if the key matches. */
+/* With a cache: the module's key, then its record if the key matches. */
 static int from_cache(const struct dm_state *st, struct dm_module *m)
 {
 	struct stat sb;
 	if (stat(m->path, &sb) < 0)
 		return 0; /* parse_module() says why */
-	dm_cache_key_from_stat(&sb, &m->key);
-	m->have_key = true;
-	m->cacheable = m->key.ctime_sec < (int64_t)st->start.tv_sec - DM_CACHE_RACY_SECONDS;
+	set_key(st, m, &sb);
 	int r = dm_cache_lookup(st->cache, m->path, &m->key, &m->info);
 	m->from_cache = r > 0;
 	return r;
@@ -187,8 +196,9 @@ static void *worker(void *data)
 		if (i >= p->st->module_count)
 			break;
 		struct dm_module *m = &p->st->modules[i];
-		int r = p->st->use_cache ? from_cache(p->st, m) : 0;
-		m->parse_error = r < 0 ? r : r > 0 ? 0 : parse_module(m, &scratch);
+		/* no cache (a first run): the key comes with the read, no stat() */
+		int r = p->st->cache ? from_cache(p->st, m) : 0;
+		m->parse_error = r < 0 ? r : r > 0 ? 0 : parse_module(p->st, m, &scratch);
 	}
 	free(scratch.data);
 	return NULL;
