@@ -537,6 +537,20 @@ static int get_symbols(struct dec *d, size_t n, struct dm_symbol **ret)
 	return 0;
 }
 
+bool dm_cache_match(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key)
+{
+	if (!cache)
+		return false;
+	const struct slot *s = find_slot(cache, path);
+	if (!s->path)
+		return false;
+	struct dec d = { .p = cache->data + s->offset,
+			 .end = cache->data + cache->size - TRAILER_SIZE };
+	struct record_head h;
+	get_record_head(&d, &h);
+	return !d.bad && key_equal(&h.key, key);
+}
+
 int dm_cache_lookup(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key,
 		    struct dm_info *info)
 {

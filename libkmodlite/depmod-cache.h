@@ -82,6 +82,9 @@ int dm_cache_open(void *data, size_t size, const char *kver, uint64_t config_has
 void dm_cache_free(struct dm_cache *cache);
 size_t dm_cache_count(const struct dm_cache *cache);
 
+/* Whether CACHE holds a record of PATH with key KEY (nothing decoded). */
+bool dm_cache_match(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key);
+
 /*
  * The record of PATH when its key is KEY: fills *INFO (its arrays
  * allocated, its strings borrowed from CACHE, info->borrowed set) and

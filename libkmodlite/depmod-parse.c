@@ -172,19 +172,30 @@ static int parse_module(const struct dm_state *st, struct dm_module *m, struct s
 
 struct pool {
 	struct dm_state *st;
+	int phase;   /* 0: keys and matches only; 1: records or parsing */
 	size_t next; /* atomically incremented */
 };
 
-/* With a cache: the module's key, then its record if the key matches. */
-static int from_cache(const struct dm_state *st, struct dm_module *m)
+/* Phase 0, with a cache: the module's key, and whether its record matches. */
+static void match_one(const struct dm_state *st, struct dm_module *m)
 {
 	struct stat sb;
 	if (stat(m->path, &sb) < 0)
-		return 0; /* parse_module() says why */
+		return; /* parse_module() says why */
 	set_key(st, m, &sb);
-	int r = dm_cache_lookup(st->cache, m->path, &m->key, &m->info);
-	m->from_cache = r > 0;
-	return r;
+	m->cache_match = dm_cache_match(st->cache, m->path, &m->key);
+}
+
+/* Phase 1: the record when it matched, else the file parsed. */
+static void load_one(const struct dm_state *st, struct dm_module *m, struct strbuf *scratch)
+{
+	int r = 0;
+	if (st->cache && m->cache_match) {
+		r = dm_cache_lookup(st->cache, m->path, &m->key, &m->info);
+		m->from_cache = r > 0;
+	}
+	/* without a cache (a first run) the key comes with the read, no stat() */
+	m->parse_error = r < 0 ? r : r > 0 ? 0 : parse_module(st, m, scratch);
 }
 
 static void *worker(void *data)
@@ -195,13 +206,26 @@ static void *worker(void *data)
 		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
 		if (i >= p->st->module_count)
 			break;
-		struct dm_module *m = &p->st->modules[i];
-		/* no cache (a first run): the key comes with the read, no stat() */
-		int r = p->st->cache ? from_cache(p->st, m) : 0;
-		m->parse_error = r < 0 ? r : r > 0 ? 0 : parse_module(p->st, m, &scratch);
+		if (p->phase == 0)
+			match_one(p->st, &p->st->modules[i]);
+		else
+			load_one(p->st, &p->st->modules[i], &scratch);
 	}
 	free(scratch.data);
 	return NULL;
+}
+
+static void run_pool(struct dm_state *st, unsigned int jobs, int phase)
+{
+	struct pool p = { .st = st, .phase = phase };
+	pthread_t threads[64];
+	unsigned int started = 0;
+	for (; started + 1 < jobs; started++)
+		if (pthread_create(&threads[started], NULL, worker, &p) != 0)
+			break;
+	worker(&p); /* this thread works too */
+	for (unsigned int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
 }
 
 int dm_parse_all(struct dm_state *st)
@@ -216,15 +240,21 @@ int dm_parse_all(struct dm_state *st)
 	if (jobs > st->module_count)
 		jobs = st->module_count ? (unsigned int)st->module_count : 1;
 
-	struct pool p = { .st = st };
-	pthread_t threads[64];
-	unsigned int started = 0;
-	for (; started + 1 < jobs; started++)
-		if (pthread_create(&threads[started], NULL, worker, &p) != 0)
-			break;
-	worker(&p); /* this thread works too */
-	for (unsigned int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+	if (st->cache) {
+		run_pool(st, jobs, 0);
+		size_t matches = 0;
+		for (size_t i = 0; i < st->module_count; i++)
+			matches += st->modules[i].cache_match;
+		/* mostly changed: parsed as in a first run, without the cache's
+		 * buffer, so that memory stays that of a full run */
+		if (matches < st->module_count - matches) {
+			kml_dbg(st->ctx, "only %zu of %zu modules unchanged: the cache is not used",
+				matches, st->module_count);
+			dm_cache_free(st->cache);
+			st->cache = NULL;
+		}
+	}
+	run_pool(st, jobs, 1);
 
 	/* messages from this thread only, in module order */
 	size_t hits = 0, fresh = 0;

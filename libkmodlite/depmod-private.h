@@ -54,7 +54,8 @@ struct dm_module {
 	int parse_error; /* negative errno when the file could not be parsed */
 	struct dm_cache_key key; /* its stat(), when the cache is on */
 	bool have_key;
-	bool from_cache; /* info came from the cache */
+	bool cache_match; /* the cache has a record with its key */
+	bool from_cache;  /* info came from the cache */
 	bool cacheable;	 /* info may be written to the cache (parsed, not racy) */
 
 	/* resolution */

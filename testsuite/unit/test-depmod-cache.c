@@ -171,10 +171,14 @@ static void test_key_fields(void **state)
 			break;
 		}
 		struct dm_info info = { 0 };
+		assert_false(dm_cache_match(c, entries[1].path, &k));
 		assert_int_equal(dm_cache_lookup(c, entries[1].path, &k, &info), 0);
 		assert_null(info.weakdeps);
 	}
 	struct dm_info info = { 0 };
+	assert_true(dm_cache_match(c, entries[1].path, &key_b));
+	assert_false(dm_cache_match(c, "/nonexistent", &key_b));
+	assert_false(dm_cache_match(NULL, entries[1].path, &key_b));
 	assert_int_equal(dm_cache_lookup(c, entries[1].path, &key_b, &info), 1);
 	dm_info_release(&info);
 	dm_cache_free(c);
