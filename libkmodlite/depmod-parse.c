@@ -248,7 +248,7 @@ int dm_parse_all(struct dm_state *st)
 		/* mostly changed: parsed as in a first run, without the cache's
 		 * buffer, so that memory stays that of a full run */
 		if (matches < st->module_count - matches) {
-			kml_dbg(st->ctx, "only %zu of %zu modules unchanged: the cache is not used",
+			kml_dbg(st->ctx, "only %zu of %zu modules unchanged: " DM_CACHE_NAME " not used",
 				matches, st->module_count);
 			dm_cache_free(st->cache);
 			st->cache = NULL;
