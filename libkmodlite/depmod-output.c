@@ -490,22 +490,28 @@ static bool same_as_on_disk(const struct dm_state *st, const struct output *o)
 	return same;
 }
 
-static int commit_outputs(struct dm_state *st, struct output *o)
+static int make_output_dir(struct dm_state *st)
 {
 	int r = mkdir_parents(st->output_dir);
 	if (r == 0 && mkdir(st->output_dir, 0755) < 0 && errno != EEXIST)
 		r = -errno;
-	if (r < 0) {
+	if (r < 0)
 		kml_err(st->ctx, "could not create directory %s: %s", st->output_dir, strerror(-r));
+	return r;
+}
+
+static int commit_outputs(struct dm_state *st, struct output *o)
+{
+	int r = make_output_dir(st);
+	if (r < 0)
 		return r;
-	}
 	for (int i = 0; i < OUT_COUNT; i++)
 		if (!o[i].skip && !o[i].cache && same_as_on_disk(st, &o[i]))
 			o[i].skip = true;
 	for (int step = 0; step < 2; step++)
 		for (int i = 0; i < OUT_COUNT; i++) {
-			if (o[i].skip)
-				continue;
+			if (o[i].skip || (step == 0 && o[i].tmp_path))
+				continue; /* (the cache: written before the others were built) */
 			r = step == 0 ? write_temporary(st, &o[i]) : sync_temporary(&o[i]);
 			if (r < 0) {
 				kml_err(st->ctx, "could not write %s/%s: %s", st->output_dir,
@@ -556,6 +562,18 @@ int dm_write_outputs(struct dm_state *st)
 {
 	struct output o[OUT_COUNT];
 	int r = outputs_init(o);
+	/* the cache first, to its temporary file (renamed with the others),
+	 * while the outputs take no memory yet */
+	o[OUT_CACHE].skip = !st->write_cache || st->opts->dry_run_stream;
+	if (r == 0 && !o[OUT_CACHE].skip) {
+		r = make_output_dir(st);
+		if (r == 0) {
+			r = write_temporary(st, &o[OUT_CACHE]);
+			if (r < 0)
+				kml_err(st->ctx, "could not write %s/%s: %s", st->output_dir,
+					o[OUT_CACHE].name, strerror(-r));
+		}
+	}
 	if (r == 0)
 		r = build_dep(st, o);
 	if (r == 0)
@@ -569,7 +587,6 @@ int dm_write_outputs(struct dm_state *st)
 	for (int i = 0; r == 0 && i < OUT_COUNT; i++)
 		if (o[i].index)
 			r = kml_index_writer_build(o[i].index, &o[i].data, &o[i].size);
-	o[OUT_CACHE].skip = !st->write_cache;
 	if (r == 0) {
 		if (st->opts->dry_run_stream)
 			r = dry_run(o, st->opts->dry_run_stream);
