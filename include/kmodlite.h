@@ -616,6 +616,7 @@ struct kml_depmod_options {
 	bool warn_duplicates;	       /* -w */
 	char symbol_prefix;	       /* -P, or 0 */
 	unsigned int jobs;	       /* parser threads; 0: online CPUs */
+	bool no_cache;		       /* neither read nor write modules.depmod-cache */
 	void *dry_run_stream;	       /* -n: FILE * receiving the text outputs */
 };
 
@@ -624,6 +625,9 @@ struct kml_depmod_options {
  * Messages (unreadable modules, unknown symbols, cycles) go to CTX's log.
  * Every output is written to a temporary file, fsync'd and renamed; on any
  * failure (a dependency cycle, a full disk) no old file is replaced.
+ * Unless OPTS->no_cache, what was parsed from each module file is kept in
+ * modules.depmod-cache beside the outputs, and the next run parses only the
+ * files whose stat() changed; the outputs are the same either way.
  * Returns 0, or a negative errno (-ELOOP for dependency cycles).
  */
 int kml_depmod_run(struct kml_ctx *ctx, const struct kml_depmod_options *opts);

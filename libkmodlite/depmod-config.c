@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "conf-file.h"
+#include "depmod-cache.h"
 #include "depmod-config.h"
 #include "kmodlite-private.h"
 
@@ -352,4 +353,26 @@ bool kml_depmod_config_excluded(const struct kml_depmod_config *config, const ch
 		if (streq(config->excludes[i], name))
 			return true;
 	return false;
+}
+
+uint64_t kml_depmod_config_hash(const struct kml_depmod_config *config, uint64_t h)
+{
+	if (!config)
+		return dm_hash_str(h, NULL);
+	for (size_t i = 0; i < config->n_search; i++) {
+		h = dm_hash_bytes(h, &(uint8_t){ (uint8_t)config->search[i].kind }, 1);
+		h = dm_hash_str(h, config->search[i].dir);
+	}
+	h = dm_hash_str(h, "override");
+	for (size_t i = 0; i < config->n_overrides; i++) {
+		h = dm_hash_str(h, config->overrides[i].modname);
+		h = dm_hash_str(h, config->overrides[i].subdir);
+	}
+	h = dm_hash_str(h, "external");
+	for (size_t i = 0; i < config->n_externals; i++)
+		h = dm_hash_str(h, config->externals[i]);
+	h = dm_hash_str(h, "exclude");
+	for (size_t i = 0; i < config->n_excludes; i++)
+		h = dm_hash_str(h, config->excludes[i]);
+	return h;
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kmodlite.h"
 
@@ -52,5 +53,7 @@ const char *const *kml_depmod_config_external(const struct kml_depmod_config *co
 /* Whether directory basename NAME is excluded (`exclude NAME...`; "build"
  * and "source" are always excluded). */
 bool kml_depmod_config_excluded(const struct kml_depmod_config *config, const char *name);
+/* H extended with everything CONFIG holds (depmod's cache is tied to it). */
+uint64_t kml_depmod_config_hash(const struct kml_depmod_config *config, uint64_t h);
 
 #endif

@@ -29,12 +29,15 @@ enum output_id {
 	OUT_BUILTIN_BIN,
 	OUT_BUILTIN_ALIAS_BIN,
 	OUT_DEVNAME,
+	OUT_CACHE, /* last: renamed after the indexes it goes with */
 	OUT_COUNT,
 };
 
 struct output {
 	const char *name;
 	bool binary;
+	bool cache; /* written by write_cache() */
+	bool skip;  /* not written this run (unchanged) */
 	struct strbuf text;	       /* text files */
 	struct kml_index_writer *index; /* binary files */
 	void *data;		       /* binary files, once built */
@@ -47,7 +50,7 @@ static const char *const output_names[OUT_COUNT] = {
 	"modules.dep",	       "modules.dep.bin",	 "modules.alias",
 	"modules.alias.bin",   "modules.softdep",	 "modules.weakdep",
 	"modules.symbols",     "modules.symbols.bin",	 "modules.builtin.bin",
-	"modules.builtin.alias.bin", "modules.devname",
+	"modules.builtin.alias.bin", "modules.devname", DM_CACHE_NAME,
 };
 
 static int outputs_init(struct output *o)
@@ -56,6 +59,7 @@ static int outputs_init(struct output *o)
 		o[i] = (struct output){ .name = output_names[i], .fd = -1 };
 		o[i].binary = strstr(o[i].name, ".bin") != NULL;
 	}
+	o[OUT_CACHE].cache = true;
 	/* all initialised before any can fail: outputs_release() sees them all */
 	for (int i = 0; i < OUT_COUNT; i++)
 		if (o[i].binary) {
@@ -344,7 +348,30 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-/* Writes output O to a fresh temporary file beside its final name. */
+static int write_to_fd(void *data, const void *buf, size_t len)
+{
+	return write_all(*(int *)data, buf, len);
+}
+
+/* The cache: every module parsed without error and not changed just now, in
+ * order; streamed to FD, so that it costs no memory of its size. */
+static int write_cache(struct dm_state *st, int fd)
+{
+	struct dm_cache_entry *e = calloc(st->module_count + 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < st->module_count; i++) {
+		const struct dm_module *m = &st->modules[i];
+		if (m->parse_error == 0 && m->have_key && (m->cacheable || m->from_cache))
+			e[n++] = (struct dm_cache_entry){ m->path, m->key, &m->info };
+	}
+	int r = dm_cache_write(kml_ctx_get_kernel_version(st->ctx), st->config_hash, e, n,
+			       write_to_fd, &fd);
+	free(e);
+	return r;
+}
+
 /* Creates O's temporary file, writes it, and starts its write-back; O->fd
  * stays open (and locked) until sync_temporary(). */
 static int write_temporary(struct dm_state *st, struct output *o)
@@ -365,8 +392,9 @@ static int write_temporary(struct dm_state *st, struct output *o)
 	(void)flock(o->fd, LOCK_EX | LOCK_NB);
 	int r = fchmod(o->fd, 0644) < 0 ? -errno : 0;
 	if (r == 0)
-		r = o->binary ? write_all(o->fd, o->data, o->size)
-			      : write_all(o->fd, o->text.data ? o->text.data : "", o->text.len);
+		r = o->cache ? write_cache(st, o->fd)
+		    : o->binary ? write_all(o->fd, o->data, o->size)
+				: write_all(o->fd, o->text.data ? o->text.data : "", o->text.len);
 	/* every file's data goes to the disk at once; the fsync()s that
 	 * follow then mostly wait for what is already under way */
 	if (r == 0)
@@ -374,9 +402,11 @@ static int write_temporary(struct dm_state *st, struct output *o)
 	return r;
 }
 
+/* The cache is not fsync'd: its trailer (size and CRC) makes a copy torn by
+ * a crash detectable, and then it is only ignored. */
 static int sync_temporary(struct output *o)
 {
-	int r = fsync(o->fd) < 0 ? -errno : 0;
+	int r = !o->cache && fsync(o->fd) < 0 ? -errno : 0;
 	if (close(o->fd) < 0 && r == 0)
 		r = -errno;
 	o->fd = -1;
@@ -426,17 +456,62 @@ static void remove_stale_temporaries(struct dm_state *st, const struct output *o
 	closedir(d);
 }
 
-static int commit_outputs(struct dm_state *st, struct output *o)
+/*
+ * Whether O's file already holds exactly these bytes (a regular file of
+ * ours, mode 0644): then it is left in place and only its times are
+ * refreshed (depmod -A compares them), which spares its write and fsync
+ * when little or nothing changed. A reader sees the same bytes either way.
+ */
+static bool same_as_on_disk(const struct dm_state *st, const struct output *o)
+{
+	const char *data = o->binary ? o->data : o->text.data;
+	size_t len = o->binary ? o->size : o->text.len;
+	char *path = NULL;
+	if (asprintf(&path, "%s/%s", st->output_dir, o->name) < 0)
+		return false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat sb;
+	bool same = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (sb.st_mode & 07777) == 0644 && sb.st_uid == geteuid() &&
+		    (uint64_t)sb.st_size == len;
+	char buf[65536];
+	for (size_t done = 0; same && done < len;) {
+		ssize_t n = read(fd, buf, len - done < sizeof(buf) ? len - done : sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		same = n > 0 && memcmp(buf, data + done, (size_t)n) == 0;
+		done += n > 0 ? (size_t)n : 0;
+	}
+	if (same)
+		(void)utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return same;
+}
+
+static int make_output_dir(struct dm_state *st)
 {
 	int r = mkdir_parents(st->output_dir);
 	if (r == 0 && mkdir(st->output_dir, 0755) < 0 && errno != EEXIST)
 		r = -errno;
-	if (r < 0) {
+	if (r < 0)
 		kml_err(st->ctx, "could not create directory %s: %s", st->output_dir, strerror(-r));
+	return r;
+}
+
+static int commit_outputs(struct dm_state *st, struct output *o)
+{
+	int r = make_output_dir(st);
+	if (r < 0)
 		return r;
-	}
+	for (int i = 0; i < OUT_COUNT; i++)
+		if (!o[i].skip && !o[i].cache && same_as_on_disk(st, &o[i]))
+			o[i].skip = true;
 	for (int step = 0; step < 2; step++)
 		for (int i = 0; i < OUT_COUNT; i++) {
+			if (o[i].skip || (step == 0 && o[i].tmp_path))
+				continue; /* (the cache: written before the others were built) */
 			r = step == 0 ? write_temporary(st, &o[i]) : sync_temporary(&o[i]);
 			if (r < 0) {
 				kml_err(st->ctx, "could not write %s/%s: %s", st->output_dir,
@@ -445,6 +520,8 @@ static int commit_outputs(struct dm_state *st, struct output *o)
 			}
 		}
 	for (int i = 0; i < OUT_COUNT; i++) {
+		if (o[i].skip)
+			continue;
 		char *final = NULL;
 		if (asprintf(&final, "%s/%s", st->output_dir, o[i].name) < 0)
 			return -ENOMEM;
@@ -485,6 +562,18 @@ int dm_write_outputs(struct dm_state *st)
 {
 	struct output o[OUT_COUNT];
 	int r = outputs_init(o);
+	/* the cache first, to its temporary file (renamed with the others),
+	 * while the outputs take no memory yet */
+	o[OUT_CACHE].skip = !st->write_cache || st->opts->dry_run_stream;
+	if (r == 0 && !o[OUT_CACHE].skip) {
+		r = make_output_dir(st);
+		if (r == 0) {
+			r = write_temporary(st, &o[OUT_CACHE]);
+			if (r < 0)
+				kml_err(st->ctx, "could not write %s/%s: %s", st->output_dir,
+					o[OUT_CACHE].name, strerror(-r));
+		}
+	}
 	if (r == 0)
 		r = build_dep(st, o);
 	if (r == 0)
@@ -496,7 +585,7 @@ int dm_write_outputs(struct dm_state *st)
 	if (r == 0)
 		r = build_builtin(st, o);
 	for (int i = 0; r == 0 && i < OUT_COUNT; i++)
-		if (o[i].binary)
+		if (o[i].index)
 			r = kml_index_writer_build(o[i].index, &o[i].data, &o[i].size);
 	if (r == 0) {
 		if (st->opts->dry_run_stream)

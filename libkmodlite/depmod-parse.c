@@ -6,22 +6,25 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "depmod-private.h"
 
 void dm_info_release(struct dm_info *info)
 {
-	for (size_t i = 0; i < info->alias_count; i++)
-		free(info->aliases[i]);
-	for (size_t i = 0; i < info->softdep_count; i++)
-		free(info->softdeps[i]);
-	for (size_t i = 0; i < info->weakdep_count; i++)
-		free(info->weakdeps[i]);
-	for (size_t i = 0; i < info->export_count; i++)
-		free(info->exports[i].name);
-	for (size_t i = 0; i < info->import_count; i++)
-		free(info->imports[i].name);
+	if (!info->borrowed) {
+		for (size_t i = 0; i < info->alias_count; i++)
+			free(info->aliases[i]);
+		for (size_t i = 0; i < info->softdep_count; i++)
+			free(info->softdeps[i]);
+		for (size_t i = 0; i < info->weakdep_count; i++)
+			free(info->weakdeps[i]);
+		for (size_t i = 0; i < info->export_count; i++)
+			free(info->exports[i].name);
+		for (size_t i = 0; i < info->import_count; i++)
+			free(info->imports[i].name);
+	}
 	free(info->aliases);
 	free(info->softdeps);
 	free(info->weakdeps);
@@ -138,13 +141,24 @@ static int parse_elf(const struct kml_elf *elf, struct dm_info *info)
 	return r;
 }
 
-/* SCRATCH: the worker's read buffer, reused from module to module. */
-static int parse_module(struct dm_module *m, struct strbuf *scratch)
+static void set_key(const struct dm_state *st, struct dm_module *m, const struct stat *sb)
+{
+	dm_cache_key_from_stat(sb, &m->key);
+	m->have_key = true;
+	m->cacheable = m->key.ctime_sec < (int64_t)st->start.tv_sec - DM_CACHE_RACY_SECONDS;
+}
+
+/* SCRATCH: the worker's read buffer, reused from module to module. With the
+ * cache on, the key is that of the file read (its fstat before reading). */
+static int parse_module(const struct dm_state *st, struct dm_module *m, struct strbuf *scratch)
 {
 	struct kml_file *file = NULL;
-	int r = file_open_read(m->path, scratch, &file);
+	struct stat sb;
+	int r = file_open_read(m->path, scratch, &file, st->use_cache ? &sb : NULL);
 	if (r < 0)
 		return r;
+	if (st->use_cache)
+		set_key(st, m, &sb);
 	struct kml_elf *elf = NULL;
 	r = kml_elf_new(kml_file_data(file), kml_file_size(file), &elf);
 	if (r == 0)
@@ -158,8 +172,31 @@ static int parse_module(struct dm_module *m, struct strbuf *scratch)
 
 struct pool {
 	struct dm_state *st;
+	int phase;   /* 0: keys and matches only; 1: records or parsing */
 	size_t next; /* atomically incremented */
 };
+
+/* Phase 0, with a cache: the module's key, and whether its record matches. */
+static void match_one(const struct dm_state *st, struct dm_module *m)
+{
+	struct stat sb;
+	if (stat(m->path, &sb) < 0)
+		return; /* parse_module() says why */
+	set_key(st, m, &sb);
+	m->cache_match = dm_cache_match(st->cache, m->path, &m->key);
+}
+
+/* Phase 1: the record when it matched, else the file parsed. */
+static void load_one(const struct dm_state *st, struct dm_module *m, struct strbuf *scratch)
+{
+	int r = 0;
+	if (st->cache && m->cache_match) {
+		r = dm_cache_lookup(st->cache, m->path, &m->key, &m->info);
+		m->from_cache = r > 0;
+	}
+	/* without a cache (a first run) the key comes with the read, no stat() */
+	m->parse_error = r < 0 ? r : r > 0 ? 0 : parse_module(st, m, scratch);
+}
 
 static void *worker(void *data)
 {
@@ -169,10 +206,26 @@ static void *worker(void *data)
 		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
 		if (i >= p->st->module_count)
 			break;
-		p->st->modules[i].parse_error = parse_module(&p->st->modules[i], &scratch);
+		if (p->phase == 0)
+			match_one(p->st, &p->st->modules[i]);
+		else
+			load_one(p->st, &p->st->modules[i], &scratch);
 	}
 	free(scratch.data);
 	return NULL;
+}
+
+static void run_pool(struct dm_state *st, unsigned int jobs, int phase)
+{
+	struct pool p = { .st = st, .phase = phase };
+	pthread_t threads[64];
+	unsigned int started = 0;
+	for (; started + 1 < jobs; started++)
+		if (pthread_create(&threads[started], NULL, worker, &p) != 0)
+			break;
+	worker(&p); /* this thread works too */
+	for (unsigned int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
 }
 
 int dm_parse_all(struct dm_state *st)
@@ -187,24 +240,40 @@ int dm_parse_all(struct dm_state *st)
 	if (jobs > st->module_count)
 		jobs = st->module_count ? (unsigned int)st->module_count : 1;
 
-	struct pool p = { .st = st };
-	pthread_t threads[64];
-	unsigned int started = 0;
-	for (; started + 1 < jobs; started++)
-		if (pthread_create(&threads[started], NULL, worker, &p) != 0)
-			break;
-	worker(&p); /* this thread works too */
-	for (unsigned int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+	if (st->cache) {
+		run_pool(st, jobs, 0);
+		size_t matches = 0;
+		for (size_t i = 0; i < st->module_count; i++)
+			matches += st->modules[i].cache_match;
+		/* mostly changed: parsed as in a first run, without the cache's
+		 * buffer, so that memory stays that of a full run */
+		if (matches < st->module_count - matches) {
+			kml_dbg(st->ctx, "only %zu of %zu modules unchanged: " DM_CACHE_NAME " not used",
+				matches, st->module_count);
+			dm_cache_free(st->cache);
+			st->cache = NULL;
+		}
+	}
+	run_pool(st, jobs, 1);
 
 	/* messages from this thread only, in module order */
+	size_t hits = 0, fresh = 0;
 	for (size_t i = 0; i < st->module_count; i++) {
 		struct dm_module *m = &st->modules[i];
+		hits += m->from_cache;
+		fresh += !m->from_cache && m->cacheable && m->parse_error == 0;
 		if (m->parse_error == -ENOMEM)
 			return -ENOMEM;
 		if (m->parse_error < 0)
 			kml_err(st->ctx, "failed to load symbols from %s: %s", m->path,
 				strerror(-m->parse_error));
+	}
+	if (st->use_cache) {
+		kml_dbg(st->ctx, "%zu of %zu modules from the cache, %zu parsed", hits,
+			st->module_count, st->module_count - hits);
+		/* an unchanged tree leaves the cache as it is */
+		if (st->cache && hits == dm_cache_count(st->cache) && fresh == 0)
+			st->write_cache = false;
 	}
 	return 0;
 }

@@ -14,6 +14,9 @@
 #ifndef KMODLITE_DEPMOD_PRIVATE_H
 #define KMODLITE_DEPMOD_PRIVATE_H
 
+#include <time.h>
+
+#include "depmod-cache.h"
 #include "depmod-config.h"
 #include "index-write.h"
 #include "kmodlite-private.h"
@@ -25,7 +28,8 @@ struct dm_symbol {
 	bool weak;
 };
 
-/* What depmod needs from one module file; owns all its strings. */
+/* What depmod needs from one module file; owns its arrays, and its strings
+ * unless BORROWED (then they live in the cache's buffer, depmod-cache.c). */
 struct dm_info {
 	char **aliases;
 	size_t alias_count;
@@ -37,6 +41,7 @@ struct dm_info {
 	size_t export_count;
 	struct dm_symbol *imports; /* with CRCs from __versions */
 	size_t import_count;
+	bool borrowed;
 };
 
 struct dm_module {
@@ -47,6 +52,11 @@ struct dm_module {
 	long sort_key; /* modules.order position (negative) or scan position */
 	struct dm_info info;
 	int parse_error; /* negative errno when the file could not be parsed */
+	struct dm_cache_key key; /* its stat(), when the cache is on */
+	bool have_key;
+	bool cache_match; /* the cache has a record with its key */
+	bool from_cache;  /* info came from the cache */
+	bool cacheable;	 /* info may be written to the cache (parsed, not racy) */
 
 	/* resolution */
 	size_t *deps; /* indexes of the modules it needs directly, first use first */
@@ -63,11 +73,27 @@ struct dm_state {
 	char *output_dir;   /* where indexes go: OUT/MODDIR/KVER */
 	struct dm_module *modules;
 	size_t module_count;
+
+	/* the cache (see depmod-cache.h); USE_CACHE: read and keep keys */
+	bool use_cache;
+	bool write_cache;	/* a new cache goes out with the outputs */
+	uint64_t config_hash;
+	struct dm_cache *cache; /* the old one, when it could be used */
+	struct timespec start;	/* files changed since (or just before) are not cached */
 };
+
+/*
+ * A file whose ctime is less than this many seconds older than the run's
+ * start is parsed but not cached: a change within the file system's
+ * timestamp granularity after our stat() would leave the key unchanged.
+ */
+#define DM_CACHE_RACY_SECONDS 3
 
 /* depmod-scan.c */
 int dm_scan(struct dm_state *st);
 int dm_sort_by_order_file(struct dm_state *st);
+/* depmod.c */
+int dm_cache_load(struct dm_state *st);
 /* depmod-parse.c */
 int dm_parse_all(struct dm_state *st);
 void dm_info_release(struct dm_info *info);

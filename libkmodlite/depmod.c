@@ -2,8 +2,10 @@
 /* kml_depmod_run(): depmod's stages in order (see depmod-private.h). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "depmod-private.h"
@@ -66,6 +68,79 @@ static bool up_to_date(const struct dm_state *st)
 	return ok;
 }
 
+/* The contents of an -F or -E file, into H (its path alone if unreadable:
+ * the run then fails anyway). */
+static uint64_t hash_input_file(uint64_t h, const char *path)
+{
+	h = dm_hash_str(h, path);
+	if (!path)
+		return h;
+	char *buf = NULL;
+	size_t len = 0;
+	if (read_file_full(path, (size_t)256 << 20, &buf, &len) == 0) {
+		uint64_t v[2] = { len, crc32_update(0, buf, len) };
+		h = dm_hash_bytes(h, v, sizeof(v));
+	}
+	free(buf);
+	return h;
+}
+
+/* Everything the outputs depend on besides the module files' bytes and the
+ * module directory's own inputs (modules.order, modules.builtin*). */
+static uint64_t config_hash(const struct dm_state *st)
+{
+	const struct kml_depmod_options *o = st->opts;
+	uint64_t h = dm_hash_str(DM_HASH_INIT, st->module_dir);
+	h = dm_hash_str(h, st->output_dir);
+	h = kml_depmod_config_hash(st->config, h);
+	h = hash_input_file(h, o->system_map);
+	h = hash_input_file(h, o->symvers);
+	uint8_t flags[2] = { o->errsyms, (uint8_t)o->symbol_prefix };
+	return dm_hash_bytes(h, flags, sizeof(flags));
+}
+
+int dm_cache_load(struct dm_state *st)
+{
+	st->use_cache = !st->opts->no_cache;
+	if (!st->use_cache)
+		return 0;
+	/* explicit files make a partial tree: its cache would drop the rest */
+	st->write_cache = !st->opts->dry_run_stream && !(st->opts->files && st->opts->files[0]);
+	(void)clock_gettime(CLOCK_REALTIME, &st->start);
+	st->config_hash = config_hash(st);
+	char *path = NULL, *buf = NULL;
+	size_t len = 0;
+	if (asprintf(&path, "%s/" DM_CACHE_NAME, st->output_dir) < 0)
+		return -ENOMEM;
+	/* a regular file only: not a FIFO, not a device behind a link */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int r = fd < 0 ? -errno : 0;
+	struct stat sb;
+	if (r == 0 && fstat(fd, &sb) < 0)
+		r = -errno;
+	if (r == 0 && !S_ISREG(sb.st_mode))
+		r = -EBADMSG;
+	if (r == 0)
+		r = read_fd_full(fd, DM_CACHE_MAX_SIZE, &buf, &len);
+	if (fd >= 0)
+		close(fd);
+	if (r == 0)
+		r = dm_cache_open(buf, len, kml_ctx_get_kernel_version(st->ctx), st->config_hash,
+				  &st->cache);
+	if (r == -ENOMEM) {
+		free(path);
+		return r;
+	}
+	if (r == -ESTALE)
+		kml_info(st->ctx,
+			 "ignoring %s: written for another kernel version, configuration or format",
+			 path);
+	else if (r < 0 && r != -ENOENT)
+		kml_info(st->ctx, "ignoring %s: %s", path, strerror(-r));
+	free(path);
+	return 0;
+}
+
 int kml_depmod_run(struct kml_ctx *ctx, const struct kml_depmod_options *opts)
 {
 	struct dm_state st = { .ctx = ctx, .opts = opts };
@@ -86,6 +161,8 @@ int kml_depmod_run(struct kml_ctx *ctx, const struct kml_depmod_options *opts)
 	if (r == 0)
 		r = dm_sort_by_order_file(&st);
 	if (r == 0)
+		r = dm_cache_load(&st);
+	if (r == 0)
 		r = dm_parse_all(&st);
 	if (r == 0)
 		r = dm_resolve(&st);
@@ -101,6 +178,7 @@ out:
 		free(m->deps);
 	}
 	free(st.modules);
+	dm_cache_free(st.cache);
 	kml_depmod_config_free(st.config);
 	free(st.module_dir);
 	free(st.output_dir);

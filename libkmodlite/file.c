@@ -83,7 +83,7 @@ static int file_load(struct kml_file *file, const void *data, size_t size)
 
 /* Opens PATH and checks it can be a module: a regular file of a size between
  * the smallest compressed header and the bound. */
-static int open_module_file(const char *path, int *ret_fd, size_t *ret_size)
+static int open_module_file(const char *path, int *ret_fd, size_t *ret_size, struct stat *ret_st)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -104,6 +104,8 @@ static int open_module_file(const char *path, int *ret_fd, size_t *ret_size)
 	}
 	*ret_fd = fd;
 	*ret_size = (size_t)st.st_size;
+	if (ret_st)
+		*ret_st = st;
 	return 0;
 }
 
@@ -111,7 +113,7 @@ int kml_file_open(const char *path, struct kml_file **ret_file)
 {
 	int fd;
 	size_t size;
-	int r = open_module_file(path, &fd, &size);
+	int r = open_module_file(path, &fd, &size, NULL);
 	if (r < 0)
 		return r;
 	struct kml_file *file = calloc(1, sizeof(*file));
@@ -142,11 +144,12 @@ out:
 	return 0;
 }
 
-int file_open_read(const char *path, struct strbuf *scratch, struct kml_file **ret_file)
+int file_open_read(const char *path, struct strbuf *scratch, struct kml_file **ret_file,
+		   struct stat *ret_stat)
 {
 	int fd;
 	size_t size;
-	int r = open_module_file(path, &fd, &size);
+	int r = open_module_file(path, &fd, &size, ret_stat);
 	if (r < 0)
 		return r;
 	scratch->len = 0;

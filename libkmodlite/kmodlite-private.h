@@ -256,8 +256,11 @@ int elf_strip_for_force(uint8_t *image, size_t size, unsigned int flags);
 /* file.c: like kml_file_open(), but the file is read into SCRATCH (kept by
  * the caller and reused from file to file) instead of mapped. For bulk readers
  * on several threads, where mmap/munmap and page faults serialise on the
- * address space. A plain file borrows SCRATCH's bytes until its next use. */
-int file_open_read(const char *path, struct strbuf *scratch, struct kml_file **ret_file);
+ * address space. A plain file borrows SCRATCH's bytes until its next use.
+ * RET_STAT (NULL: not wanted): the file's fstat(), taken before reading. */
+struct stat;
+int file_open_read(const char *path, struct strbuf *scratch, struct kml_file **ret_file,
+		   struct stat *ret_stat);
 
 /* crc32.c: zlib's crc32() (start with CRC 0); crc32_is_fast() says whether
  * this CPU computes it at memory speed rather than bit by bit. */

@@ -24,6 +24,7 @@ static void help(void)
 	       "\t-C, --config=PATH    read the configuration from PATH, not depmod.d\n"
 	       "\t-v, --verbose        print more about what is done\n"
 	       "\t-w, --warn           warn about symbols exported twice and duplicate aliases\n"
+	       "\t    --no-cache       read every module, and keep no modules.depmod-cache\n"
 	       "\t-V, --version        print the version and the optional features, then exit\n"
 	       "\t-h, --help           print this text, then exit\n"
 	       "\n"
@@ -62,6 +63,7 @@ int depmod_main(int argc, char *argv[])
 		{ "symbol-prefix", required_argument, 0, 'P' },
 		{ "warn", no_argument, 0, 'w' },
 		{ "map", no_argument, 0, 'm' + 256 },
+		{ "no-cache", no_argument, 0, 'c' + 256 },
 		{ "show", no_argument, 0, 'n' },
 		{ "dry-run", no_argument, 0, 'n' },
 		{ "verbose", no_argument, 0, 'v' },
@@ -126,6 +128,9 @@ int depmod_main(int argc, char *argv[])
 		case 'w':
 			o.warn_duplicates = true;
 			break;
+		case 'c' + 256:
+			o.no_cache = true;
+			break;
 		case 'n':
 			o.dry_run_stream = stdout;
 			break;
@@ -166,6 +171,10 @@ int depmod_main(int argc, char *argv[])
 		o.errsyms = false;
 	}
 	o.config_paths = configs;
+	/* the switch for scripts that cannot change the command line */
+	const char *env = getenv("KMODLITE_DEPMOD_CACHE");
+	if (env && (streq(env, "0") || streq(env, "no") || streq(env, "off")))
+		o.no_cache = true;
 
 	struct kml_ctx *ctx = NULL;
 	if (kml_ctx_new(o.base_dir, kver, &ctx) < 0) {

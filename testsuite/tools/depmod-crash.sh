@@ -20,6 +20,13 @@
 #     tools/test).
 # (c) two depmods at once on the same tree, 20 times: both exit 0, the
 #     outputs are the new set, no temporary file is left.
+# The cache (modules.depmod-cache) is one of the outputs throughout: in (a)
+# each trial starts from the old outputs and the old cache, and after a kill
+# the cache too must be the old or the new one; every 10th trial a run to
+# completion must then write exactly the new set (the cache left by the kill
+# used, or ignored). The module files are left alone for a few seconds
+# before the runs whose cache is compared, so that each file is recorded
+# (depmod does not record files changed in the last seconds).
 # The test exits 77 only if every sub-test was skipped.
 #
 # The tree: about 300 modules made by mkfixture (exports, imports, aliases,
@@ -61,7 +68,7 @@ secs() { printf '%d.%03d' $(($1 / 1000000)) $(($1 % 1000000 / 1000)); }
 
 outputs=(modules.dep modules.dep.bin modules.alias modules.alias.bin modules.softdep
 	modules.weakdep modules.symbols modules.symbols.bin modules.builtin.bin
-	modules.builtin.alias.bin modules.devname)
+	modules.builtin.alias.bin modules.devname modules.depmod-cache)
 mkdir empty.d
 # sums DIR: "NAME SHA256" of every output in DIR ("NAME -" when missing),
 # sorted by name
@@ -123,6 +130,8 @@ else
 	echo "tree: $n modules made by mkfixture"
 fi
 
+# files changed less than 3 s before a run are not recorded in its cache
+sleep 4
 # the old outputs
 t0=$(now)
 "$ours" -C "$work/empty.d" -b "$tree" "$kver" 2>first.err || { fail "first run failed: $(head -3 first.err)"; exit 1; }
@@ -142,9 +151,17 @@ mkdir -p "$d/kernel/zz"
 "$mkfixture" -o "$d/kernel/zz/crashtest-new.ko" --export crashtest_sym --import sym_1 \
 	--modinfo alias=crashtest-alias --modinfo alias=devname:crashtest \
 	--modinfo alias=char-major-10-999 --modinfo softdep=pre:m1 --modinfo weakdep=m2
-"$ours" -C "$work/empty.d" -b "$tree" -o "$work/newout" "$kver" 2>/dev/null
-copy_set "$work/newout/lib/modules/$kver" new
+sleep 4
+"$ours" -C "$work/empty.d" -b "$tree" "$kver" 2>/dev/null
+copy_set "$d" new
 sums new >new.sums
+# the same outputs as a run without the cache (which writes none)
+"$ours" -C "$work/empty.d" -b "$tree" -o "$work/newout" --no-cache "$kver" 2>/dev/null
+[ ! -e "$work/newout/lib/modules/$kver/modules.depmod-cache" ] || fail "--no-cache wrote a cache"
+sums "$work/newout/lib/modules/$kver" | grep -v '^modules.depmod-cache ' >got.sums
+grep -v '^modules.depmod-cache ' new.sums | cmp -s - got.sums ||
+	fail "the outputs of a run with the cache differ from those of a run without"
+cmp -s old/modules.depmod-cache new/modules.depmod-cache && fail "the cache did not change with the tree"
 # timing of a full run that replaces the old outputs by the new ones: the
 # median of 5
 times=()
@@ -156,7 +173,7 @@ for _ in 1 2 3 4 5; do
 done
 runtime=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
 sums "$d" >got.sums
-cmp -s got.sums new.sums || fail "a full run does not write the same outputs as a run with -o"
+cmp -s got.sums new.sums || fail "a run from the old outputs and cache does not write the new set"
 differ=$(join old.sums new.sums | awk '$2 != $3' | wc -l)
 echo "full run (old -> new): $(secs $runtime) s (median of 5); $differ of ${#outputs[@]} outputs differ between old and new"
 
@@ -167,6 +184,7 @@ completed=0
 mixed=0
 bad_trials=0
 left_now=0
+after_runs=0
 start=$(now)
 while ((trials < min_trials || ($(now) - start < budget * 1000000 && trials < max_trials))); do
 	trials=$((trials + 1))
@@ -197,15 +215,25 @@ while ((trials < min_trials || ($(now) - start < budget * 1000000 && trials < ma
 	grep -q '^MIXED' check.txt && mixed=$((mixed + 1))
 	left=$(tempfiles "$d" | wc -l)
 	left_now=$left
+	# the next run, with whatever cache the kill left
+	if ((trials % 10 == 0)); then
+		after_runs=$((after_runs + 1))
+		st=0
+		"$direct" -C "$work/empty.d" -b "$tree" "$kver" 2>/dev/null || st=$?
+		sums "$d" >got.sums
+		[ $st = 0 ] && cmp -s got.sums new.sums || fail "trial $trials: the run after the kill" \
+			"(status $st) did not write the new set: $(diff new.sums got.sums | grep '^>' | cut -d' ' -f2 | tr '\n' ' ')"
+	fi
 done
 elapsed=$(($(now) - start))
 ((bad_trials <= 5)) || fail "$bad_trials trials in all had an output that was missing or neither old nor new"
 echo "(a) $trials trials in $(secs $elapsed) s: $((trials - completed)) killed, $completed finished first;" \
-	"$mixed left a mix of old and new files (killed between renames)"
+	"$mixed left a mix of old and new files (killed between renames);" \
+	"$after_runs runs after a kill wrote the new set"
 echo "(a) temporary files left by the killed runs: $left_now in $d"
 tempfiles "$d" | sed 's|.*/||' | sed 's/\.[A-Za-z0-9]\{6\}$/.XXXXXX/' | sort | uniq -c |
 	awk '{ printf "      %s x %d\n", $2, $1 }'
-checks_a=$(tempfiles "$d" | sed 's|.*/||' | grep -cv '^\.modules\.[a-z.]*\.[A-Za-z0-9]\{6\}$' || true)
+checks_a=$(tempfiles "$d" | sed 's|.*/||' | grep -cv '^\.modules\.[a-z.-]*\.[A-Za-z0-9]\{6\}$' || true)
 [ "$checks_a" = 0 ] || fail "temporary files not named .NAME.XXXXXX: $(tempfiles "$d" | head -3)"
 # nothing else than the module files, the inputs, the outputs and the leftovers
 extra=$(cd "$d" && find . -maxdepth 1 -type f ! -name '.modules.*' ! -name 'modules.*' | sort)
@@ -255,7 +283,7 @@ if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>mount.err; then
 	"$ours" -C "$work/empty.d" -b "$small" -o "$work/smallout" "$kver" 2>/dev/null
 	sold=$work/smallout/lib/modules/$kver
 	sums "$sold" >sold.sums
-	newsize=$(du -sk --apparent-size "$d/modules."{dep,alias,softdep,weakdep,symbols,devname} "$d"/*.bin |
+	newsize=$(du -sk --apparent-size "$d/modules."{dep,alias,softdep,weakdep,symbols,devname,depmod-cache} "$d"/*.bin |
 		awk '{ s += $1 } END { print s }')
 	# sizes from "only the old outputs fit" up to "everything fits", in
 	# about 60 steps: the failure moves from one output to the next
@@ -277,14 +305,16 @@ if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>mount.err; then
 		st=0
 		"$ours" -C "$work/empty.d" -b "$tree" -o "$mnt" "$kver" 2>err.txt || st=$?
 		if [ $st = 0 ]; then
-			sums "$out" >got.sums
-			cmp -s got.sums new.sums || fail "full disk, $pages pages: success but not the new set"
+			# (the cache of another output directory has another header)
+			sums "$out" | grep -v '^modules.depmod-cache ' >got.sums
+			grep -v '^modules.depmod-cache ' new.sums | cmp -s - got.sums ||
+				fail "full disk, $pages pages: success but not the new set"
 			umount "$mnt"
 			break
 		fi
 		failed_runs=$((failed_runs + 1))
 		[ $st = 1 ] || fail "full disk, $pages pages: exit status $st, expected 1"
-		msg=$(grep -o "could not write $out/modules[a-z.]*: No space left on device" err.txt || true)
+		msg=$(grep -o "could not write $out/modules[a-z.-]*: No space left on device" err.txt || true)
 		if [ -z "$msg" ]; then
 			fail "full disk, $pages pages: no message naming the file: $(head -2 err.txt)"
 		else

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "elf-writer.h"
-#include "kmodlite-private.h"
+#include "depmod-private.h"
 
 #define KVER "1.0.0"
 
@@ -352,15 +352,163 @@ static void test_output_dir_and_quick(void **state)
 	assert_int_equal(run(&o, NULL), 0);
 	assert_int_equal(stat(path, &after), 0);
 	assert_int_equal(before.st_ino, after.st_ino);
-	/* a module newer than modules.dep: a full run replaces the file */
+	/* a module newer than modules.dep: a full run, which leaves the file
+	 * (its bytes are the same) but refreshes its times */
 	char mod[1100];
 	snprintf(mod, sizeof(mod), "%s/kernel/a.ko", moddir);
 	struct timespec future[2] = { { before.st_mtim.tv_sec + 10, 0 },
 				      { before.st_mtim.tv_sec + 10, 0 } };
 	assert_int_equal(utimensat(AT_FDCWD, mod, future, 0), 0);
+	struct timespec past[2] = { { before.st_mtim.tv_sec - 100, 0 },
+				    { before.st_mtim.tv_sec - 100, 0 } };
+	assert_int_equal(utimensat(AT_FDCWD, path, past, 0), 0);
 	assert_int_equal(run(&o, NULL), 0);
 	assert_int_equal(stat(path, &after), 0);
-	assert_int_not_equal(before.st_ino, after.st_ino);
+	assert_true(after.st_mtim.tv_sec >= before.st_mtim.tv_sec);
+	/* and a module that changes what it says replaces the file */
+	static const struct fixture_module other_a = { "kernel/a.ko", { "sym_a" }, { "printk" },
+						       { "alias=pci:v0002d*", "softdep=pre: x" } };
+	write_module(&other_a);
+	assert_int_equal(run(&o, NULL), 0);
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_equal(before.st_ino, after.st_ino); /* modules.dep: the same bytes */
+	char *text = read_text(outmod, "modules.alias");
+	assert_non_null(text);
+	assert_non_null(strstr(text, "pci:v0002d*"));
+	free(text);
+	write_module(&tree[0]);
+}
+
+/* Every output in DIR, concatenated (binary: compared with same_outputs()). */
+static struct strbuf all_outputs(const char *dir)
+{
+	static const char *const names[] = { "modules.dep", "modules.dep.bin", "modules.alias",
+		"modules.alias.bin", "modules.softdep", "modules.weakdep", "modules.symbols",
+		"modules.symbols.bin", "modules.builtin.bin", "modules.builtin.alias.bin",
+		"modules.devname" };
+	struct strbuf sb = { 0 };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char path[2048];
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		char *buf = NULL;
+		size_t len = 0;
+		if (read_file_full(path, 1 << 24, &buf, &len) == 0)
+			assert_int_equal(strbuf_append(&sb, buf, len), 0);
+		free(buf);
+		assert_int_equal(strbuf_append(&sb, "\n--\n", 4), 0);
+	}
+	return sb;
+}
+
+static void same_outputs(const struct strbuf *a, const struct strbuf *b)
+{
+	assert_int_equal(a->len, b->len);
+	assert_memory_equal(a->data, b->data, a->len);
+}
+
+static int run_debug(struct kml_depmod_options *o, struct log_capture *log)
+{
+	struct kml_ctx *ctx = NULL;
+	assert_int_equal(kml_ctx_new(root, KVER, &ctx), 0);
+	kml_ctx_set_log(ctx, capture, log, KML_LOG_DEBUG);
+	static const char *const no_config[] = { "/nonexistent-depmod.d", NULL };
+	o->config_paths = no_config;
+	o->base_dir = root;
+	int r = kml_depmod_run(ctx, o);
+	kml_ctx_free(ctx);
+	return r;
+}
+
+/* The cache: used when the files are unchanged, ignored when damaged, the
+ * outputs always those of a run without it; --no-cache writes none. */
+static void test_cache(void **state)
+{
+	(void)state;
+	char out[600], outmod[1024], cache[1100], path[1100];
+	snprintf(out, sizeof(out), "%s/cache-out", root);
+	snprintf(outmod, sizeof(outmod), "%s/lib/modules/%s", out, KVER);
+	snprintf(cache, sizeof(cache), "%s/modules.depmod-cache", outmod);
+	struct kml_depmod_options o = { .out_dir = out, .no_cache = true };
+	assert_int_equal(run(&o, NULL), 0);
+	assert_int_not_equal(access(cache, F_OK), 0);
+	struct strbuf expected = all_outputs(outmod);
+
+	/* files changed less than DM_CACHE_RACY_SECONDS ago are not recorded */
+	sleep(DM_CACHE_RACY_SECONDS + 1);
+	o.no_cache = false;
+	struct log_capture log = { 0 };
+	assert_int_equal(run_debug(&o, &log), 0);
+	assert_non_null(strstr(log.text.data, "0 of 7 modules from the cache"));
+	assert_int_equal(access(cache, F_OK), 0);
+	struct strbuf got = all_outputs(outmod);
+	same_outputs(&expected, &got);
+	free(got.data);
+	free(log.text.data);
+
+	/* unchanged: everything from the cache, the cache left as it is */
+	struct stat before, after;
+	assert_int_equal(stat(cache, &before), 0);
+	log = (struct log_capture){ 0 };
+	assert_int_equal(run_debug(&o, &log), 0);
+	assert_non_null(strstr(log.text.data, "7 of 7 modules from the cache"));
+	assert_int_equal(stat(cache, &after), 0);
+	assert_int_equal(before.st_ino, after.st_ino);
+	got = all_outputs(outmod);
+	same_outputs(&expected, &got);
+	free(got.data);
+	free(log.text.data);
+
+	/* damaged: ignored (a note under -v), the outputs the same, a new one */
+	FILE *f = fopen(cache, "r+");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 40, SEEK_SET), 0);
+	fputc('#', f);
+	fclose(f);
+	log = (struct log_capture){ 0 };
+	assert_int_equal(run_debug(&o, &log), 0);
+	assert_non_null(strstr(log.text.data, "ignoring"));
+	assert_non_null(strstr(log.text.data, "0 of 7 modules from the cache"));
+	got = all_outputs(outmod);
+	same_outputs(&expected, &got);
+	free(got.data);
+	free(log.text.data);
+
+	/* a module replaced: parsed again, and the outputs follow */
+	static const struct fixture_module changed = { "kernel/e.ko", { "other" }, { NULL },
+						       { "alias=new-alias" } };
+	write_module(&changed);
+	o.no_cache = true;
+	char out2[600], outmod2[1024];
+	snprintf(out2, sizeof(out2), "%s/cache-ref", root);
+	snprintf(outmod2, sizeof(outmod2), "%s/lib/modules/%s", out2, KVER);
+	struct kml_depmod_options ref = { .out_dir = out2, .no_cache = true };
+	assert_int_equal(run(&ref, NULL), 0);
+	o.no_cache = false;
+	log = (struct log_capture){ 0 };
+	assert_int_equal(run_debug(&o, &log), 0);
+	assert_non_null(strstr(log.text.data, "modules from the cache, 1 parsed"));
+	free(log.text.data);
+	free(expected.data);
+	expected = all_outputs(outmod2);
+	got = all_outputs(outmod);
+	same_outputs(&expected, &got);
+	assert_non_null(memmem(got.data, got.len, "alias new-alias e\n", 18));
+	free(got.data);
+	free(expected.data);
+
+	/* another configuration (-F): ignored */
+	snprintf(path, sizeof(path), "%s/System.map", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("ffffffff81000000 T __ksymtab_printk\n", f);
+	fclose(f);
+	o.system_map = path;
+	log = (struct log_capture){ 0 };
+	assert_int_equal(run_debug(&o, &log), 0);
+	assert_non_null(strstr(log.text.data, "another kernel version, configuration"));
+	free(log.text.data);
+
+	write_module(&tree[4]);
 }
 
 static void test_missing_tree(void **state)
@@ -385,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_bad_module_reported),
 		cmocka_unit_test(test_output_dir_and_quick),
 		cmocka_unit_test(test_missing_tree),
+		cmocka_unit_test(test_cache),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -107,7 +107,12 @@ static void check_payload(const char *name, enum kml_compression expected)
 	 * bigger file and by a smaller one */
 	static struct strbuf scratch;
 	for (int round = 0; round < 2; round++) {
-		assert_int_equal(file_open_read(path, &scratch, &f), 0);
+		struct stat sb = { 0 }, ref;
+		assert_int_equal(file_open_read(path, &scratch, &f, round ? &sb : NULL), 0);
+		assert_int_equal(stat(path, &ref), 0);
+		if (round)
+			assert_true(sb.st_ino == ref.st_ino && sb.st_size == ref.st_size &&
+				    sb.st_ctim.tv_nsec == ref.st_ctim.tv_nsec);
 		assert_int_equal(kml_file_compression(f), expected);
 		assert_int_equal(kml_file_size(f), sizeof(payload));
 		assert_memory_equal(kml_file_data(f), payload, sizeof(payload));
@@ -124,11 +129,11 @@ static void test_read_into_buffer(void **state)
 	struct strbuf scratch = { 0 };
 	struct kml_file *f = NULL;
 	path_of(path, sizeof(path), "missing");
-	assert_int_equal(file_open_read(path, &scratch, &f), -ENOENT);
-	assert_int_equal(file_open_read(tmpdir, &scratch, &f), -EISDIR);
+	assert_int_equal(file_open_read(path, &scratch, &f, NULL), -ENOENT);
+	assert_int_equal(file_open_read(tmpdir, &scratch, &f, NULL), -EISDIR);
 	write_file("tiny", "\x7f" "EL", 3);
 	path_of(path, sizeof(path), "tiny");
-	assert_int_equal(file_open_read(path, &scratch, &f), -EBADMSG);
+	assert_int_equal(file_open_read(path, &scratch, &f, NULL), -EBADMSG);
 	assert_null(f);
 	free(scratch.data);
 }

@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * depmod's cache (format in depmod-cache.h): encoding every module's parse
+ * results, and decoding them again with every length and count checked
+ * against the bytes that are left, so that a damaged or hostile file is
+ * refused (or at worst yields wrong strings, never a read out of bounds).
+ */
+#include <endian.h>
+#include <errno.h>
+
+#include "depmod-cache.h"
+#include "depmod-private.h"
+
+static const char magic[8] = { 'K', 'M', 'L', 'D', 'M', 'C', '\r', '\n' };
+#define TRAILER_SIZE 12 /* u64 size, u32 CRC */
+
+/* The writer's architecture: a cache is only trusted by the same build. */
+#if defined(__x86_64__)
+#define ARCH_NAME "x86_64"
+#elif defined(__i386__)
+#define ARCH_NAME "i386"
+#elif defined(__aarch64__)
+#define ARCH_NAME "aarch64"
+#elif defined(__arm__)
+#define ARCH_NAME "arm"
+#elif defined(__riscv)
+#define ARCH_NAME "riscv"
+#elif defined(__powerpc64__)
+#define ARCH_NAME "ppc64"
+#elif defined(__powerpc__)
+#define ARCH_NAME "ppc"
+#elif defined(__s390x__)
+#define ARCH_NAME "s390x"
+#elif defined(__loongarch__)
+#define ARCH_NAME "loongarch"
+#elif defined(__mips__)
+#define ARCH_NAME "mips"
+#else
+#define ARCH_NAME "other"
+#endif
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ARCH_ORDER "le"
+#else
+#define ARCH_ORDER "be"
+#endif
+#define STR2(x) #x
+#define STR(x) STR2(x)
+#define ARCH ARCH_NAME "-" ARCH_ORDER "-" STR(__SIZEOF_POINTER__)
+
+uint64_t dm_hash_bytes(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+uint64_t dm_hash_str(uint64_t h, const char *s)
+{
+	if (!s)
+		return dm_hash_bytes(h, "\xff", 1);
+	return dm_hash_bytes(h, s, strlen(s) + 1);
+}
+
+void dm_cache_key_from_stat(const struct stat *sb, struct dm_cache_key *ret)
+{
+	*ret = (struct dm_cache_key){
+		.dev = (uint64_t)sb->st_dev,
+		.ino = (uint64_t)sb->st_ino,
+		.size = (uint64_t)sb->st_size,
+		.mtime_sec = (int64_t)sb->st_mtim.tv_sec,
+		.mtime_nsec = (uint32_t)sb->st_mtim.tv_nsec,
+		.ctime_sec = (int64_t)sb->st_ctim.tv_sec,
+		.ctime_nsec = (uint32_t)sb->st_ctim.tv_nsec,
+	};
+}
+
+static bool key_equal(const struct dm_cache_key *a, const struct dm_cache_key *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_sec == b->mtime_sec && a->mtime_nsec == b->mtime_nsec &&
+	       a->ctime_sec == b->ctime_sec && a->ctime_nsec == b->ctime_nsec;
+}
+
+/* ------------------------------------------------------------- encoding */
+
+/*
+ * The encoder writes through a buffer of BUF_SIZE to the caller's function,
+ * counting the bytes and computing the CRC of the trailer on the way. The
+ * first error sticks in ERR and later writes do nothing.
+ */
+#define BUF_SIZE 65536
+
+struct enc {
+	uint64_t total;
+	uint32_t crc;
+	int err;
+	dm_cache_write_fn fn;
+	void *fn_data;
+	size_t used;
+	unsigned char buf[BUF_SIZE];
+};
+
+static void flush(struct enc *e)
+{
+	if (e->err == 0 && e->used > 0) {
+		e->crc = crc32_update(e->crc, e->buf, e->used);
+		e->err = e->fn(e->fn_data, e->buf, e->used);
+	}
+	e->used = 0;
+}
+
+static void put_bytes(struct enc *e, const void *p, size_t n)
+{
+	e->total += n;
+	if (e->err)
+		return;
+	const unsigned char *c = p;
+	while (n > 0) {
+		size_t k = BUF_SIZE - e->used < n ? BUF_SIZE - e->used : n;
+		memcpy(e->buf + e->used, c, k);
+		e->used += k;
+		c += k;
+		n -= k;
+		if (e->used == BUF_SIZE)
+			flush(e);
+	}
+}
+
+static void put_u8(struct enc *e, uint8_t v)
+{
+	put_bytes(e, &v, 1);
+}
+
+static void put_u16(struct enc *e, uint16_t v)
+{
+	v = htole16(v);
+	put_bytes(e, &v, 2);
+}
+
+static void put_u32(struct enc *e, uint32_t v)
+{
+	v = htole32(v);
+	put_bytes(e, &v, 4);
+}
+
+static void put_u64(struct enc *e, uint64_t v)
+{
+	v = htole64(v);
+	put_bytes(e, &v, 8);
+}
+
+static void put_string(struct enc *e, const char *s)
+{
+	size_t n = strlen(s);
+	if (n > UINT32_MAX - 1) {
+		e->err = -E2BIG;
+		return;
+	}
+	put_u32(e, (uint32_t)n);
+	put_bytes(e, s, n + 1);
+}
+
+static void put_symbol(struct enc *e, const struct dm_symbol *sym)
+{
+	put_u8(e, (uint8_t)((sym->has_crc ? 1 : 0) | (sym->weak ? 2 : 0)));
+	put_u64(e, sym->crc);
+	put_string(e, sym->name);
+}
+
+static void put_count(struct enc *e, size_t n)
+{
+	if (n > UINT32_MAX)
+		e->err = -E2BIG;
+	put_u32(e, (uint32_t)n);
+}
+
+static void put_record(struct enc *e, const struct dm_cache_entry *ent)
+{
+	const struct dm_info *info = ent->info;
+	size_t pl = strlen(ent->path);
+	if (pl > UINT16_MAX - 1) {
+		e->err = -E2BIG;
+		return;
+	}
+	put_u16(e, (uint16_t)pl);
+	put_bytes(e, ent->path, pl + 1);
+	put_u64(e, ent->key.dev);
+	put_u64(e, ent->key.ino);
+	put_u64(e, ent->key.size);
+	put_u64(e, (uint64_t)ent->key.mtime_sec);
+	put_u32(e, ent->key.mtime_nsec);
+	put_u64(e, (uint64_t)ent->key.ctime_sec);
+	put_u32(e, ent->key.ctime_nsec);
+	put_count(e, info->alias_count);
+	put_count(e, info->softdep_count);
+	put_count(e, info->weakdep_count);
+	put_count(e, info->export_count);
+	put_count(e, info->import_count);
+	for (size_t i = 0; i < info->alias_count; i++)
+		put_string(e, info->aliases[i]);
+	for (size_t i = 0; i < info->softdep_count; i++)
+		put_string(e, info->softdeps[i]);
+	for (size_t i = 0; i < info->weakdep_count; i++)
+		put_string(e, info->weakdeps[i]);
+	for (size_t i = 0; i < info->export_count; i++)
+		put_symbol(e, &info->exports[i]);
+	for (size_t i = 0; i < info->import_count; i++)
+		put_symbol(e, &info->imports[i]);
+}
+
+static void put_all(struct enc *e, const char *kver, uint64_t config_hash,
+		    const struct dm_cache_entry *entries, size_t count)
+{
+	put_bytes(e, magic, sizeof(magic));
+	put_u32(e, DM_CACHE_VERSION);
+	put_u32(e, 0);
+	put_u64(e, config_hash);
+	put_u8(e, (uint8_t)strlen(ARCH));
+	put_bytes(e, ARCH, strlen(ARCH));
+	put_u16(e, (uint16_t)strlen(kver));
+	put_bytes(e, kver, strlen(kver));
+	put_u32(e, (uint32_t)count);
+	for (size_t i = 0; i < count && e->err == 0; i++)
+		put_record(e, &entries[i]);
+}
+
+int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache_entry *entries,
+		   size_t count, dm_cache_write_fn fn, void *fn_data)
+{
+	if (strlen(kver) > UINT16_MAX || count > UINT32_MAX)
+		return -E2BIG;
+	struct enc *e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	*e = (struct enc){ .fn = fn, .fn_data = fn_data };
+	put_all(e, kver, config_hash, entries, count);
+	put_u64(e, e->total + 8 + 4); /* the trailer's size: the whole file's */
+	flush(e);
+	int r = e->err;
+	if (r == 0) {
+		uint32_t crc = htole32(e->crc);
+		r = fn(fn_data, &crc, 4);
+	}
+	free(e);
+	return r;
+}
+
+static int append_to_strbuf(void *data, const void *buf, size_t len)
+{
+	return strbuf_append(data, buf, len);
+}
+
+int dm_cache_encode(const char *kver, uint64_t config_hash, const struct dm_cache_entry *entries,
+		    size_t count, void **ret_data, size_t *ret_size)
+{
+	struct strbuf sb = { 0 };
+	int r = dm_cache_write(kver, config_hash, entries, count, append_to_strbuf, &sb);
+	if (r < 0) {
+		free(sb.data);
+		return r;
+	}
+	*ret_data = sb.data;
+	*ret_size = sb.len;
+	return 0;
+}
+
+/* ------------------------------------------------------------- decoding */
+
+/* Input cursor; reading past the end sets BAD and yields zeros. */
+struct dec {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static const void *get_bytes(struct dec *d, size_t n)
+{
+	if (d->bad || (size_t)(d->end - d->p) < n) {
+		d->bad = true;
+		return NULL;
+	}
+	const void *r = d->p;
+	d->p += n;
+	return r;
+}
+
+static uint8_t get_u8(struct dec *d)
+{
+	const uint8_t *p = get_bytes(d, 1);
+	return p ? *p : 0;
+}
+
+static uint16_t get_u16(struct dec *d)
+{
+	uint16_t v = 0;
+	const void *p = get_bytes(d, 2);
+	if (p)
+		memcpy(&v, p, 2);
+	return le16toh(v);
+}
+
+static uint32_t get_u32(struct dec *d)
+{
+	uint32_t v = 0;
+	const void *p = get_bytes(d, 4);
+	if (p)
+		memcpy(&v, p, 4);
+	return le32toh(v);
+}
+
+static uint64_t get_u64(struct dec *d)
+{
+	uint64_t v = 0;
+	const void *p = get_bytes(d, 8);
+	if (p)
+		memcpy(&v, p, 8);
+	return le64toh(v);
+}
+
+/* N bytes followed by a NUL, with no NUL among them. */
+static const char *get_nul_string(struct dec *d, size_t n)
+{
+	const char *s = get_bytes(d, n);
+	const char *nul = get_bytes(d, 1);
+	if (!s || !nul || *nul != '\0' || memchr(s, '\0', n)) {
+		d->bad = true;
+		return NULL;
+	}
+	return s;
+}
+
+static const char *get_string(struct dec *d)
+{
+	return get_nul_string(d, get_u32(d));
+}
+
+/* A count of items of at least MIN_SIZE bytes each, checked against what
+ * is left, so that no allocation is bigger than the file justifies. */
+static size_t get_count(struct dec *d, size_t min_size)
+{
+	size_t n = get_u32(d);
+	if (n > (size_t)(d->end - d->p) / min_size)
+		d->bad = true;
+	return d->bad ? 0 : n;
+}
+
+struct record_head {
+	const char *path;
+	struct dm_cache_key key;
+	size_t counts[5];
+};
+
+#define STRING_MIN 5 /* u32 length + NUL */
+#define SYMBOL_MIN (1 + 8 + STRING_MIN)
+
+static void get_record_head(struct dec *d, struct record_head *h)
+{
+	h->path = get_nul_string(d, get_u16(d));
+	h->key.dev = get_u64(d);
+	h->key.ino = get_u64(d);
+	h->key.size = get_u64(d);
+	h->key.mtime_sec = (int64_t)get_u64(d);
+	h->key.mtime_nsec = get_u32(d);
+	h->key.ctime_sec = (int64_t)get_u64(d);
+	h->key.ctime_nsec = get_u32(d);
+	for (int i = 0; i < 5; i++) {
+		h->counts[i] = get_u32(d);
+		/* never more items than the bytes left could hold */
+		if (h->counts[i] > (size_t)(d->end - d->p) / (i >= 3 ? SYMBOL_MIN : STRING_MIN))
+			d->bad = true;
+	}
+}
+
+/* Skips a record's body after its head (the whole-file check). */
+static void skip_record_body(struct dec *d, const struct record_head *h)
+{
+	for (int i = 0; i < 5 && !d->bad; i++)
+		for (size_t k = 0; k < h->counts[i] && !d->bad; k++) {
+			if (i >= 3)
+				(void)get_bytes(d, 9);
+			(void)get_string(d);
+		}
+}
+
+struct slot {
+	const char *path; /* NULL: empty */
+	size_t offset;	  /* of the record */
+};
+
+struct dm_cache {
+	unsigned char *data;
+	size_t size;
+	struct slot *slots;
+	size_t slot_count; /* power of two */
+	size_t count;
+};
+
+void dm_cache_free(struct dm_cache *cache)
+{
+	if (!cache)
+		return;
+	free(cache->data);
+	free(cache->slots);
+	free(cache);
+}
+
+size_t dm_cache_count(const struct dm_cache *cache)
+{
+	return cache ? cache->count : 0;
+}
+
+static struct slot *find_slot(const struct dm_cache *c, const char *path)
+{
+	size_t i = (size_t)hash_string(path) & (c->slot_count - 1);
+	while (c->slots[i].path && !streq(c->slots[i].path, path))
+		i = (i + 1) & (c->slot_count - 1);
+	return &c->slots[i];
+}
+
+/* The header, up to the record count; -EBADMSG or -ESTALE. */
+static int check_header(struct dec *d, const char *kver, uint64_t config_hash, size_t *ret_count)
+{
+	const void *m = get_bytes(d, sizeof(magic));
+	if (!m || memcmp(m, magic, sizeof(magic)) != 0)
+		return -EBADMSG;
+	uint32_t version = get_u32(d);
+	uint32_t flags = get_u32(d);
+	if (d->bad)
+		return -EBADMSG;
+	if (version != DM_CACHE_VERSION)
+		return -ESTALE; /* its layout past this point is unknown */
+	if (flags != 0)
+		return -EBADMSG;
+	uint64_t config = get_u64(d);
+	size_t al = get_u8(d);
+	const char *arch = get_bytes(d, al);
+	size_t kl = get_u16(d);
+	const char *kv = get_bytes(d, kl);
+	size_t count = get_count(d, 2 + 1 + 8 * 5 + 4 * 2 + 4 * 5);
+	if (d->bad)
+		return -EBADMSG;
+	if (al != strlen(ARCH) || memcmp(arch, ARCH, al) != 0 || kl != strlen(kver) ||
+	    memcmp(kv, kver, kl) != 0 || config != config_hash)
+		return -ESTALE;
+	*ret_count = count;
+	return 0;
+}
+
+int dm_cache_open(void *data, size_t size, const char *kver, uint64_t config_hash,
+		  struct dm_cache **ret_cache)
+{
+	struct dm_cache *c = calloc(1, sizeof(*c));
+	if (!c) {
+		free(data);
+		return -ENOMEM;
+	}
+	c->data = data;
+	c->size = size;
+	int r = 0;
+	/* the trailer first: what follows need not guard against accidents */
+	uint32_t crc = 0;
+	uint64_t stated = 0;
+	if (size < sizeof(magic) + TRAILER_SIZE) {
+		r = -EBADMSG;
+	} else {
+		memcpy(&stated, c->data + size - TRAILER_SIZE, 8);
+		memcpy(&crc, c->data + size - 4, 4);
+		if (le64toh(stated) != size || le32toh(crc) != crc32_update(0, c->data, size - 4))
+			r = -EBADMSG;
+	}
+	struct dec d = { .p = c->data, .end = c->data + (r == 0 ? size - TRAILER_SIZE : 0) };
+	size_t count = 0;
+	if (r == 0)
+		r = check_header(&d, kver, config_hash, &count);
+	if (r == 0) {
+		size_t n = 16;
+		while (n < count * 2)
+			n *= 2;
+		c->slots = calloc(n, sizeof(*c->slots));
+		c->slot_count = n;
+		if (!c->slots)
+			r = -ENOMEM;
+	}
+	for (size_t i = 0; r == 0 && i < count; i++) {
+		size_t offset = (size_t)(d.p - c->data);
+		struct record_head h;
+		get_record_head(&d, &h);
+		skip_record_body(&d, &h);
+		if (d.bad) {
+			r = -EBADMSG;
+			break;
+		}
+		struct slot *s = find_slot(c, h.path);
+		if (!s->path) { /* a second record of a path is ignored */
+			*s = (struct slot){ h.path, offset };
+			c->count++;
+		}
+	}
+	if (r == 0 && d.p != d.end)
+		r = -EBADMSG; /* bytes between the last record and the trailer */
+	if (r < 0) {
+		dm_cache_free(c);
+		return r;
+	}
+	*ret_cache = c;
+	return 0;
+}
+
+static int get_strings(struct dec *d, size_t n, char ***ret)
+{
+	if (n == 0)
+		return 0;
+	char **v = calloc(n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		v[i] = (char *)get_string(d);
+	*ret = v;
+	return 0;
+}
+
+static int get_symbols(struct dec *d, size_t n, struct dm_symbol **ret)
+{
+	if (n == 0)
+		return 0;
+	struct dm_symbol *v = calloc(n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t flags = get_u8(d);
+		v[i].crc = get_u64(d);
+		v[i].has_crc = flags & 1;
+		v[i].weak = (flags & 2) != 0;
+		v[i].name = (char *)get_string(d);
+	}
+	*ret = v;
+	return 0;
+}
+
+bool dm_cache_match(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key)
+{
+	if (!cache)
+		return false;
+	const struct slot *s = find_slot(cache, path);
+	if (!s->path)
+		return false;
+	struct dec d = { .p = cache->data + s->offset,
+			 .end = cache->data + cache->size - TRAILER_SIZE };
+	struct record_head h;
+	get_record_head(&d, &h);
+	return !d.bad && key_equal(&h.key, key);
+}
+
+int dm_cache_lookup(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key,
+		    struct dm_info *info)
+{
+	if (!cache)
+		return 0;
+	const struct slot *s = find_slot(cache, path);
+	if (!s->path)
+		return 0;
+	/* decoded again with every check: dm_cache_open() walked the same bytes */
+	struct dec d = { .p = cache->data + s->offset,
+			 .end = cache->data + cache->size - TRAILER_SIZE };
+	struct record_head h;
+	get_record_head(&d, &h);
+	if (d.bad || !key_equal(&h.key, key))
+		return 0;
+	struct dm_info in = { .borrowed = true };
+	int r = get_strings(&d, h.counts[0], &in.aliases);
+	in.alias_count = in.aliases ? h.counts[0] : 0;
+	if (r == 0)
+		r = get_strings(&d, h.counts[1], &in.softdeps);
+	in.softdep_count = in.softdeps ? h.counts[1] : 0;
+	if (r == 0)
+		r = get_strings(&d, h.counts[2], &in.weakdeps);
+	in.weakdep_count = in.weakdeps ? h.counts[2] : 0;
+	if (r == 0)
+		r = get_symbols(&d, h.counts[3], &in.exports);
+	in.export_count = in.exports ? h.counts[3] : 0;
+	if (r == 0)
+		r = get_symbols(&d, h.counts[4], &in.imports);
+	in.import_count = in.imports ? h.counts[4] : 0;
+	if (r == 0 && d.bad)
+		r = 1; /* cannot happen after dm_cache_open(); refused all the same */
+	if (r != 0) {
+		dm_info_release(&in);
+		return r < 0 ? r : 0;
+	}
+	*info = in;
+	return 1;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * depmod's cache of per-module parse results (depmod-cache.c): the bytes of
+ * modules.depmod-cache, encoded and decoded in memory. No file I/O here;
+ * depmod.c reads the file, depmod-output.c writes it with the other outputs.
+ *
+ * Format (version 1), every integer little-endian:
+ *   header   "KMLDMC\r\n"  magic
+ *            u32 version   DM_CACHE_VERSION
+ *            u32 flags     0
+ *            u64 config    hash of everything outside the module files that
+ *                          the run depended on (dm_cache_config_hash())
+ *            u8 n, n bytes the writer's architecture (DM_CACHE_ARCH)
+ *            u16 n, n bytes the kernel version
+ *            u32 count     records that follow
+ *   record   u16 n, n bytes, NUL   the module's path as depmod opened it
+ *            u64 dev, ino, size; i64 mtime s; u32 mtime ns; i64 ctime s;
+ *            u32 ctime ns          its stat() when it was parsed
+ *            u32 aliases, softdeps, weakdeps, exports, imports
+ *            strings  u32 n, n bytes, NUL (aliases, softdeps, weakdeps)
+ *            symbols  u8 flags (1: has a CRC, 2: weak), u64 CRC,
+ *                     u32 n, n bytes, NUL (exports, then imports)
+ *   trailer  u64 size of the whole file, trailer included
+ *            u32 CRC-32 of every byte before it
+ * (the size at the end lets the file be written in one pass).
+ *
+ * A record holds only what is a function of the module file's bytes (struct
+ * dm_info); everything else depmod recomputes on every run.
+ */
+#ifndef KMODLITE_DEPMOD_CACHE_H
+#define KMODLITE_DEPMOD_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+struct dm_info;
+
+#define DM_CACHE_NAME "modules.depmod-cache"
+#define DM_CACHE_VERSION 1u
+/* the largest cache file read (bigger ones are ignored) */
+#define DM_CACHE_MAX_SIZE ((size_t)1 << 30)
+
+/* What identifies a module file's content without reading it. */
+struct dm_cache_key {
+	uint64_t dev, ino, size;
+	int64_t mtime_sec, ctime_sec;
+	uint32_t mtime_nsec, ctime_nsec;
+};
+
+void dm_cache_key_from_stat(const struct stat *sb, struct dm_cache_key *ret);
+
+/* One record to write: INFO of the file at PATH, which had KEY. */
+struct dm_cache_entry {
+	const char *path;
+	struct dm_cache_key key;
+	const struct dm_info *info;
+};
+
+/* Encodes ENTRIES, handing the bytes in pieces to FN (which returns 0 or a
+ * negative errno, then returned); little memory whatever the cache's size. */
+typedef int (*dm_cache_write_fn)(void *data, const void *buf, size_t len);
+int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache_entry *entries,
+		   size_t count, dm_cache_write_fn fn, void *fn_data);
+/* The same into a new buffer (*RET_DATA, malloc'd, *RET_SIZE bytes). */
+int dm_cache_encode(const char *kver, uint64_t config_hash, const struct dm_cache_entry *entries,
+		    size_t count, void **ret_data, size_t *ret_size);
+
+/* A decoded cache: the buffer it was read from and an index by path. */
+struct dm_cache;
+
+/*
+ * Checks DATA (SIZE bytes) and indexes its records. Takes ownership of DATA
+ * (malloc'd) whatever the result: the records' strings point into it.
+ * Returns -EBADMSG when it is truncated, corrupted or not a cache, -ESTALE
+ * when it is a valid cache of another version, architecture, kernel version
+ * or configuration, -ENOMEM.
+ */
+int dm_cache_open(void *data, size_t size, const char *kver, uint64_t config_hash,
+		  struct dm_cache **ret_cache);
+void dm_cache_free(struct dm_cache *cache);
+size_t dm_cache_count(const struct dm_cache *cache);
+
+/* Whether CACHE holds a record of PATH with key KEY (nothing decoded). */
+bool dm_cache_match(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key);
+
+/*
+ * The record of PATH when its key is KEY: fills *INFO (its arrays
+ * allocated, its strings borrowed from CACHE, info->borrowed set) and
+ * returns 1; returns 0 when there is no such record or its key differs,
+ * -ENOMEM. Safe to call from several threads at once.
+ */
+int dm_cache_lookup(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key,
+		    struct dm_info *info);
+
+/* 64-bit FNV-1a, to build a configuration hash piece by piece. */
+#define DM_HASH_INIT 1469598103934665603ull
+uint64_t dm_hash_bytes(uint64_t h, const void *data, size_t len);
+/* A string with its terminating NUL (so "ab","c" and "a","bc" differ); NULL
+ * hashes differently from "". */
+uint64_t dm_hash_str(uint64_t h, const char *s);
+
+#endif
