@@ -173,6 +173,10 @@ if "ours" in names:
         nfw = sum(1 for l in sa if "firmware/" in l)
         only_ref = explain("initramfs-only-in-ref", sorted(sa - sb))
         only_ours = explain("initramfs-only-in-ours", sorted(sb - sa))
+        for x in (refname, n):
+            size = (read(f"{x}.initramfs-size") or "").strip()
+            if size:
+                print(f"  {x}: initramfs {int(size) / 1e6:.2f} MB")
         result(nmods > 0 and not only_ref and not only_ours,
                f"{n}: initramfs holds the same modules and firmware as {refname}'s ({nmods} modules, {nfw} firmware files and directories)",
                f"only in {refname}: {only_ref[:20]}; only in {n}: {only_ours[:20]}")
