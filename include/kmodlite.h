@@ -617,6 +617,7 @@ struct kml_depmod_options {
 	char symbol_prefix;	       /* -P, or 0 */
 	unsigned int jobs;	       /* parser threads; 0: online CPUs */
 	bool no_cache;		       /* neither read nor write modules.depmod-cache */
+	bool cache_if_present;	       /* use and keep a cache only where one exists */
 	void *dry_run_stream;	       /* -n: FILE * receiving the text outputs */
 };
 

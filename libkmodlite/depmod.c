@@ -124,6 +124,13 @@ int dm_cache_load(struct dm_state *st)
 		r = read_fd_full(fd, DM_CACHE_MAX_SIZE, &buf, &len);
 	if (fd >= 0)
 		close(fd);
+	if (r == -ENOENT && st->opts->cache_if_present) {
+		/* an image builder's tree (initramfs): no later run reads a cache here */
+		st->use_cache = false;
+		st->write_cache = false;
+		free(path);
+		return 0;
+	}
 	if (r == 0)
 		r = dm_cache_open(buf, len, kml_ctx_get_kernel_version(st->ctx), st->config_hash,
 				  &st->cache);

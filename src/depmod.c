@@ -175,6 +175,13 @@ int depmod_main(int argc, char *argv[])
 	const char *env = getenv("KMODLITE_DEPMOD_CACHE");
 	if (env && (streq(env, "0") || streq(env, "no") || streq(env, "off")))
 		o.no_cache = true;
+	/* A tree under another base directory is most often an image being
+	 * built (mkinitramfs and dracut run depmod -b on their staging tree):
+	 * no later run would read a cache there, so none is started, unless
+	 * one is there already or KMODLITE_DEPMOD_CACHE=1 asks for it. */
+	bool force = env && (streq(env, "1") || streq(env, "yes") || streq(env, "on"));
+	if (!force && o.base_dir && !streq(o.base_dir, "/") && !streq(o.base_dir, ""))
+		o.cache_if_present = true;
 
 	struct kml_ctx *ctx = NULL;
 	if (kml_ctx_new(o.base_dir, kver, &ctx) < 0) {

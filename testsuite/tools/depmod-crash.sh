@@ -36,6 +36,9 @@
 # KMODLITE_CRASH_SECONDS: time budget of the kill trials (default 150; at
 # least 200 trials are made whatever the budget).
 set -euo pipefail
+# these trees are under -b: ask depmod to start its cache there too (by
+# default it keeps one under another base directory only if one exists)
+export KMODLITE_DEPMOD_CACHE=1
 . "$(dirname "$0")/wrap.sh"
 shopt -s nullglob
 export LC_ALL=C

@@ -23,6 +23,9 @@
 # Other differences seen with kmod 30 are printed as "NOTE:" lines (not
 # failures); the checks that fail name the expected behaviour.
 set -euo pipefail
+# these trees are under -b: ask depmod to start its cache there too (by
+# default it keeps one under another base directory only if one exists)
+export KMODLITE_DEPMOD_CACHE=1
 . "$(dirname "$0")/wrap.sh"
 shopt -s nullglob
 export LC_ALL=C
@@ -871,6 +874,28 @@ else
 fi
 run_ours $t -C "$work/empty.d" --outdir="$work/out" $kver
 expect_status "--outdir, existing directory" 0
+# the cache under another base directory (an image being built: mkinitramfs,
+# dracut): none is started by default, one already there is kept up to date,
+# KMODLITE_DEPMOD_CACHE=1 starts one
+for case in default forced existing; do
+	rm -rf "$work/img"
+	mkdir -p "$work/img/lib/modules"
+	cp -a "$d" "$work/img/lib/modules/"
+	rm -f "$work/img/lib/modules/$kver/modules.depmod-cache"
+	[ $case = existing ] && cp "$o/modules.depmod-cache" "$work/img/lib/modules/$kver/"
+	env=KMODLITE_DEPMOD_CACHE=
+	[ $case = forced ] && env=KMODLITE_DEPMOD_CACHE=1
+	checks=$((checks + 1))
+	env "$env" "$ours" -C "$work/empty.d" -b "$work/img" $kver 2>/dev/null || fail "-b cache $case: exit status"
+	c=$work/img/lib/modules/$kver/modules.depmod-cache
+	case $case in
+	default) [ ! -e "$c" ] || fail "-b without a cache: one was started" ;;
+	forced) [ -s "$c" ] || fail "-b with KMODLITE_DEPMOD_CACHE=1: no cache" ;;
+	existing) [ -s "$c" ] && ! cmp -s "$c" "$o/modules.depmod-cache" ||
+		fail "-b with a cache there: not kept up to date" ;;
+	esac
+	cmp -s "$work/img/lib/modules/$kver/modules.dep" "$d/modules.dep" || fail "-b cache $case: modules.dep differs"
+done
 # -m: module directory, relative or absolute, with or without -o
 mkdir -p mtree/mods/$kver
 cp -a "$d/kernel" "$d/modules.order" "$d/modules.builtin" "$d/modules.builtin.modinfo" mtree/mods/$kver/
