@@ -14,6 +14,7 @@ struct kml_ctx {
 	kml_log_fn log_fn;
 	void *log_data;
 	int log_priority;
+	unsigned long messages; /* delivered to log_fn (atomic: threads log too) */
 	struct kml_index *indexes[KML_INDEX_COUNT];
 	bool index_tried[KML_INDEX_COUNT];
 };
@@ -132,6 +133,18 @@ void kml_log(const struct kml_ctx *ctx, int priority, const char *file, int line
 		return;
 	ctx->log_fn(ctx->log_data, priority, file, line, fn, msg);
 	free(msg);
+	/* the context is the caller's, never a constant object */
+	__atomic_add_fetch(&((struct kml_ctx *)ctx)->messages, 1, __ATOMIC_RELAXED);
+}
+
+unsigned long kml_ctx_messages(const struct kml_ctx *ctx)
+{
+	return __atomic_load_n(&ctx->messages, __ATOMIC_RELAXED);
+}
+
+int kml_ctx_log_priority(const struct kml_ctx *ctx)
+{
+	return ctx->log_fn ? ctx->log_priority : -1;
 }
 
 const struct kml_index *kml_ctx_index(struct kml_ctx *ctx, enum kml_index_id id)

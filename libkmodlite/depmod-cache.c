@@ -7,6 +7,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <sys/mman.h>
 
 #include "depmod-cache.h"
 #include "depmod-private.h"
@@ -60,6 +61,33 @@ uint64_t dm_hash_str(uint64_t h, const char *s)
 	if (!s)
 		return dm_hash_bytes(h, "\xff", 1);
 	return dm_hash_bytes(h, s, strlen(s) + 1);
+}
+
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+uint64_t dm_hash64(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)len * 0x2545f4914f6cdd1dull);
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		w = le64toh(w) * 0x87c37b91114253d5ull;
+		w = (w << 31) | (w >> 33);
+		h ^= w * 0x4cf5ad432745937full;
+		h = ((h << 27) | (h >> 37)) * 5 + 0x52dce729;
+	}
+	uint64_t tail = 0;
+	for (size_t i = 0; i < len; i++)
+		tail |= (uint64_t)p[i] << (8 * i);
+	return mix64(h ^ mix64(tail + len));
 }
 
 void dm_cache_key_from_stat(const struct stat *sb, struct dm_cache_key *ret)
@@ -150,67 +178,133 @@ static void put_u64(struct enc *e, uint64_t v)
 	put_bytes(e, &v, 8);
 }
 
-static void put_string(struct enc *e, const char *s)
+static void put_key(struct enc *e, const struct dm_cache_key *k)
 {
-	size_t n = strlen(s);
-	if (n > UINT32_MAX - 1) {
-		e->err = -E2BIG;
-		return;
-	}
-	put_u32(e, (uint32_t)n);
-	put_bytes(e, s, n + 1);
+	put_u64(e, k->dev);
+	put_u64(e, k->ino);
+	put_u64(e, k->size);
+	put_u64(e, (uint64_t)k->mtime_sec);
+	put_u32(e, k->mtime_nsec);
+	put_u64(e, (uint64_t)k->ctime_sec);
+	put_u32(e, k->ctime_nsec);
 }
 
-static void put_symbol(struct enc *e, const struct dm_symbol *sym)
+/* A record's payload (the parse results) into SB, which is reset first. */
+static int sb_u8(struct strbuf *sb, uint8_t v)
 {
-	put_u8(e, (uint8_t)((sym->has_crc ? 1 : 0) | (sym->weak ? 2 : 0)));
-	put_u64(e, sym->crc);
-	put_string(e, sym->name);
+	return strbuf_append(sb, &v, 1);
 }
 
-static void put_count(struct enc *e, size_t n)
+static int sb_u32(struct strbuf *sb, size_t n)
 {
 	if (n > UINT32_MAX)
-		e->err = -E2BIG;
-	put_u32(e, (uint32_t)n);
+		return -E2BIG;
+	uint32_t v = htole32((uint32_t)n);
+	return strbuf_append(sb, &v, 4);
 }
 
-static void put_record(struct enc *e, const struct dm_cache_entry *ent)
+static int sb_string(struct strbuf *sb, const char *s)
 {
-	const struct dm_info *info = ent->info;
+	size_t n = strlen(s);
+	if (n > UINT32_MAX - 1)
+		return -E2BIG;
+	int r = sb_u32(sb, n);
+	return r < 0 ? r : strbuf_append(sb, s, n + 1);
+}
+
+static int sb_symbol(struct strbuf *sb, const struct dm_symbol *sym)
+{
+	uint64_t crc = htole64(sym->crc);
+	int r = sb_u8(sb, (uint8_t)((sym->has_crc ? 1 : 0) | (sym->weak ? 2 : 0)));
+	if (r == 0)
+		r = strbuf_append(sb, &crc, 8);
+	return r < 0 ? r : sb_string(sb, sym->name);
+}
+
+static int encode_payload(struct strbuf *sb, const struct dm_info *info)
+{
+	sb->len = 0;
+	const size_t counts[5] = { info->alias_count, info->softdep_count, info->weakdep_count,
+				   info->export_count, info->import_count };
+	int r = 0;
+	for (int i = 0; r == 0 && i < 5; i++)
+		r = sb_u32(sb, counts[i]);
+	for (size_t i = 0; r == 0 && i < info->alias_count; i++)
+		r = sb_string(sb, info->aliases[i]);
+	for (size_t i = 0; r == 0 && i < info->softdep_count; i++)
+		r = sb_string(sb, info->softdeps[i]);
+	for (size_t i = 0; r == 0 && i < info->weakdep_count; i++)
+		r = sb_string(sb, info->weakdeps[i]);
+	for (size_t i = 0; r == 0 && i < info->export_count; i++)
+		r = sb_symbol(sb, &info->exports[i]);
+	for (size_t i = 0; r == 0 && i < info->import_count; i++)
+		r = sb_symbol(sb, &info->imports[i]);
+	if (r == 0 && sb->len > UINT32_MAX)
+		r = -E2BIG;
+	return r;
+}
+
+int dm_info_digest(const struct dm_info *info, struct strbuf *scratch, uint64_t *ret)
+{
+	int r = encode_payload(scratch, info);
+	if (r == 0)
+		*ret = dm_hash64(scratch->data, scratch->len);
+	return r;
+}
+
+static void put_record(struct enc *e, const struct dm_cache_entry *ent, struct strbuf *scratch)
+{
 	size_t pl = strlen(ent->path);
 	if (pl > UINT16_MAX - 1) {
 		e->err = -E2BIG;
 		return;
 	}
+	struct dm_cache_raw raw = ent->raw;
+	if (ent->info) {
+		int r = dm_info_digest(ent->info, scratch, &raw.digest);
+		if (r < 0) {
+			e->err = r;
+			return;
+		}
+		raw.payload = scratch->data;
+		raw.size = scratch->len;
+	}
+	if (raw.size > UINT32_MAX) {
+		e->err = -E2BIG;
+		return;
+	}
 	put_u16(e, (uint16_t)pl);
 	put_bytes(e, ent->path, pl + 1);
-	put_u64(e, ent->key.dev);
-	put_u64(e, ent->key.ino);
-	put_u64(e, ent->key.size);
-	put_u64(e, (uint64_t)ent->key.mtime_sec);
-	put_u32(e, ent->key.mtime_nsec);
-	put_u64(e, (uint64_t)ent->key.ctime_sec);
-	put_u32(e, ent->key.ctime_nsec);
-	put_count(e, info->alias_count);
-	put_count(e, info->softdep_count);
-	put_count(e, info->weakdep_count);
-	put_count(e, info->export_count);
-	put_count(e, info->import_count);
-	for (size_t i = 0; i < info->alias_count; i++)
-		put_string(e, info->aliases[i]);
-	for (size_t i = 0; i < info->softdep_count; i++)
-		put_string(e, info->softdeps[i]);
-	for (size_t i = 0; i < info->weakdep_count; i++)
-		put_string(e, info->weakdeps[i]);
-	for (size_t i = 0; i < info->export_count; i++)
-		put_symbol(e, &info->exports[i]);
-	for (size_t i = 0; i < info->import_count; i++)
-		put_symbol(e, &info->imports[i]);
+	put_key(e, &ent->key);
+	put_u64(e, raw.digest);
+	put_u32(e, (uint32_t)raw.size);
+	put_bytes(e, raw.payload, raw.size);
+}
+
+static void put_dir(struct enc *e, const struct dm_cache_dir *dir)
+{
+	size_t pl = strlen(dir->path);
+	if (pl > UINT16_MAX - 1 || dir->count > UINT32_MAX) {
+		e->err = -E2BIG;
+		return;
+	}
+	put_u16(e, (uint16_t)pl);
+	put_bytes(e, dir->path, pl + 1);
+	put_key(e, &dir->key);
+	put_u32(e, (uint32_t)dir->count);
+	for (size_t i = 0; i < dir->count; i++) {
+		size_t n = strlen(dir->names[i]);
+		if (n > UINT16_MAX - 1) {
+			e->err = -E2BIG;
+			return;
+		}
+		put_u16(e, (uint16_t)n);
+		put_bytes(e, dir->names[i], n + 1);
+	}
 }
 
 static void put_all(struct enc *e, const char *kver, uint64_t config_hash,
-		    const struct dm_cache_entry *entries, size_t count)
+		    const struct dm_cache_contents *c)
 {
 	put_bytes(e, magic, sizeof(magic));
 	put_u32(e, DM_CACHE_VERSION);
@@ -220,21 +314,32 @@ static void put_all(struct enc *e, const char *kver, uint64_t config_hash,
 	put_bytes(e, ARCH, strlen(ARCH));
 	put_u16(e, (uint16_t)strlen(kver));
 	put_bytes(e, kver, strlen(kver));
-	put_u32(e, (uint32_t)count);
-	for (size_t i = 0; i < count && e->err == 0; i++)
-		put_record(e, &entries[i]);
+	const struct dm_cache_outputs *outputs = c->outputs;
+	size_t n = outputs && outputs->count <= DM_CACHE_MAX_STAMPS ? outputs->count : 0;
+	put_u64(e, n ? outputs->digest : 0);
+	put_u8(e, (uint8_t)n);
+	for (size_t i = 0; i < n; i++)
+		put_key(e, &outputs->stamps[i]);
+	put_u32(e, (uint32_t)c->count);
+	struct strbuf scratch = { 0 };
+	for (size_t i = 0; i < c->count && e->err == 0; i++)
+		put_record(e, &c->entries[i], &scratch);
+	free(scratch.data);
+	put_u32(e, (uint32_t)c->dir_count);
+	for (size_t i = 0; i < c->dir_count && e->err == 0; i++)
+		put_dir(e, &c->dirs[i]);
 }
 
-int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache_entry *entries,
-		   size_t count, dm_cache_write_fn fn, void *fn_data)
+int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache_contents *c,
+		   dm_cache_write_fn fn, void *fn_data)
 {
-	if (strlen(kver) > UINT16_MAX || count > UINT32_MAX)
+	if (strlen(kver) > UINT16_MAX || c->count > UINT32_MAX || c->dir_count > UINT32_MAX)
 		return -E2BIG;
 	struct enc *e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
 	*e = (struct enc){ .fn = fn, .fn_data = fn_data };
-	put_all(e, kver, config_hash, entries, count);
+	put_all(e, kver, config_hash, c);
 	put_u64(e, e->total + 8 + 4); /* the trailer's size: the whole file's */
 	flush(e);
 	int r = e->err;
@@ -251,11 +356,11 @@ static int append_to_strbuf(void *data, const void *buf, size_t len)
 	return strbuf_append(data, buf, len);
 }
 
-int dm_cache_encode(const char *kver, uint64_t config_hash, const struct dm_cache_entry *entries,
-		    size_t count, void **ret_data, size_t *ret_size)
+int dm_cache_encode(const char *kver, uint64_t config_hash, const struct dm_cache_contents *c,
+		    void **ret_data, size_t *ret_size)
 {
 	struct strbuf sb = { 0 };
-	int r = dm_cache_write(kver, config_hash, entries, count, append_to_strbuf, &sb);
+	int r = dm_cache_write(kver, config_hash, c, append_to_strbuf, &sb);
 	if (r < 0) {
 		free(sb.data);
 		return r;
@@ -347,39 +452,33 @@ static size_t get_count(struct dec *d, size_t min_size)
 struct record_head {
 	const char *path;
 	struct dm_cache_key key;
-	size_t counts[5];
+	struct dm_cache_raw raw;
 };
 
 #define STRING_MIN 5 /* u32 length + NUL */
 #define SYMBOL_MIN (1 + 8 + STRING_MIN)
+#define KEY_SIZE (8 * 5 + 4 * 2)
+#define RECORD_MIN (2 + 1 + KEY_SIZE + 8 + 4)
 
+static void get_key(struct dec *d, struct dm_cache_key *k)
+{
+	k->dev = get_u64(d);
+	k->ino = get_u64(d);
+	k->size = get_u64(d);
+	k->mtime_sec = (int64_t)get_u64(d);
+	k->mtime_nsec = get_u32(d);
+	k->ctime_sec = (int64_t)get_u64(d);
+	k->ctime_nsec = get_u32(d);
+}
+
+/* A record's head, and its payload skipped over. */
 static void get_record_head(struct dec *d, struct record_head *h)
 {
 	h->path = get_nul_string(d, get_u16(d));
-	h->key.dev = get_u64(d);
-	h->key.ino = get_u64(d);
-	h->key.size = get_u64(d);
-	h->key.mtime_sec = (int64_t)get_u64(d);
-	h->key.mtime_nsec = get_u32(d);
-	h->key.ctime_sec = (int64_t)get_u64(d);
-	h->key.ctime_nsec = get_u32(d);
-	for (int i = 0; i < 5; i++) {
-		h->counts[i] = get_u32(d);
-		/* never more items than the bytes left could hold */
-		if (h->counts[i] > (size_t)(d->end - d->p) / (i >= 3 ? SYMBOL_MIN : STRING_MIN))
-			d->bad = true;
-	}
-}
-
-/* Skips a record's body after its head (the whole-file check). */
-static void skip_record_body(struct dec *d, const struct record_head *h)
-{
-	for (int i = 0; i < 5 && !d->bad; i++)
-		for (size_t k = 0; k < h->counts[i] && !d->bad; k++) {
-			if (i >= 3)
-				(void)get_bytes(d, 9);
-			(void)get_string(d);
-		}
+	get_key(d, &h->key);
+	h->raw.digest = get_u64(d);
+	h->raw.size = get_u32(d);
+	h->raw.payload = get_bytes(d, h->raw.size);
 }
 
 struct slot {
@@ -390,17 +489,25 @@ struct slot {
 struct dm_cache {
 	unsigned char *data;
 	size_t size;
+	bool mapped; /* DATA is a mapping of SIZE bytes, else malloc'd */
 	struct slot *slots;
 	size_t slot_count; /* power of two */
 	size_t count;
+	struct slot *dir_slots; /* the listings, the same way */
+	size_t dir_slot_count;
+	struct dm_cache_outputs outputs;
 };
 
 void dm_cache_free(struct dm_cache *cache)
 {
 	if (!cache)
 		return;
-	free(cache->data);
+	if (cache->mapped)
+		munmap(cache->data, cache->size);
+	else
+		free(cache->data);
 	free(cache->slots);
+	free(cache->dir_slots);
 	free(cache);
 }
 
@@ -409,16 +516,68 @@ size_t dm_cache_count(const struct dm_cache *cache)
 	return cache ? cache->count : 0;
 }
 
+static struct slot *find_in(struct slot *slots, size_t slot_count, const char *path)
+{
+	size_t i = (size_t)hash_string(path) & (slot_count - 1);
+	while (slots[i].path && !streq(slots[i].path, path))
+		i = (i + 1) & (slot_count - 1);
+	return &slots[i];
+}
+
 static struct slot *find_slot(const struct dm_cache *c, const char *path)
 {
-	size_t i = (size_t)hash_string(path) & (c->slot_count - 1);
-	while (c->slots[i].path && !streq(c->slots[i].path, path))
-		i = (i + 1) & (c->slot_count - 1);
-	return &c->slots[i];
+	return find_in(c->slots, c->slot_count, path);
+}
+
+static struct slot *alloc_slots(size_t count, size_t *ret_count)
+{
+	size_t n = 16;
+	while (n < count * 2)
+		n *= 2;
+	*ret_count = n;
+	return calloc(n, sizeof(struct slot));
+}
+
+/* A listing's head: path, key and entry count (entries follow). */
+static void get_dir_head(struct dec *d, const char **path, struct dm_cache_key *key, size_t *count)
+{
+	*path = get_nul_string(d, get_u16(d));
+	get_key(d, key);
+	*count = get_count(d, 2 + 2); /* u16 + type + NUL at least */
+}
+
+/* The listings section: indexed, every entry checked. */
+static int index_dirs(struct dm_cache *c, struct dec *d)
+{
+	size_t count = get_count(d, 2 + 1 + KEY_SIZE + 4);
+	if (d->bad)
+		return -EBADMSG;
+	c->dir_slots = alloc_slots(count, &c->dir_slot_count);
+	if (!c->dir_slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < count; i++) {
+		size_t offset = (size_t)(d->p - c->data), n;
+		const char *path;
+		struct dm_cache_key key;
+		get_dir_head(d, &path, &key, &n);
+		for (size_t k = 0; k < n && !d->bad; k++) {
+			size_t l = get_u16(d);
+			if (l < 2)
+				d->bad = true;
+			(void)get_nul_string(d, l);
+		}
+		if (d->bad)
+			return -EBADMSG;
+		struct slot *s = find_in(c->dir_slots, c->dir_slot_count, path);
+		if (!s->path)
+			*s = (struct slot){ path, offset };
+	}
+	return 0;
 }
 
 /* The header, up to the record count; -EBADMSG or -ESTALE. */
-static int check_header(struct dec *d, const char *kver, uint64_t config_hash, size_t *ret_count)
+static int check_header(struct dec *d, const char *kver, uint64_t config_hash,
+			struct dm_cache_outputs *outputs, size_t *ret_count)
 {
 	const void *m = get_bytes(d, sizeof(magic));
 	if (!m || memcmp(m, magic, sizeof(magic)) != 0)
@@ -436,7 +595,13 @@ static int check_header(struct dec *d, const char *kver, uint64_t config_hash, s
 	const char *arch = get_bytes(d, al);
 	size_t kl = get_u16(d);
 	const char *kv = get_bytes(d, kl);
-	size_t count = get_count(d, 2 + 1 + 8 * 5 + 4 * 2 + 4 * 5);
+	outputs->digest = get_u64(d);
+	outputs->count = get_u8(d);
+	if (outputs->count > DM_CACHE_MAX_STAMPS)
+		d->bad = true;
+	for (size_t i = 0; i < outputs->count && !d->bad; i++)
+		get_key(d, &outputs->stamps[i]);
+	size_t count = get_count(d, RECORD_MIN);
 	if (d->bad)
 		return -EBADMSG;
 	if (al != strlen(ARCH) || memcmp(arch, ARCH, al) != 0 || kl != strlen(kver) ||
@@ -446,16 +611,20 @@ static int check_header(struct dec *d, const char *kver, uint64_t config_hash, s
 	return 0;
 }
 
-int dm_cache_open(void *data, size_t size, const char *kver, uint64_t config_hash,
-		  struct dm_cache **ret_cache)
+static int open_cache(void *data, size_t size, bool mapped, const char *kver,
+		      uint64_t config_hash, struct dm_cache **ret_cache)
 {
 	struct dm_cache *c = calloc(1, sizeof(*c));
 	if (!c) {
-		free(data);
+		if (mapped)
+			munmap(data, size);
+		else
+			free(data);
 		return -ENOMEM;
 	}
 	c->data = data;
 	c->size = size;
+	c->mapped = mapped;
 	int r = 0;
 	/* the trailer first: what follows need not guard against accidents */
 	uint32_t crc = 0;
@@ -471,21 +640,13 @@ int dm_cache_open(void *data, size_t size, const char *kver, uint64_t config_has
 	struct dec d = { .p = c->data, .end = c->data + (r == 0 ? size - TRAILER_SIZE : 0) };
 	size_t count = 0;
 	if (r == 0)
-		r = check_header(&d, kver, config_hash, &count);
-	if (r == 0) {
-		size_t n = 16;
-		while (n < count * 2)
-			n *= 2;
-		c->slots = calloc(n, sizeof(*c->slots));
-		c->slot_count = n;
-		if (!c->slots)
-			r = -ENOMEM;
-	}
+		r = check_header(&d, kver, config_hash, &c->outputs, &count);
+	if (r == 0 && !(c->slots = alloc_slots(count, &c->slot_count)))
+		r = -ENOMEM;
 	for (size_t i = 0; r == 0 && i < count; i++) {
 		size_t offset = (size_t)(d.p - c->data);
 		struct record_head h;
 		get_record_head(&d, &h);
-		skip_record_body(&d, &h);
 		if (d.bad) {
 			r = -EBADMSG;
 			break;
@@ -496,14 +657,33 @@ int dm_cache_open(void *data, size_t size, const char *kver, uint64_t config_has
 			c->count++;
 		}
 	}
+	if (r == 0)
+		r = index_dirs(c, &d);
 	if (r == 0 && d.p != d.end)
-		r = -EBADMSG; /* bytes between the last record and the trailer */
+		r = -EBADMSG; /* bytes between the last listing and the trailer */
 	if (r < 0) {
 		dm_cache_free(c);
 		return r;
 	}
 	*ret_cache = c;
 	return 0;
+}
+
+int dm_cache_open(void *data, size_t size, const char *kver, uint64_t config_hash,
+		  struct dm_cache **ret_cache)
+{
+	return open_cache(data, size, false, kver, config_hash, ret_cache);
+}
+
+int dm_cache_open_fd(int fd, size_t size, const char *kver, uint64_t config_hash,
+		     struct dm_cache **ret_cache)
+{
+	if (size == 0)
+		return -EBADMSG;
+	void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	return open_cache(map, size, true, kver, config_hash, ret_cache);
 }
 
 static int get_strings(struct dec *d, size_t n, char ***ret)
@@ -537,7 +717,14 @@ static int get_symbols(struct dec *d, size_t n, struct dm_symbol **ret)
 	return 0;
 }
 
-bool dm_cache_match(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key)
+const struct dm_cache_outputs *dm_cache_get_outputs(const struct dm_cache *cache)
+{
+	return &cache->outputs;
+}
+
+/* PATH's record when its key is KEY. */
+static bool find_record(const struct dm_cache *cache, const char *path,
+			const struct dm_cache_key *key, struct record_head *h)
 {
 	if (!cache)
 		return false;
@@ -546,47 +733,89 @@ bool dm_cache_match(const struct dm_cache *cache, const char *path, const struct
 		return false;
 	struct dec d = { .p = cache->data + s->offset,
 			 .end = cache->data + cache->size - TRAILER_SIZE };
+	get_record_head(&d, h);
+	return !d.bad && key_equal(&h->key, key);
+}
+
+bool dm_cache_match(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key,
+		    struct dm_cache_raw *raw)
+{
 	struct record_head h;
-	get_record_head(&d, &h);
-	return !d.bad && key_equal(&h.key, key);
+	if (!find_record(cache, path, key, &h))
+		return false;
+	if (raw)
+		*raw = h.raw;
+	return true;
 }
 
 int dm_cache_lookup(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key,
 		    struct dm_info *info)
 {
-	if (!cache)
-		return 0;
-	const struct slot *s = find_slot(cache, path);
-	if (!s->path)
-		return 0;
-	/* decoded again with every check: dm_cache_open() walked the same bytes */
-	struct dec d = { .p = cache->data + s->offset,
-			 .end = cache->data + cache->size - TRAILER_SIZE };
 	struct record_head h;
-	get_record_head(&d, &h);
-	if (d.bad || !key_equal(&h.key, key))
+	if (!find_record(cache, path, key, &h))
+		return 0;
+	/* the payload decoded with every check, within its own bounds */
+	struct dec d = { .p = h.raw.payload, .end = (const unsigned char *)h.raw.payload + h.raw.size };
+	size_t counts[5];
+	for (int i = 0; i < 5; i++) {
+		counts[i] = get_u32(&d);
+		/* never more items than the bytes left could hold */
+		if (counts[i] > (size_t)(d.end - d.p) / (i >= 3 ? SYMBOL_MIN : STRING_MIN))
+			d.bad = true;
+	}
+	if (d.bad)
 		return 0;
 	struct dm_info in = { .borrowed = true };
-	int r = get_strings(&d, h.counts[0], &in.aliases);
-	in.alias_count = in.aliases ? h.counts[0] : 0;
+	int r = get_strings(&d, counts[0], &in.aliases);
+	in.alias_count = in.aliases ? counts[0] : 0;
 	if (r == 0)
-		r = get_strings(&d, h.counts[1], &in.softdeps);
-	in.softdep_count = in.softdeps ? h.counts[1] : 0;
+		r = get_strings(&d, counts[1], &in.softdeps);
+	in.softdep_count = in.softdeps ? counts[1] : 0;
 	if (r == 0)
-		r = get_strings(&d, h.counts[2], &in.weakdeps);
-	in.weakdep_count = in.weakdeps ? h.counts[2] : 0;
+		r = get_strings(&d, counts[2], &in.weakdeps);
+	in.weakdep_count = in.weakdeps ? counts[2] : 0;
 	if (r == 0)
-		r = get_symbols(&d, h.counts[3], &in.exports);
-	in.export_count = in.exports ? h.counts[3] : 0;
+		r = get_symbols(&d, counts[3], &in.exports);
+	in.export_count = in.exports ? counts[3] : 0;
 	if (r == 0)
-		r = get_symbols(&d, h.counts[4], &in.imports);
-	in.import_count = in.imports ? h.counts[4] : 0;
-	if (r == 0 && d.bad)
-		r = 1; /* cannot happen after dm_cache_open(); refused all the same */
+		r = get_symbols(&d, counts[4], &in.imports);
+	in.import_count = in.imports ? counts[4] : 0;
+	if (r == 0 && (d.bad || d.p != d.end))
+		r = 1; /* a damaged payload: refused, the file is parsed instead */
 	if (r != 0) {
 		dm_info_release(&in);
 		return r < 0 ? r : 0;
 	}
 	*info = in;
+	return 1;
+}
+
+int dm_cache_dir_lookup(const struct dm_cache *cache, const char *path,
+			const struct dm_cache_key *key, char ***ret_names, size_t *ret_count)
+{
+	if (!cache)
+		return 0;
+	const struct slot *s = find_in(cache->dir_slots, cache->dir_slot_count, path);
+	if (!s->path)
+		return 0;
+	struct dec d = { .p = cache->data + s->offset,
+			 .end = cache->data + cache->size - TRAILER_SIZE };
+	const char *p;
+	struct dm_cache_key k;
+	size_t n;
+	get_dir_head(&d, &p, &k, &n);
+	if (d.bad || !key_equal(&k, key))
+		return 0;
+	char **v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		v[i] = (char *)get_nul_string(&d, get_u16(&d));
+	if (d.bad) { /* cannot happen after dm_cache_open(); refused all the same */
+		free(v);
+		return 0;
+	}
+	*ret_names = v;
+	*ret_count = n;
 	return 1;
 }

@@ -4,7 +4,7 @@
  * modules.depmod-cache, encoded and decoded in memory. No file I/O here;
  * depmod.c reads the file, depmod-output.c writes it with the other outputs.
  *
- * Format (version 1), every integer little-endian:
+ * Format (version 2), every integer little-endian:
  *   header   "KMLDMC\r\n"  magic
  *            u32 version   DM_CACHE_VERSION
  *            u32 flags     0
@@ -12,17 +12,31 @@
  *                          the run depended on (dm_cache_config_hash())
  *            u8 n, n bytes the writer's architecture (DM_CACHE_ARCH)
  *            u16 n, n bytes the kernel version
+ *            u64 outputs   digest of the outputs' inputs (struct
+ *                          dm_cache_outputs), then u8 n and n stamps of
+ *                          the output files as that run left them (a key
+ *                          each, laid out as in a record); n = 0: unknown
  *            u32 count     records that follow
  *   record   u16 n, n bytes, NUL   the module's path as depmod opened it
  *            u64 dev, ino, size; i64 mtime s; u32 mtime ns; i64 ctime s;
  *            u32 ctime ns          its stat() when it was parsed
+ *            u64 digest            dm_hash64() of the payload
+ *            u32 n                 the payload's size, then the payload:
  *            u32 aliases, softdeps, weakdeps, exports, imports
  *            strings  u32 n, n bytes, NUL (aliases, softdeps, weakdeps)
  *            symbols  u8 flags (1: has a CRC, 2: weak), u64 CRC,
  *                     u32 n, n bytes, NUL (exports, then imports)
+ *   u32 count     directory listings that follow
+ *   listing  u16 n, n bytes, NUL   a directory's path as depmod scanned it
+ *            its key (as a record's), u32 entries, then each entry:
+ *            u16 n, n bytes, NUL   its d_type (one byte), then its name
  *   trailer  u64 size of the whole file, trailer included
  *            u32 CRC-32 of every byte before it
- * (the size at the end lets the file be written in one pass).
+ * (the size at the end lets the file be written in one pass). A directory
+ * whose key has not changed has the same entries, so the scan reads it
+ * from here instead of the directory itself. A payload is
+ * decoded only when its module's parse results are needed: a run whose
+ * outputs are already up to date reads no more than the records' heads.
  *
  * A record holds only what is a function of the module file's bytes (struct
  * dm_info); everything else depmod recomputes on every run.
@@ -38,7 +52,7 @@
 struct dm_info;
 
 #define DM_CACHE_NAME "modules.depmod-cache"
-#define DM_CACHE_VERSION 1u
+#define DM_CACHE_VERSION 2u
 /* the largest cache file read (bigger ones are ignored) */
 #define DM_CACHE_MAX_SIZE ((size_t)1 << 30)
 
@@ -51,21 +65,61 @@ struct dm_cache_key {
 
 void dm_cache_key_from_stat(const struct stat *sb, struct dm_cache_key *ret);
 
-/* One record to write: INFO of the file at PATH, which had KEY. */
+/* A record's payload as stored, and its digest. */
+struct dm_cache_raw {
+	const void *payload;
+	size_t size;
+	uint64_t digest;
+};
+
+/* One record to write: INFO of the file at PATH, which had KEY; or, when
+ * INFO is NULL, RAW copied from an earlier cache as it is. */
 struct dm_cache_entry {
 	const char *path;
 	struct dm_cache_key key;
 	const struct dm_info *info;
+	struct dm_cache_raw raw;
 };
 
-/* Encodes ENTRIES, handing the bytes in pieces to FN (which returns 0 or a
+/* The outputs a run left on disk: DIGEST of what they were made from (see
+ * depmod-skip.c) and the STAMPS (stat) of the files. COUNT = 0: unknown. */
+#define DM_CACHE_MAX_STAMPS 32
+struct dm_cache_outputs {
+	uint64_t digest;
+	size_t count;
+	struct dm_cache_key stamps[DM_CACHE_MAX_STAMPS];
+};
+
+/* A directory's entries, each a byte of d_type and then the name. */
+struct dm_cache_dir {
+	const char *path;
+	struct dm_cache_key key;
+	char *const *names;
+	size_t count;
+};
+
+/* What a cache holds. OUTPUTS may be NULL (unknown). */
+struct dm_cache_contents {
+	const struct dm_cache_outputs *outputs;
+	const struct dm_cache_entry *entries;
+	size_t count;
+	const struct dm_cache_dir *dirs;
+	size_t dir_count;
+};
+
+/* Encodes C, handing the bytes in pieces to FN (which returns 0 or a
  * negative errno, then returned); little memory whatever the cache's size. */
 typedef int (*dm_cache_write_fn)(void *data, const void *buf, size_t len);
-int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache_entry *entries,
-		   size_t count, dm_cache_write_fn fn, void *fn_data);
+int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache_contents *c,
+		   dm_cache_write_fn fn, void *fn_data);
 /* The same into a new buffer (*RET_DATA, malloc'd, *RET_SIZE bytes). */
-int dm_cache_encode(const char *kver, uint64_t config_hash, const struct dm_cache_entry *entries,
-		    size_t count, void **ret_data, size_t *ret_size);
+int dm_cache_encode(const char *kver, uint64_t config_hash, const struct dm_cache_contents *c,
+		    void **ret_data, size_t *ret_size);
+
+/* The digest of INFO's payload, as a record of it would hold; SCRATCH is
+ * reused from call to call. Returns 0 or -ENOMEM/-E2BIG. */
+struct strbuf;
+int dm_info_digest(const struct dm_info *info, struct strbuf *scratch, uint64_t *ret);
 
 /* A decoded cache: the buffer it was read from and an index by path. */
 struct dm_cache;
@@ -79,11 +133,28 @@ struct dm_cache;
  */
 int dm_cache_open(void *data, size_t size, const char *kver, uint64_t config_hash,
 		  struct dm_cache **ret_cache);
+/* The same on a mapping of the SIZE bytes of FD (a regular file): no copy.
+ * depmod itself never writes a cache in place (it renames a new one over
+ * it); a cache truncated by someone else while it is mapped would end the
+ * run with SIGBUS, as a truncated index would any libkmod user. */
+int dm_cache_open_fd(int fd, size_t size, const char *kver, uint64_t config_hash,
+		     struct dm_cache **ret_cache);
 void dm_cache_free(struct dm_cache *cache);
 size_t dm_cache_count(const struct dm_cache *cache);
 
-/* Whether CACHE holds a record of PATH with key KEY (nothing decoded). */
-bool dm_cache_match(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key);
+/* Whether CACHE holds a record of PATH with key KEY; if so and RAW is not
+ * NULL, *RAW is its payload (in CACHE's buffer) and digest. Nothing decoded. */
+bool dm_cache_match(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key,
+		    struct dm_cache_raw *raw);
+
+/* The listing of directory PATH when its key is KEY: *RET_NAMES (malloc'd
+ * array; the strings are CACHE's) and *RET_COUNT, and returns 1; 0 when
+ * there is none or its key differs, -ENOMEM. */
+int dm_cache_dir_lookup(const struct dm_cache *cache, const char *path,
+			const struct dm_cache_key *key, char ***ret_names, size_t *ret_count);
+
+/* The outputs the cache's writer left (count 0 when unknown). */
+const struct dm_cache_outputs *dm_cache_get_outputs(const struct dm_cache *cache);
 
 /*
  * The record of PATH when its key is KEY: fills *INFO (its arrays
@@ -100,5 +171,8 @@ uint64_t dm_hash_bytes(uint64_t h, const void *data, size_t len);
 /* A string with its terminating NUL (so "ab","c" and "a","bc" differ); NULL
  * hashes differently from "". */
 uint64_t dm_hash_str(uint64_t h, const char *s);
+/* A fast 64-bit hash of a whole buffer, eight bytes at a time (the records'
+ * digests: a changed payload must not keep its digest by accident). */
+uint64_t dm_hash64(const void *data, size_t len);
 
 #endif

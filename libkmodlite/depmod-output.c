@@ -29,9 +29,9 @@ enum output_id {
 	OUT_BUILTIN_BIN,
 	OUT_BUILTIN_ALIAS_BIN,
 	OUT_DEVNAME,
-	OUT_CACHE, /* last: renamed after the indexes it goes with */
 	OUT_COUNT,
 };
+_Static_assert(OUT_COUNT == DM_OUTPUT_COUNT, "one stamp per output");
 
 struct output {
 	const char *name;
@@ -46,20 +46,19 @@ struct output {
 	int fd; /* tmp_path's, while open */
 };
 
-static const char *const output_names[OUT_COUNT] = {
+const char *const dm_output_names[DM_OUTPUT_COUNT] = {
 	"modules.dep",	       "modules.dep.bin",	 "modules.alias",
 	"modules.alias.bin",   "modules.softdep",	 "modules.weakdep",
 	"modules.symbols",     "modules.symbols.bin",	 "modules.builtin.bin",
-	"modules.builtin.alias.bin", "modules.devname", DM_CACHE_NAME,
+	"modules.builtin.alias.bin", "modules.devname",
 };
 
 static int outputs_init(struct output *o)
 {
 	for (int i = 0; i < OUT_COUNT; i++) {
-		o[i] = (struct output){ .name = output_names[i], .fd = -1 };
+		o[i] = (struct output){ .name = dm_output_names[i], .fd = -1 };
 		o[i].binary = strstr(o[i].name, ".bin") != NULL;
 	}
-	o[OUT_CACHE].cache = true;
 	/* all initialised before any can fail: outputs_release() sees them all */
 	for (int i = 0; i < OUT_COUNT; i++)
 		if (o[i].binary) {
@@ -70,9 +69,9 @@ static int outputs_init(struct output *o)
 	return 0;
 }
 
-static void outputs_release(struct output *o)
+static void outputs_release(struct output *o, int count)
 {
-	for (int i = 0; i < OUT_COUNT; i++) {
+	for (int i = 0; i < count; i++) {
 		free(o[i].text.data);
 		kml_index_writer_free(o[i].index);
 		free(o[i].data);
@@ -354,8 +353,9 @@ static int write_to_fd(void *data, const void *buf, size_t len)
 }
 
 /* The cache: every module parsed without error and not changed just now, in
- * order; streamed to FD, so that it costs no memory of its size. */
-static int write_cache(struct dm_state *st, int fd)
+ * order, the records that were not decoded copied as they were; streamed to
+ * FD, so that it costs no memory of its size. */
+static int write_cache(struct dm_state *st, int fd, const struct dm_cache_outputs *outputs)
 {
 	struct dm_cache_entry *e = calloc(st->module_count + 1, sizeof(*e));
 	if (!e)
@@ -363,18 +363,34 @@ static int write_cache(struct dm_state *st, int fd)
 	size_t n = 0;
 	for (size_t i = 0; i < st->module_count; i++) {
 		const struct dm_module *m = &st->modules[i];
-		if (m->parse_error == 0 && m->have_key && (m->cacheable || m->from_cache))
-			e[n++] = (struct dm_cache_entry){ m->path, m->key, &m->info };
+		if (m->parse_error != 0 || !m->have_key)
+			continue;
+		if (m->cache_match && st->cache)
+			e[n++] = (struct dm_cache_entry){ m->path, m->key, NULL, m->raw };
+		else if (m->cacheable)
+			e[n++] = (struct dm_cache_entry){ m->path, m->key, &m->info, { 0 } };
 	}
-	int r = dm_cache_write(kml_ctx_get_kernel_version(st->ctx), st->config_hash, e, n,
-			       write_to_fd, &fd);
+	struct dm_cache_dir *dirs = calloc(st->dir_count + 1, sizeof(*dirs));
+	if (!dirs) {
+		free(e);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < st->dir_count; i++) {
+		const struct dm_dir *d = &st->dirs[i];
+		dirs[i] = (struct dm_cache_dir){ d->path, d->key, d->names, d->count };
+	}
+	struct dm_cache_contents c = { outputs, e, n, dirs, st->dir_count };
+	int r = dm_cache_write(kml_ctx_get_kernel_version(st->ctx), st->config_hash, &c, write_to_fd,
+			       &fd);
+	free(dirs);
 	free(e);
 	return r;
 }
 
-/* Creates O's temporary file, writes it, and starts its write-back; O->fd
- * stays open (and locked) until sync_temporary(). */
-static int write_temporary(struct dm_state *st, struct output *o)
+/* Creates O's temporary file and writes it (for the cache, OUTPUTS goes in
+ * its header), and starts its write-back; O->fd stays open (and locked). */
+static int write_temporary(struct dm_state *st, struct output *o,
+			   const struct dm_cache_outputs *outputs)
 {
 	if (asprintf(&o->tmp_path, "%s/.%s.XXXXXX", st->output_dir, o->name) < 0) {
 		o->tmp_path = NULL;
@@ -388,59 +404,53 @@ static int write_temporary(struct dm_state *st, struct output *o)
 		return r;
 	}
 	/* held while it is written: a later run leaves it alone (see
-	 * remove_stale_temporaries()) */
+	 * dm_remove_stale_temporaries()) */
 	(void)flock(o->fd, LOCK_EX | LOCK_NB);
 	int r = fchmod(o->fd, 0644) < 0 ? -errno : 0;
 	if (r == 0)
-		r = o->cache ? write_cache(st, o->fd)
+		r = o->cache ? write_cache(st, o->fd, outputs)
 		    : o->binary ? write_all(o->fd, o->data, o->size)
 				: write_all(o->fd, o->text.data ? o->text.data : "", o->text.len);
-	/* every file's data goes to the disk at once; the fsync()s that
-	 * follow then mostly wait for what is already under way */
-	if (r == 0)
+	/* every output's data goes to the disk at once; the fsync()s that
+	 * follow then mostly wait for what is already under way (the cache
+	 * is not fsync'd: it is left to the kernel's own write-back) */
+	if (r == 0 && !o->cache)
 		(void)sync_file_range(o->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-	return r;
-}
-
-/* The cache is not fsync'd: its trailer (size and CRC) makes a copy torn by
- * a crash detectable, and then it is only ignored. */
-static int sync_temporary(struct output *o)
-{
-	int r = !o->cache && fsync(o->fd) < 0 ? -errno : 0;
-	if (close(o->fd) < 0 && r == 0)
-		r = -errno;
-	o->fd = -1;
 	return r;
 }
 
 /*
  * Temporary files of runs killed before their renames (.NAME.XXXXXX, NAME
- * one of the outputs) are removed once they are STALE_TEMP_SECONDS old and
- * nobody holds their lock: a live run holds it while writing and renames
- * within seconds, so neither test alone has to be trusted.
+ * one of the outputs or the cache) are removed once they are
+ * STALE_TEMP_SECONDS old and nobody holds their lock: a live run holds it
+ * while writing and renames within seconds, so neither test alone has to be
+ * trusted.
  */
 #define STALE_TEMP_SECONDS 60
 
-static bool is_temporary_name(const char *n, const struct output *o)
+static bool is_temporary_of(const char *n, const char *output)
 {
-	if (n[0] != '.')
-		return false;
-	for (int i = 0; i < OUT_COUNT; i++) {
-		size_t l = strlen(o[i].name);
-		if (strncmp(n + 1, o[i].name, l) == 0 && n[1 + l] == '.' && strlen(n + 2 + l) == 6)
-			return true;
-	}
-	return false;
+	size_t l = strlen(output);
+	return n[0] == '.' && strncmp(n + 1, output, l) == 0 && n[1 + l] == '.' &&
+	       strlen(n + 2 + l) == 6;
 }
 
-static void remove_stale_temporaries(struct dm_state *st, const struct output *o)
+static bool is_temporary_name(const char *n)
+{
+	for (int i = 0; i < OUT_COUNT; i++)
+		if (is_temporary_of(n, dm_output_names[i]))
+			return true;
+	return is_temporary_of(n, DM_CACHE_NAME);
+}
+
+void dm_remove_stale_temporaries(struct dm_state *st)
 {
 	DIR *d = opendir(st->output_dir);
 	if (!d)
 		return;
 	time_t now = time(NULL);
 	for (struct dirent *de; (de = readdir(d));) {
-		if (!is_temporary_name(de->d_name, o))
+		if (!is_temporary_name(de->d_name))
 			continue;
 		int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 		if (fd < 0)
@@ -461,8 +471,9 @@ static void remove_stale_temporaries(struct dm_state *st, const struct output *o
  * ours, mode 0644): then it is left in place and only its times are
  * refreshed (depmod -A compares them), which spares its write and fsync
  * when little or nothing changed. A reader sees the same bytes either way.
+ * When it is, O->fd is that file's, kept open to stamp it.
  */
-static bool same_as_on_disk(const struct dm_state *st, const struct output *o)
+static bool same_as_on_disk(const struct dm_state *st, struct output *o)
 {
 	const char *data = o->binary ? o->data : o->text.data;
 	size_t len = o->binary ? o->size : o->text.len;
@@ -470,6 +481,7 @@ static bool same_as_on_disk(const struct dm_state *st, const struct output *o)
 	if (asprintf(&path, "%s/%s", st->output_dir, o->name) < 0)
 		return false;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	free(path);
 	struct stat sb;
 	bool same = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 		    (sb.st_mode & 07777) == 0644 && sb.st_uid == geteuid() &&
@@ -483,10 +495,11 @@ static bool same_as_on_disk(const struct dm_state *st, const struct output *o)
 		done += n > 0 ? (size_t)n : 0;
 	}
 	if (same)
-		(void)utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW);
-	if (fd >= 0)
+		same = futimens(fd, NULL) == 0;
+	if (same)
+		o->fd = fd;
+	else if (fd >= 0)
 		close(fd);
-	free(path);
 	return same;
 }
 
@@ -500,48 +513,70 @@ static int make_output_dir(struct dm_state *st)
 	return r;
 }
 
+static int rename_into_place(struct dm_state *st, struct output *o)
+{
+	char *final = NULL;
+	if (asprintf(&final, "%s/%s", st->output_dir, o->name) < 0)
+		return -ENOMEM;
+	int r = rename(o->tmp_path, final) < 0 ? -errno : 0;
+	if (r < 0)
+		kml_err(st->ctx, "could not rename %s to %s: %s", o->tmp_path, final, strerror(-r));
+	free(final);
+	if (r == 0) {
+		free(o->tmp_path);
+		o->tmp_path = NULL;
+	}
+	return r;
+}
+
+static void sync_output_dir(const struct dm_state *st)
+{
+	int dfd = open(st->output_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+}
+
+/*
+ * Every output written to its temporary file and fsync'd, then all renamed.
+ * Each file's descriptor stays open until after its rename, so that the
+ * stamp recorded (st->stamps) is that of the very file this run wrote: if a
+ * concurrent run renamed another over it, the stamp no longer matches.
+ */
 static int commit_outputs(struct dm_state *st, struct output *o)
 {
 	int r = make_output_dir(st);
 	if (r < 0)
 		return r;
 	for (int i = 0; i < OUT_COUNT; i++)
-		if (!o[i].skip && !o[i].cache && same_as_on_disk(st, &o[i]))
-			o[i].skip = true;
+		o[i].skip = same_as_on_disk(st, &o[i]);
 	for (int step = 0; step < 2; step++)
 		for (int i = 0; i < OUT_COUNT; i++) {
-			if (o[i].skip || (step == 0 && o[i].tmp_path))
-				continue; /* (the cache: written before the others were built) */
-			r = step == 0 ? write_temporary(st, &o[i]) : sync_temporary(&o[i]);
+			if (o[i].skip)
+				continue;
+			r = step == 0 ? write_temporary(st, &o[i], NULL)
+				      : fsync(o[i].fd) < 0 ? -errno : 0;
 			if (r < 0) {
 				kml_err(st->ctx, "could not write %s/%s: %s", st->output_dir,
 					o[i].name, strerror(-r));
 				return r; /* outputs_release() removes the temporary files */
 			}
 		}
-	for (int i = 0; i < OUT_COUNT; i++) {
-		if (o[i].skip)
-			continue;
-		char *final = NULL;
-		if (asprintf(&final, "%s/%s", st->output_dir, o[i].name) < 0)
-			return -ENOMEM;
-		r = rename(o[i].tmp_path, final) < 0 ? -errno : 0;
-		if (r < 0)
-			kml_err(st->ctx, "could not rename %s to %s: %s", o[i].tmp_path, final,
-				strerror(-r));
-		free(final);
-		if (r < 0)
+	for (int i = 0; i < OUT_COUNT; i++)
+		if (!o[i].skip && (r = rename_into_place(st, &o[i])) < 0)
 			return r;
-		free(o[i].tmp_path);
-		o[i].tmp_path = NULL;
-	}
 	/* make the renames durable */
-	int dfd = open(st->output_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
+	sync_output_dir(st);
+	st->stamps.count = OUT_COUNT;
+	for (int i = 0; i < OUT_COUNT; i++) {
+		struct stat sb;
+		if (fstat(o[i].fd, &sb) < 0)
+			st->stamps.count = 0; /* unknown: the next run takes the full path */
+		else
+			dm_cache_key_from_stat(&sb, &st->stamps.stamps[i]);
 	}
-	remove_stale_temporaries(st, o);
+	dm_remove_stale_temporaries(st);
 	return 0;
 }
 
@@ -562,18 +597,6 @@ int dm_write_outputs(struct dm_state *st)
 {
 	struct output o[OUT_COUNT];
 	int r = outputs_init(o);
-	/* the cache first, to its temporary file (renamed with the others),
-	 * while the outputs take no memory yet */
-	o[OUT_CACHE].skip = !st->write_cache || st->opts->dry_run_stream;
-	if (r == 0 && !o[OUT_CACHE].skip) {
-		r = make_output_dir(st);
-		if (r == 0) {
-			r = write_temporary(st, &o[OUT_CACHE]);
-			if (r < 0)
-				kml_err(st->ctx, "could not write %s/%s: %s", st->output_dir,
-					o[OUT_CACHE].name, strerror(-r));
-		}
-	}
 	if (r == 0)
 		r = build_dep(st, o);
 	if (r == 0)
@@ -593,6 +616,45 @@ int dm_write_outputs(struct dm_state *st)
 		else
 			r = commit_outputs(st, o);
 	}
-	outputs_release(o);
+	outputs_release(o, OUT_COUNT);
 	return r;
+}
+
+/* The cache is not fsync'd: its trailer (size and CRC) makes a copy torn by
+ * a crash detectable, and then it is only ignored. It goes after the
+ * outputs: a run killed in between leaves the old cache, whose stamps do
+ * not match the new outputs. Not being able to write it (a full disk) is
+ * only worth a warning: the outputs are written, and the old cache, if
+ * any, stays usable for what it still matches. */
+int dm_commit_cache(struct dm_state *st, bool clean)
+{
+	struct output c = { .name = DM_CACHE_NAME, .cache = true, .fd = -1 };
+	if (clean && st->stamps.count == OUT_COUNT)
+		st->stamps.digest = dm_outputs_digest(st);
+	else
+		st->stamps.count = 0;
+	int r = make_output_dir(st);
+	if (r == 0)
+		r = write_temporary(st, &c, &st->stamps);
+	if (r == 0 && close(c.fd) < 0)
+		r = -errno;
+	c.fd = -1;
+	char *final = NULL;
+	if (r == 0 && asprintf(&final, "%s/%s", st->output_dir, c.name) < 0) {
+		final = NULL;
+		r = -ENOMEM;
+	}
+	if (r == 0 && rename(c.tmp_path, final) < 0)
+		r = -errno;
+	if (r == 0) {
+		free(c.tmp_path);
+		c.tmp_path = NULL;
+	}
+	free(final);
+	outputs_release(&c, 1); /* (removes the temporary file on failure) */
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		kml_warn(st->ctx, "could not write %s/%s: %s", st->output_dir, c.name, strerror(-r));
+	return 0;
 }

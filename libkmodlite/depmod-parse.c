@@ -11,28 +11,6 @@
 
 #include "depmod-private.h"
 
-void dm_info_release(struct dm_info *info)
-{
-	if (!info->borrowed) {
-		for (size_t i = 0; i < info->alias_count; i++)
-			free(info->aliases[i]);
-		for (size_t i = 0; i < info->softdep_count; i++)
-			free(info->softdeps[i]);
-		for (size_t i = 0; i < info->weakdep_count; i++)
-			free(info->weakdeps[i]);
-		for (size_t i = 0; i < info->export_count; i++)
-			free(info->exports[i].name);
-		for (size_t i = 0; i < info->import_count; i++)
-			free(info->imports[i].name);
-	}
-	free(info->aliases);
-	free(info->softdeps);
-	free(info->weakdeps);
-	free(info->exports);
-	free(info->imports);
-	memset(info, 0, sizeof(*info));
-}
-
 /* Appends to *V (of *N elements, room for *CAP). */
 static int strv_push(char ***v, size_t *n, size_t *cap, const char *s)
 {
@@ -172,30 +150,50 @@ static int parse_module(const struct dm_state *st, struct dm_module *m, struct s
 
 struct pool {
 	struct dm_state *st;
-	int phase;   /* 0: keys and matches only; 1: records or parsing */
+	int phase;   /* 0: keys and matches; 1: the unmatched parsed; 2: the matched decoded */
 	size_t next; /* atomically incremented */
+	int err;     /* the first -ENOMEM of a digest */
 };
 
-/* Phase 0, with a cache: the module's key, and whether its record matches. */
+/* Phase 0, with a cache: the module's key, and whether its record matches
+ * (then its digest and payload are known without decoding it). */
 static void match_one(const struct dm_state *st, struct dm_module *m)
 {
 	struct stat sb;
 	if (stat(m->path, &sb) < 0)
 		return; /* parse_module() says why */
 	set_key(st, m, &sb);
-	m->cache_match = dm_cache_match(st->cache, m->path, &m->key);
+	m->cache_match = dm_cache_match(st->cache, m->path, &m->key, &m->raw);
+	if (m->cache_match)
+		m->digest = m->raw.digest;
 }
 
-/* Phase 1: the record when it matched, else the file parsed. */
+/* Phase 1: a module without a matching record parsed, and its digest. */
+static int parse_one(const struct dm_state *st, struct dm_module *m, struct strbuf *scratch)
+{
+	if (st->cache && m->cache_match)
+		return 0;
+	/* without a cache (a first run) the key comes with the read, no stat() */
+	m->parse_error = parse_module(st, m, scratch);
+	if (m->parse_error == 0 && st->use_cache)
+		return dm_info_digest(&m->info, scratch, &m->digest);
+	return 0;
+}
+
+/* Phase 2: a matched record decoded (the file parsed if the record cannot be). */
 static void load_one(const struct dm_state *st, struct dm_module *m, struct strbuf *scratch)
 {
-	int r = 0;
-	if (st->cache && m->cache_match) {
-		r = dm_cache_lookup(st->cache, m->path, &m->key, &m->info);
-		m->from_cache = r > 0;
+	if (!m->cache_match || m->from_cache)
+		return;
+	int r = dm_cache_lookup(st->cache, m->path, &m->key, &m->info);
+	m->from_cache = r > 0;
+	if (r == 0) {
+		m->cache_match = false;
+		r = parse_module(st, m, scratch);
+		if (r == 0)
+			r = dm_info_digest(&m->info, scratch, &m->digest);
 	}
-	/* without a cache (a first run) the key comes with the read, no stat() */
-	m->parse_error = r < 0 ? r : r > 0 ? 0 : parse_module(st, m, scratch);
+	m->parse_error = r < 0 ? r : 0;
 }
 
 static void *worker(void *data)
@@ -206,29 +204,19 @@ static void *worker(void *data)
 		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
 		if (i >= p->st->module_count)
 			break;
+		struct dm_module *m = &p->st->modules[i];
 		if (p->phase == 0)
-			match_one(p->st, &p->st->modules[i]);
-		else
-			load_one(p->st, &p->st->modules[i], &scratch);
+			match_one(p->st, m);
+		else if (p->phase == 2)
+			load_one(p->st, m, &scratch);
+		else if (parse_one(p->st, m, &scratch) < 0)
+			__atomic_store_n(&p->err, -ENOMEM, __ATOMIC_RELAXED);
 	}
 	free(scratch.data);
 	return NULL;
 }
 
-static void run_pool(struct dm_state *st, unsigned int jobs, int phase)
-{
-	struct pool p = { .st = st, .phase = phase };
-	pthread_t threads[64];
-	unsigned int started = 0;
-	for (; started + 1 < jobs; started++)
-		if (pthread_create(&threads[started], NULL, worker, &p) != 0)
-			break;
-	worker(&p); /* this thread works too */
-	for (unsigned int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-}
-
-int dm_parse_all(struct dm_state *st)
+static unsigned int job_count(const struct dm_state *st)
 {
 	unsigned int jobs = st->opts->jobs;
 	if (jobs == 0) {
@@ -239,9 +227,43 @@ int dm_parse_all(struct dm_state *st)
 		jobs = 64;
 	if (jobs > st->module_count)
 		jobs = st->module_count ? (unsigned int)st->module_count : 1;
+	return jobs;
+}
 
+static int run_pool(struct dm_state *st, int phase)
+{
+	struct pool p = { .st = st, .phase = phase };
+	unsigned int jobs = job_count(st);
+	pthread_t threads[64];
+	unsigned int started = 0;
+	for (; started + 1 < jobs; started++)
+		if (pthread_create(&threads[started], NULL, worker, &p) != 0)
+			break;
+	worker(&p); /* this thread works too */
+	for (unsigned int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	return p.err;
+}
+
+/* Messages from this thread only, in module order, each error once. */
+static int report_errors(struct dm_state *st)
+{
+	for (size_t i = 0; i < st->module_count; i++) {
+		struct dm_module *m = &st->modules[i];
+		if (m->parse_error == -ENOMEM)
+			return -ENOMEM;
+		if (m->parse_error < 0 && !m->error_reported)
+			kml_err(st->ctx, "failed to load symbols from %s: %s", m->path,
+				strerror(-m->parse_error));
+		m->error_reported = m->parse_error < 0;
+	}
+	return 0;
+}
+
+int dm_parse_all(struct dm_state *st)
+{
 	if (st->cache) {
-		run_pool(st, jobs, 0);
+		run_pool(st, 0);
 		size_t matches = 0;
 		for (size_t i = 0; i < st->module_count; i++)
 			matches += st->modules[i].cache_match;
@@ -250,30 +272,37 @@ int dm_parse_all(struct dm_state *st)
 		if (matches < st->module_count - matches) {
 			kml_dbg(st->ctx, "only %zu of %zu modules unchanged: " DM_CACHE_NAME " not used",
 				matches, st->module_count);
+			int r = dm_scan_own_dirs(st);
+			if (r < 0)
+				return r;
 			dm_cache_free(st->cache);
 			st->cache = NULL;
+			for (size_t i = 0; i < st->module_count; i++)
+				st->modules[i].cache_match = false;
 		}
 	}
-	run_pool(st, jobs, 1);
-
-	/* messages from this thread only, in module order */
+	int r = run_pool(st, 1);
+	if (r == 0)
+		r = report_errors(st);
+	if (r < 0 || !st->use_cache)
+		return r;
 	size_t hits = 0, fresh = 0;
 	for (size_t i = 0; i < st->module_count; i++) {
-		struct dm_module *m = &st->modules[i];
-		hits += m->from_cache;
-		fresh += !m->from_cache && m->cacheable && m->parse_error == 0;
-		if (m->parse_error == -ENOMEM)
-			return -ENOMEM;
-		if (m->parse_error < 0)
-			kml_err(st->ctx, "failed to load symbols from %s: %s", m->path,
-				strerror(-m->parse_error));
+		const struct dm_module *m = &st->modules[i];
+		hits += m->cache_match;
+		fresh += !m->cache_match && m->cacheable && m->parse_error == 0;
 	}
-	if (st->use_cache) {
-		kml_dbg(st->ctx, "%zu of %zu modules from the cache, %zu parsed", hits,
-			st->module_count, st->module_count - hits);
-		/* an unchanged tree leaves the cache as it is */
-		if (st->cache && hits == dm_cache_count(st->cache) && fresh == 0)
-			st->write_cache = false;
-	}
+	kml_dbg(st->ctx, "%zu of %zu modules from the cache, %zu parsed", hits, st->module_count,
+		st->module_count - hits);
+	/* (an unchanged tree can leave the cache as it is) */
+	st->records_changed = !st->cache || hits != dm_cache_count(st->cache) || fresh != 0;
 	return 0;
+}
+
+int dm_load_cached(struct dm_state *st)
+{
+	if (!st->cache)
+		return 0;
+	run_pool(st, 2);
+	return report_errors(st);
 }

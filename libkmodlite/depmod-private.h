@@ -6,9 +6,12 @@
  *   depmod-scan.c     which module files, which copy of a name wins, order
  *   depmod-parse.c    one module file -> struct dm_info (self-contained, so
  *                     it can be cached later), and the worker pool
+ *   depmod-info.c     releasing a struct dm_info
  *   depmod-resolve.c  symbols -> dependencies, topological order, cycles
  *   depmod-output.c   the eleven files, each written to a temporary file,
- *                     fsync'd and renamed over the old one
+ *                     fsync'd and renamed over the old one; then the cache
+ *   depmod-skip.c     whether the outputs on disk are already what this run
+ *                     would write (then resolving and writing are skipped)
  *   depmod.c          kml_depmod_run(): the stages in order
  */
 #ifndef KMODLITE_DEPMOD_PRIVATE_H
@@ -57,6 +60,9 @@ struct dm_module {
 	bool cache_match; /* the cache has a record with its key */
 	bool from_cache;  /* info came from the cache */
 	bool cacheable;	 /* info may be written to the cache (parsed, not racy) */
+	struct dm_cache_raw raw; /* the matching record, when cache_match */
+	uint64_t digest;	 /* of info's payload (dm_info_digest()), with the cache on */
+	bool error_reported;	 /* parse_error has been logged */
 
 	/* resolution */
 	size_t *deps; /* indexes of the modules it needs directly, first use first */
@@ -64,6 +70,19 @@ struct dm_module {
 	size_t users;
 	size_t dep_sort_index;
 };
+
+/* A directory the scan listed, kept for the next run's cache. */
+struct dm_dir {
+	char *path;
+	struct dm_cache_key key;
+	char **names; /* each: its d_type, then its name (as depmod-cache.h) */
+	size_t count;
+	bool borrowed; /* the strings are the cache's */
+};
+
+/* The outputs, cache aside, in the order their stamps are kept. */
+#define DM_OUTPUT_COUNT 11
+extern const char *const dm_output_names[DM_OUTPUT_COUNT];
 
 struct dm_state {
 	struct kml_ctx *ctx;
@@ -76,10 +95,16 @@ struct dm_state {
 
 	/* the cache (see depmod-cache.h); USE_CACHE: read and keep keys */
 	bool use_cache;
-	bool write_cache;	/* a new cache goes out with the outputs */
+	bool write_cache;	/* a new cache may go out with the outputs */
+	bool records_changed;	/* the new cache's records differ from the old one's */
 	uint64_t config_hash;
 	struct dm_cache *cache; /* the old one, when it could be used */
+	struct dm_dir *dirs;	/* listed by the scan, and not changed just now */
+	size_t dir_count, dir_cap;
 	struct timespec start;	/* files changed since (or just before) are not cached */
+	/* the outputs on disk (depmod-skip.c, depmod-output.c) */
+	int output_fds[DM_OUTPUT_COUNT]; /* open by dm_outputs_current(); -1 */
+	struct dm_cache_outputs stamps;	 /* as this run left them */
 };
 
 /*
@@ -91,11 +116,17 @@ struct dm_state {
 
 /* depmod-scan.c */
 int dm_scan(struct dm_state *st);
+/* The listings' strings copied out of the cache (before it is freed). */
+int dm_scan_own_dirs(struct dm_state *st);
+void dm_scan_release(struct dm_state *st);
 int dm_sort_by_order_file(struct dm_state *st);
 /* depmod.c */
 int dm_cache_load(struct dm_state *st);
-/* depmod-parse.c */
+/* depmod-parse.c: dm_parse_all() parses what the cache has no record of;
+ * dm_load_cached() decodes the rest (not needed when the outputs are current) */
 int dm_parse_all(struct dm_state *st);
+int dm_load_cached(struct dm_state *st);
+/* depmod-info.c */
 void dm_info_release(struct dm_info *info);
 /* depmod-resolve.c */
 int dm_resolve(struct dm_state *st);
@@ -112,7 +143,16 @@ void dm_dep_walk_release(struct dm_dep_walk *w);
  * (W's memory, valid until the next walk); returns how many. */
 size_t dm_all_dependencies(const struct dm_state *st, struct dm_dep_walk *w, size_t i,
 			   const size_t **ret);
-/* depmod-output.c */
+/* depmod-output.c: the outputs (their stamps into st->stamps), then the
+ * cache, stamped with them when CLEAN (the run printed nothing) */
 int dm_write_outputs(struct dm_state *st);
+int dm_commit_cache(struct dm_state *st, bool clean);
+/* Temporary files left by killed runs, removed once old and unlocked. */
+void dm_remove_stale_temporaries(struct dm_state *st);
+/* depmod-skip.c */
+uint64_t dm_outputs_digest(const struct dm_state *st);
+bool dm_outputs_current(struct dm_state *st);
+int dm_refresh_outputs(struct dm_state *st);
+void dm_close_outputs(struct dm_state *st);
 
 #endif

@@ -140,24 +140,24 @@ static int entry_compare(const void *a, const void *b)
 	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
-/*
- * Adds the modules under DIR (recursively, entries in byte order so the
- * result does not depend on the file system). REL_BASE: the part of DIR's
- * path that modules.dep omits; NULL to keep absolute paths (external dirs).
- */
-static int scan_dir(struct scan *sc, const char *dir, size_t rel_base, bool external, int depth)
+static void free_names(char **names, size_t n, bool borrowed)
 {
-	struct dm_state *st = sc->st;
-	if (depth > 64) {
-		kml_warn(st->ctx, "%s: directories nested too deep, skipped", dir);
-		return 0;
-	}
+	for (size_t i = 0; !borrowed && i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* DIR's entries, sorted by name (each prefixed with its d_type), into
+ * *RET_NAMES and *RET_COUNT. */
+static int read_dir(struct dm_state *st, const char *dir, int depth, char ***ret_names,
+		    size_t *ret_count)
+{
 	DIR *d = opendir(dir);
 	if (!d) {
 		int r = -errno;
 		if (depth > 0 || r != -ENOENT)
 			kml_warn(st->ctx, "could not open directory %s: %s", dir, strerror(-r));
-		return depth > 0 ? 0 : r;
+		return r;
 	}
 	char **names = NULL;
 	size_t n = 0, ncap = 0;
@@ -180,9 +180,73 @@ static int scan_dir(struct scan *sc, const char *dir, size_t rel_base, bool exte
 		n++;
 	}
 	closedir(d);
-	if (r == 0)
-		qsort(names, n, sizeof(*names), entry_compare);
+	if (r < 0) {
+		free_names(names, n, false);
+		return r;
+	}
+	qsort(names, n, sizeof(*names), entry_compare);
+	*ret_names = names;
+	*ret_count = n;
+	return r;
+}
 
+/*
+ * DIR's sorted entries: from the cache when DIR's key is the one recorded
+ * there (an entry added, removed or renamed changes a directory's mtime and
+ * ctime), else read. The listing is kept for the next cache unless DIR
+ * changed too recently for its key to be trusted.
+ */
+static int list_dir(struct dm_state *st, const char *dir, int depth, char ***ret_names,
+		    size_t *ret_count)
+{
+	struct stat sb;
+	struct dm_cache_key key;
+	bool keyed = st->use_cache && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode);
+	if (keyed)
+		dm_cache_key_from_stat(&sb, &key);
+	int r = keyed ? dm_cache_dir_lookup(st->cache, dir, &key, ret_names, ret_count) : 0;
+	bool borrowed = r > 0;
+	if (r == 0)
+		r = read_dir(st, dir, depth, ret_names, ret_count);
+	if (r < 0)
+		return r;
+	/* the output directory changes with every run (the outputs are renamed
+	 * into it): not worth keeping, and its key could never be trusted */
+	if (!keyed || streq(dir, st->output_dir) ||
+	    (!borrowed && key.ctime_sec >= (int64_t)st->start.tv_sec - DM_CACHE_RACY_SECONDS))
+		return borrowed; /* (1: the strings are the cache's) */
+	char *path = strdup(dir);
+	if (!path || ARRAY_GROW(st->dirs, st->dir_cap, st->dir_count + 1) < 0) {
+		free(path);
+		free_names(*ret_names, *ret_count, borrowed);
+		return -ENOMEM;
+	}
+	st->dirs[st->dir_count++] =
+		(struct dm_dir){ path, key, *ret_names, *ret_count, borrowed };
+	return 2; /* kept: the names belong to st->dirs now */
+}
+
+/*
+ * Adds the modules under DIR (recursively, entries in byte order so the
+ * result does not depend on the file system). REL_BASE: the part of DIR's
+ * path that modules.dep omits; NULL to keep absolute paths (external dirs).
+ */
+static int scan_dir(struct scan *sc, const char *dir, size_t rel_base, bool external, int depth)
+{
+	struct dm_state *st = sc->st;
+	if (depth > 64) {
+		kml_warn(st->ctx, "%s: directories nested too deep, skipped", dir);
+		return 0;
+	}
+	char **names = NULL;
+	size_t n = 0;
+	int kept = list_dir(st, dir, depth, &names, &n);
+	if (kept == -ENOMEM)
+		return kept;
+	if (kept < 0)
+		return depth > 0 ? 0 : kept;
+
+	int r = 0;
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		const char *name = names[i] + 1;
 		char *path = NULL;
@@ -219,10 +283,39 @@ static int scan_dir(struct scan *sc, const char *dir, size_t rel_base, bool exte
 		}
 		free(path);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	if (kept != 2)
+		free_names(names, n, kept == 1);
 	return r;
+}
+
+int dm_scan_own_dirs(struct dm_state *st)
+{
+	for (size_t i = 0; i < st->dir_count; i++) {
+		struct dm_dir *d = &st->dirs[i];
+		for (size_t k = 0; d->borrowed && k < d->count; k++) {
+			char *copy = strdup(d->names[k]);
+			if (!copy) {
+				/* the rest are dropped with the cache */
+				d->count = k;
+				d->borrowed = false;
+				return -ENOMEM;
+			}
+			d->names[k] = copy;
+		}
+		d->borrowed = false;
+	}
+	return 0;
+}
+
+void dm_scan_release(struct dm_state *st)
+{
+	for (size_t i = 0; i < st->dir_count; i++) {
+		free(st->dirs[i].path);
+		free_names(st->dirs[i].names, st->dirs[i].count, st->dirs[i].borrowed);
+	}
+	free(st->dirs);
+	st->dirs = NULL;
+	st->dir_count = 0;
 }
 
 static int add_explicit_files(struct scan *sc)

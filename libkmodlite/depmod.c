@@ -108,8 +108,7 @@ int dm_cache_load(struct dm_state *st)
 	st->write_cache = !st->opts->dry_run_stream && !(st->opts->files && st->opts->files[0]);
 	(void)clock_gettime(CLOCK_REALTIME, &st->start);
 	st->config_hash = config_hash(st);
-	char *path = NULL, *buf = NULL;
-	size_t len = 0;
+	char *path = NULL;
 	if (asprintf(&path, "%s/" DM_CACHE_NAME, st->output_dir) < 0)
 		return -ENOMEM;
 	/* a regular file only: not a FIFO, not a device behind a link */
@@ -120,10 +119,8 @@ int dm_cache_load(struct dm_state *st)
 		r = -errno;
 	if (r == 0 && !S_ISREG(sb.st_mode))
 		r = -EBADMSG;
-	if (r == 0)
-		r = read_fd_full(fd, DM_CACHE_MAX_SIZE, &buf, &len);
-	if (fd >= 0)
-		close(fd);
+	if (r == 0 && (uint64_t)sb.st_size > DM_CACHE_MAX_SIZE)
+		r = -EFBIG;
 	if (r == -ENOENT && st->opts->cache_if_present) {
 		/* an image builder's tree (initramfs): no later run reads a cache here */
 		st->use_cache = false;
@@ -132,8 +129,10 @@ int dm_cache_load(struct dm_state *st)
 		return 0;
 	}
 	if (r == 0)
-		r = dm_cache_open(buf, len, kml_ctx_get_kernel_version(st->ctx), st->config_hash,
-				  &st->cache);
+		r = dm_cache_open_fd(fd, (size_t)sb.st_size, kml_ctx_get_kernel_version(st->ctx),
+				     st->config_hash, &st->cache);
+	if (fd >= 0)
+		close(fd);
 	if (r == -ENOMEM) {
 		free(path);
 		return r;
@@ -148,9 +147,29 @@ int dm_cache_load(struct dm_state *st)
 	return 0;
 }
 
+/* The full path: every record decoded, symbols resolved, the outputs
+ * written, then the cache. It is stamped with the outputs only if these
+ * stages printed nothing: a later run that skips them must not owe the
+ * user a message. */
+static int write_everything(struct dm_state *st)
+{
+	int r = dm_load_cached(st);
+	unsigned long messages = kml_ctx_messages(st->ctx);
+	if (r == 0)
+		r = dm_resolve(st);
+	if (r == 0)
+		r = dm_write_outputs(st);
+	bool clean = kml_ctx_messages(st->ctx) == messages;
+	if (r == 0 && st->write_cache && (clean || st->records_changed))
+		r = dm_commit_cache(st, clean);
+	return r;
+}
+
 int kml_depmod_run(struct kml_ctx *ctx, const struct kml_depmod_options *opts)
 {
 	struct dm_state st = { .ctx = ctx, .opts = opts };
+	for (size_t i = 0; i < DM_OUTPUT_COUNT; i++)
+		st.output_fds[i] = -1;
 	const char *kver = kml_ctx_get_kernel_version(ctx);
 	int r = join_tree_path(opts->base_dir, opts->module_dir, kver, &st.module_dir);
 	if (r == 0)
@@ -160,6 +179,8 @@ int kml_depmod_run(struct kml_ctx *ctx, const struct kml_depmod_options *opts)
 		goto out;
 	if (r == 0)
 		r = kml_depmod_config_load(ctx, opts->config_paths, kver, &st.config);
+	if (r == 0)
+		r = dm_cache_load(&st);
 	if (r == 0) {
 		r = dm_scan(&st);
 		if (r < 0)
@@ -168,14 +189,15 @@ int kml_depmod_run(struct kml_ctx *ctx, const struct kml_depmod_options *opts)
 	if (r == 0)
 		r = dm_sort_by_order_file(&st);
 	if (r == 0)
-		r = dm_cache_load(&st);
-	if (r == 0)
 		r = dm_parse_all(&st);
-	if (r == 0)
-		r = dm_resolve(&st);
-	if (r == 0)
-		r = dm_write_outputs(&st);
+	if (r == 0 && dm_outputs_current(&st))
+		r = dm_refresh_outputs(&st); /* 1: could not, the full path then */
+	else if (r == 0)
+		r = 1;
+	if (r > 0)
+		r = write_everything(&st);
 out:
+	dm_close_outputs(&st);
 	for (size_t i = 0; i < st.module_count; i++) {
 		struct dm_module *m = &st.modules[i];
 		dm_info_release(&m->info);
@@ -185,6 +207,7 @@ out:
 		free(m->deps);
 	}
 	free(st.modules);
+	dm_scan_release(&st);
 	dm_cache_free(st.cache);
 	kml_depmod_config_free(st.config);
 	free(st.module_dir);

@@ -105,6 +105,10 @@ void kml_log(const struct kml_ctx *ctx, int priority, const char *file, int line
 #define kml_warn(ctx, ...) kml_log(ctx, KML_LOG_WARNING, __FILE__, __LINE__, __func__, __VA_ARGS__)
 #define kml_info(ctx, ...) kml_log(ctx, KML_LOG_INFO, __FILE__, __LINE__, __func__, __VA_ARGS__)
 #define kml_dbg(ctx, ...) kml_log(ctx, KML_LOG_DEBUG, __FILE__, __LINE__, __func__, __VA_ARGS__)
+/* How many messages have reached the log callback so far; the highest
+ * priority delivered (-1: no callback). */
+unsigned long kml_ctx_messages(const struct kml_ctx *ctx);
+int kml_ctx_log_priority(const struct kml_ctx *ctx);
 
 /* ctx.c: indexes opened once per context, on first use (NULL when absent). */
 enum kml_index_id {

@@ -6,8 +6,10 @@
  * own header states; and the same with its trailer set to the right size and CRC, so
  * that the fuzzer reaches the records past the checksum. When a cache is
  * accepted, each NUL-terminated string starting with '/' in it is looked up
- * as a path with the 60 bytes after it read as a key (which is where a
- * record keeps them), and with a key that cannot match.
+ * as a module's and as a directory's path, with the 60 bytes after it read
+ * as a key (which is where a record or a listing keeps them), and with a key
+ * that cannot match; a matching record's payload is copied into a new cache,
+ * which must open again.
  */
 #include <endian.h>
 #include <errno.h>
@@ -47,6 +49,25 @@ static uint32_t le32_at(const uint8_t *p)
 	return le32toh(v);
 }
 
+/* A record copied as it is into a cache of its own, which opens. */
+static size_t recopy(const char *path, const struct dm_cache_key *key, const struct dm_cache_raw *raw)
+{
+	const struct dm_cache_entry e = { path, *key, NULL, *raw };
+	const struct dm_cache_contents c = { NULL, &e, 1, NULL, 0 };
+	void *data = NULL;
+	size_t size = 0;
+	int r = dm_cache_encode("fuzz", 0, &c, &data, &size);
+	if (r == -ENOMEM || r == -E2BIG)
+		return 0;
+	if (r < 0)
+		abort();
+	struct dm_cache *copy = NULL;
+	if (dm_cache_open(data, size, "fuzz", 0, &copy) != 0 || dm_cache_count(copy) != 1)
+		abort();
+	dm_cache_free(copy);
+	return size;
+}
+
 static size_t lookups(const struct dm_cache *c, const uint8_t *data, size_t size)
 {
 	size_t sink = 0, tried = 0;
@@ -70,6 +91,17 @@ static size_t lookups(const struct dm_cache *c, const uint8_t *data, size_t size
 		}
 		char *path = fuzz_strndup(data + i, (size_t)(nul - (data + i)));
 		for (int pass = 0; pass < 2; pass++) {
+			char **names = NULL;
+			size_t n = 0;
+			int dr = dm_cache_dir_lookup(c, path, &key, &names, &n);
+			if (dr < 0 && dr != -ENOMEM)
+				abort();
+			for (size_t e = 0; dr > 0 && e < n; e++)
+				sink += fuzz_touch(names[e]);
+			free(names);
+			struct dm_cache_raw raw;
+			if (dm_cache_match(c, path, &key, &raw))
+				sink += recopy(path, &key, &raw);
 			struct dm_info info = { 0 };
 			int r = dm_cache_lookup(c, path, &key, &info);
 			if (r < 0 && r != -ENOMEM)
@@ -100,7 +132,7 @@ static size_t try_open(const uint8_t *data, size_t size, const char *kver, uint6
 		abort();
 	size_t sink = 0;
 	if (r == 0) {
-		sink += dm_cache_count(c) + lookups(c, data, size);
+		sink += dm_cache_count(c) + dm_cache_get_outputs(c)->count + lookups(c, data, size);
 		dm_cache_free(c);
 	}
 	return sink;

@@ -15,14 +15,18 @@
 # (b) full disk: the output directory on a small tmpfs that holds the old
 #     outputs but not the new ones, at every size from "nothing fits" to
 #     "everything fits": depmod fails with a message naming the file and exit
-#     1, the old outputs are intact, no temporary file is left (needs root to
+#     1, the old outputs are intact, no temporary file is left; when the
+#     outputs fit but not the cache (written last), depmod succeeds with a
+#     warning naming it and the old cache stays whole (needs root to
 #     mount; SKIP otherwise, a failure if KMODLITE_ALLOW_SKIP=0, as under
 #     tools/test).
 # (c) two depmods at once on the same tree, 20 times: both exit 0, the
 #     outputs are the new set, no temporary file is left.
-# The cache (modules.depmod-cache) is one of the outputs throughout: in (a)
-# each trial starts from the old outputs and the old cache, and after a kill
-# the cache too must be the old or the new one; every 10th trial a run to
+# The cache (modules.depmod-cache) is one of the outputs throughout (compared
+# in its canonical form, cache-canon.py: without the stamps of the outputs it
+# records, which depend on their inodes and times): in (a) each trial starts
+# from the old outputs and the old cache, and after a kill the cache too
+# must be the old or the new one; every 10th trial a run to
 # completion must then write exactly the new set (the cache left by the kill
 # used, or ignored). The module files are left alone for a few seconds
 # before the runs whose cache is compared, so that each file is recorded
@@ -48,6 +52,7 @@ build=$(cd "$1" && pwd)
 # (wrap.sh: tools/valgrind-tests), a killed run having nothing to report
 direct=$build/src/depmod
 mkfixture=$build/testsuite/mkfixture
+canon=$(cd "$(dirname "$0")" && pwd)/cache-canon.py
 budget=${KMODLITE_CRASH_SECONDS:-150}
 min_trials=200
 max_trials=3000
@@ -82,7 +87,13 @@ sums() {
 			if [ -f "$1/$f" ]; then have+=("$f"); else echo "$f -"; fi
 		done
 		if ((${#have[@]})); then
-			(cd "$1" && sha256sum -- "${have[@]}") | awk '{ print $2, $1 }'
+			(cd "$1" && sha256sum -- "${have[@]}") | awk '{ print $2, $1 }' |
+				grep -v '^modules.depmod-cache ' || true
+		fi
+		# the cache: in its canonical form (without the outputs' stamps,
+		# which name their inodes and times)
+		if [ -f "$1/modules.depmod-cache" ]; then
+			echo "modules.depmod-cache $("$canon" "$1/modules.depmod-cache")"
 		fi
 	} | sort
 }
@@ -294,6 +305,7 @@ if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>mount.err; then
 	step=$(((newsize / 4 + 60) / 60))
 	cases=0
 	failed_runs=0
+	cache_warned=
 	names=()
 	while :; do
 		cases=$((cases + 1))
@@ -312,6 +324,18 @@ if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>mount.err; then
 			sums "$out" | grep -v '^modules.depmod-cache ' >got.sums
 			grep -v '^modules.depmod-cache ' new.sums | cmp -s - got.sums ||
 				fail "full disk, $pages pages: success but not the new set"
+			# the cache goes last: if it did not fit, a warning says so
+			if [ -z "$cache_warned" ] &&
+				grep -q "could not write $out/modules.depmod-cache: No space left on device" err.txt; then
+				cache_warned=$pages
+				[ -f "$out/modules.depmod-cache" ] &&
+					! "$canon" "$out/modules.depmod-cache" | grep -q '^torn' ||
+					fail "full disk, $pages pages: the cache that did not fit left a damaged one"
+				[ -z "$(tempfiles "$out")" ] || fail "full disk, $pages pages: temporary files left"
+				umount "$mnt"
+				pages=$((pages + 1))
+				continue
+			fi
 			umount "$mnt"
 			break
 		fi
@@ -332,7 +356,8 @@ if mount -t tmpfs -o size=1m tmpfs "$mnt" 2>mount.err; then
 		((cases < 400)) || { fail "full disk: depmod still fails with $pages pages"; break; }
 	done
 	echo "(b) $cases tmpfs sizes (steps of $((step * 4)) KiB), $failed_runs runs out of space, then success at $((pages * 4)) KiB (new outputs: ${newsize} KiB);" \
-		"files named in the messages: $(printf '%s\n' "${names[@]%%:*}" | sort -u | tr '\n' ' ')"
+		"files named in the messages: $(printf '%s\n' "${names[@]%%:*}" | sort -u | tr '\n' ' ');" \
+		"the cache alone did not fit at: ${cache_warned:-no size tried}${cache_warned:+ pages}"
 else
 	echo "SKIP: (b) full disk: cannot mount a tmpfs: $(head -1 mount.err)"
 	skipped=$((skipped + 1))

@@ -30,6 +30,7 @@ export KMODLITE_DEPMOD_CACHE=1
 shopt -s nullglob
 export LC_ALL=C
 build=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
 mkfixture=$build/testsuite/mkfixture
 ref=/usr/sbin/depmod
 [ -x "$ref" ] || ref=
@@ -85,8 +86,14 @@ builtin() {
 	: >"$(moddir "$1")/modules.builtin.modinfo"
 }
 # state DIR: name, inode, mtime and checksum of every file (dot files too)
+# (the cache's sum is that of its canonical form, tools/cache-canon.py: the
+# stamps of the outputs it records name their inodes and times)
 state() {
-	(cd "$1" && find . -maxdepth 1 -type f -printf '%f %i %T@ ' -exec sha256sum {} \; | sort)
+	(cd "$1" && find . -maxdepth 1 -type f -printf '%f %i %T@ ' -exec sha256sum {} \; | sort) |
+		while read -r name ino time sum file; do
+			[ "$name" != modules.depmod-cache ] || sum=$("$here/cache-canon.py" "$1/$name")
+			echo "$name $ino $time $sum $file"
+		done
 }
 # tempfiles DIR: leftover temporary files (.NAME.XXXXXX)
 tempfiles() { (cd "$1" && find . -maxdepth 1 -name '.*' -type f | sort); }

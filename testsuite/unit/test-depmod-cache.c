@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* depmod's cache (depmod-cache.c): records written and read back, keys,
+/* depmod's cache (depmod-cache.c): records, directory listings and the
+ * outputs' stamps written and read back, keys, records copied as they are,
  * and caches that must be refused: truncated, corrupted, foreign. */
 #include <endian.h>
 #include <errno.h>
@@ -46,16 +47,34 @@ static const struct dm_cache_key key_b = {
 };
 
 static const struct dm_cache_entry entries[] = {
-	{ "/lib/modules/" KVER "/kernel/a.ko", { 1, 2, 3, 4, 5, 6, 7 }, &info_a },
+	{ "/lib/modules/" KVER "/kernel/a.ko", { 1, 2, 3, 4, 5, 6, 7 }, &info_a, { 0 } },
 	{ "/lib/modules/" KVER "/kernel/b.ko.xz",
 	  { 0xffffffffffffffffull, 1ull << 40, 0, -1, -5, 999999999, 0 },
-	  &info_b },
-	{ "/lib/modules/" KVER "/kernel/c.ko", { 9, 9, 9, 9, 9, 9, 9 }, &info_empty },
+	  &info_b,
+	  { 0 } },
+	{ "/lib/modules/" KVER "/kernel/c.ko", { 9, 9, 9, 9, 9, 9, 9 }, &info_empty, { 0 } },
+};
+
+/* listings: a d_type byte (4: DT_DIR, 8: DT_REG) before each name */
+static char *names_kernel[] = { "\004drivers", "\010a.ko", "\010b.ko.xz" };
+static const struct dm_cache_dir dirs[] = {
+	{ "/lib/modules/" KVER "/kernel", { 3, 4, 5, 6, 7, 8, 9 }, names_kernel, 3 },
+	{ "/lib/modules/" KVER "/kernel/drivers", { 3, 5, 5, 6, 7, 8, 9 }, NULL, 0 },
+};
+
+static const struct dm_cache_outputs outputs = {
+	.digest = 0x0123456789abcdefull,
+	.count = 2,
+	.stamps = { { 1, 1, 1, 1, 1, 1, 1 }, { 2, 2, 2, -2, 2, 2, 2 } },
+};
+
+static const struct dm_cache_contents contents = {
+	&outputs, entries, ARRAY_SIZE(entries), dirs, ARRAY_SIZE(dirs),
 };
 
 static void encode(void **data, size_t *size)
 {
-	assert_int_equal(dm_cache_encode(KVER, HASH, entries, ARRAY_SIZE(entries), data, size), 0);
+	assert_int_equal(dm_cache_encode(KVER, HASH, &contents, data, size), 0);
 }
 
 /* Opens a copy of DATA (the cache takes ownership of its buffer). */
@@ -171,14 +190,14 @@ static void test_key_fields(void **state)
 			break;
 		}
 		struct dm_info info = { 0 };
-		assert_false(dm_cache_match(c, entries[1].path, &k));
+		assert_false(dm_cache_match(c, entries[1].path, &k, NULL));
 		assert_int_equal(dm_cache_lookup(c, entries[1].path, &k, &info), 0);
 		assert_null(info.weakdeps);
 	}
 	struct dm_info info = { 0 };
-	assert_true(dm_cache_match(c, entries[1].path, &key_b));
-	assert_false(dm_cache_match(c, "/nonexistent", &key_b));
-	assert_false(dm_cache_match(NULL, entries[1].path, &key_b));
+	assert_true(dm_cache_match(c, entries[1].path, &key_b, NULL));
+	assert_false(dm_cache_match(c, "/nonexistent", &key_b, NULL));
+	assert_false(dm_cache_match(NULL, entries[1].path, &key_b, NULL));
 	assert_int_equal(dm_cache_lookup(c, entries[1].path, &key_b, &info), 1);
 	dm_info_release(&info);
 	dm_cache_free(c);
@@ -298,6 +317,16 @@ static void test_hostile(void **state)
 			assert_true(r == 0 || r == -EBADMSG || r == -ESTALE);
 			if (r == 0) {
 				accepted++;
+				for (size_t k = 0; k < ARRAY_SIZE(dirs); k++) {
+					char **names = NULL;
+					size_t n = 0;
+					int l = dm_cache_dir_lookup(c, dirs[k].path, &dirs[k].key,
+								    &names, &n);
+					assert_true(l == 0 || l == 1);
+					for (size_t e = 0; e < n; e++)
+						assert_non_null(names[e]);
+					free(names);
+				}
 				for (size_t k = 0; k < ARRAY_SIZE(entries); k++) {
 					struct dm_info info = { 0 };
 					int l = dm_cache_lookup(c, entries[k].path, &entries[k].key,
@@ -340,9 +369,11 @@ static void test_layout(void **state)
 	set_trailer(d, size);
 	assert_int_equal(open_copy(d, size, KVER, HASH, &c), 0);
 	dm_cache_free(c);
-	/* the record count: it follows the kernel version */
+	/* the record count: it follows the kernel version and the outputs'
+	 * digest and stamps (48 bytes each) */
 	size_t at = 25 + d[24];
 	at += 2 + (size_t)(d[at] | d[at + 1] << 8);
+	at += 8 + 1 + 48 * (size_t)d[at + 8];
 	assert_int_equal(d[at], 3);
 	d[at] = 4;
 	fix_crc(d, size);
@@ -359,10 +390,12 @@ static void test_empty(void **state)
 	(void)state;
 	void *data;
 	size_t size;
-	assert_int_equal(dm_cache_encode(KVER, HASH, NULL, 0, &data, &size), 0);
+	const struct dm_cache_contents none = { 0 };
+	assert_int_equal(dm_cache_encode(KVER, HASH, &none, &data, &size), 0);
 	struct dm_cache *c = NULL;
 	assert_int_equal(dm_cache_open(data, size, KVER, HASH, &c), 0);
 	assert_int_equal(dm_cache_count(c), 0);
+	assert_int_equal(dm_cache_get_outputs(c)->count, 0);
 	struct dm_info info = { 0 };
 	assert_int_equal(dm_cache_lookup(c, entries[0].path, &key_a, &info), 0);
 	dm_cache_free(c);
@@ -378,6 +411,113 @@ static void test_hash(void **state)
 	assert_true(dm_hash_bytes(DM_HASH_INIT, "x", 1) == dm_hash_bytes(DM_HASH_INIT, "x", 1));
 }
 
+/* A record's digest is its payload's, whether encoded or copied as it is;
+ * a cache made of copied records reads back the same. */
+static void test_raw_copy(void **state)
+{
+	(void)state;
+	void *data;
+	size_t size;
+	encode(&data, &size);
+	struct dm_cache *c = NULL;
+	assert_int_equal(dm_cache_open(data, size, KVER, HASH, &c), 0);
+	struct dm_cache_entry copies[ARRAY_SIZE(entries)];
+	struct strbuf scratch = { 0 };
+	for (size_t i = 0; i < ARRAY_SIZE(entries); i++) {
+		struct dm_cache_raw raw;
+		assert_true(dm_cache_match(c, entries[i].path, &entries[i].key, &raw));
+		uint64_t digest;
+		assert_int_equal(dm_info_digest(entries[i].info, &scratch, &digest), 0);
+		assert_true(digest == raw.digest);
+		assert_int_equal(scratch.len, raw.size);
+		assert_memory_equal(scratch.data, raw.payload, raw.size);
+		copies[i] = entries[i];
+		copies[i].info = NULL;
+		copies[i].raw = raw;
+	}
+	/* the payloads of a and b differ, and so do their digests */
+	assert_int_equal(dm_info_digest(&info_a, &scratch, &(uint64_t){ 0 }), 0);
+	uint64_t da, db;
+	dm_info_digest(&info_a, &scratch, &da);
+	dm_info_digest(&info_b, &scratch, &db);
+	assert_true(da != db);
+	free(scratch.data);
+	const struct dm_cache_contents again = { &outputs, copies, ARRAY_SIZE(copies), dirs,
+						 ARRAY_SIZE(dirs) };
+	void *data2;
+	size_t size2;
+	assert_int_equal(dm_cache_encode(KVER, HASH, &again, &data2, &size2), 0);
+	assert_int_equal(size, size2);
+	void *first;
+	size_t first_size;
+	assert_int_equal(dm_cache_encode(KVER, HASH, &contents, &first, &first_size), 0);
+	assert_memory_equal(first, data2, size2);
+	free(first);
+	free(data2);
+	dm_cache_free(c);
+}
+
+/* The outputs' digest and stamps, and the directory listings. */
+static void test_outputs_and_dirs(void **state)
+{
+	(void)state;
+	void *data;
+	size_t size;
+	encode(&data, &size);
+	struct dm_cache *c = NULL;
+	assert_int_equal(dm_cache_open(data, size, KVER, HASH, &c), 0);
+	const struct dm_cache_outputs *o = dm_cache_get_outputs(c);
+	assert_true(o->digest == outputs.digest);
+	assert_int_equal(o->count, 2);
+	assert_memory_equal(o->stamps, outputs.stamps, 2 * sizeof(outputs.stamps[0]));
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		char **names = NULL;
+		size_t n = 99;
+		assert_int_equal(dm_cache_dir_lookup(c, dirs[i].path, &dirs[i].key, &names, &n), 1);
+		assert_int_equal(n, dirs[i].count);
+		for (size_t k = 0; k < n; k++)
+			assert_string_equal(names[k], dirs[i].names[k]);
+		free(names);
+		struct dm_cache_key other = dirs[i].key;
+		other.ctime_nsec++;
+		assert_int_equal(dm_cache_dir_lookup(c, dirs[i].path, &other, &names, &n), 0);
+	}
+	char **names = NULL;
+	size_t n = 0;
+	assert_int_equal(dm_cache_dir_lookup(c, "/elsewhere", &dirs[0].key, &names, &n), 0);
+	assert_int_equal(dm_cache_dir_lookup(NULL, dirs[0].path, &dirs[0].key, &names, &n), 0);
+	/* a module's path is not a directory's */
+	assert_int_equal(dm_cache_dir_lookup(c, entries[0].path, &entries[0].key, &names, &n), 0);
+	dm_cache_free(c);
+	/* no stamps: unknown */
+	const struct dm_cache_contents bare = { NULL, entries, 1, NULL, 0 };
+	assert_int_equal(dm_cache_encode(KVER, HASH, &bare, &data, &size), 0);
+	assert_int_equal(dm_cache_open(data, size, KVER, HASH, &c), 0);
+	assert_int_equal(dm_cache_get_outputs(c)->count, 0);
+	dm_cache_free(c);
+}
+
+/* dm_hash64: every byte and the length count. */
+static void test_hash64(void **state)
+{
+	(void)state;
+	unsigned char buf[64];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 7);
+	uint64_t h = dm_hash64(buf, sizeof(buf));
+	assert_true(h == dm_hash64(buf, sizeof(buf)));
+	for (size_t i = 0; i < sizeof(buf); i++)
+		for (int b = 0; b < 8; b++) {
+			buf[i] ^= (unsigned char)(1 << b);
+			assert_true(dm_hash64(buf, sizeof(buf)) != h);
+			buf[i] ^= (unsigned char)(1 << b);
+		}
+	for (size_t n = 0; n < sizeof(buf); n++)
+		assert_true(dm_hash64(buf, n) != dm_hash64(buf, n + 1));
+	unsigned char zeros[16] = { 0 };
+	assert_true(dm_hash64(zeros, 8) != dm_hash64(zeros, 16));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +526,8 @@ int main(void)
 		cmocka_unit_test(test_truncated),     cmocka_unit_test(test_corrupted),
 		cmocka_unit_test(test_hostile),	      cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_empty),	      cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_raw_copy),      cmocka_unit_test(test_outputs_and_dirs),
+		cmocka_unit_test(test_hash64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

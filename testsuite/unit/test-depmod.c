@@ -445,18 +445,34 @@ static void test_cache(void **state)
 	free(got.data);
 	free(log.text.data);
 
-	/* unchanged: everything from the cache, the cache left as it is */
-	struct stat before, after;
-	assert_int_equal(stat(cache, &before), 0);
+	/* unchanged: everything from the cache (a debug run still resolves
+	 * and writes, then records the outputs' stamps) */
 	log = (struct log_capture){ 0 };
 	assert_int_equal(run_debug(&o, &log), 0);
 	assert_non_null(strstr(log.text.data, "7 of 7 modules from the cache"));
-	assert_int_equal(stat(cache, &after), 0);
-	assert_int_equal(before.st_ino, after.st_ino);
 	got = all_outputs(outmod);
 	same_outputs(&expected, &got);
 	free(got.data);
 	free(log.text.data);
+	/* and a quiet run then finds the outputs up to date: nothing written,
+	 * neither the cache nor an output */
+	char dep[4096];
+	snprintf(dep, sizeof(dep), "%s/modules.dep", outmod);
+	struct stat before, after, dep_before, dep_after;
+	assert_int_equal(stat(cache, &before), 0);
+	assert_int_equal(stat(dep, &dep_before), 0);
+	assert_int_equal(run(&o, NULL), 0);
+	assert_int_equal(stat(cache, &after), 0);
+	assert_int_equal(stat(dep, &dep_after), 0);
+	assert_int_equal(before.st_ino, after.st_ino);
+	assert_true(before.st_ctim.tv_sec == after.st_ctim.tv_sec &&
+		    before.st_ctim.tv_nsec == after.st_ctim.tv_nsec);
+	assert_int_equal(dep_before.st_ino, dep_after.st_ino);
+	assert_true(dep_before.st_ctim.tv_sec == dep_after.st_ctim.tv_sec &&
+		    dep_before.st_ctim.tv_nsec == dep_after.st_ctim.tv_nsec);
+	got = all_outputs(outmod);
+	same_outputs(&expected, &got);
+	free(got.data);
 
 	/* damaged: ignored (a note under -v), the outputs the same, a new one */
 	FILE *f = fopen(cache, "r+");
@@ -511,6 +527,69 @@ static void test_cache(void **state)
 	write_module(&tree[4]);
 }
 
+/*
+ * Outputs already up to date are neither rebuilt nor rewritten; anything
+ * that could make them differ from a full run's takes the full path: an
+ * output edited or removed, a run that printed warnings (printed again).
+ * A module touched without a change refreshes the outputs' times only.
+ */
+static void test_outputs_current(void **state)
+{
+	(void)state;
+	char out[600], outmod[1024], path[1100], dep[1100];
+	snprintf(out, sizeof(out), "%s/current-out", root);
+	snprintf(outmod, sizeof(outmod), "%s/lib/modules/%s", out, KVER);
+	snprintf(dep, sizeof(dep), "%s/modules.dep", outmod);
+	struct kml_depmod_options o = { .out_dir = out };
+	assert_int_equal(run(&o, NULL), 0);
+	struct strbuf expected = all_outputs(outmod);
+	struct stat before, after;
+	assert_int_equal(stat(dep, &before), 0);
+	assert_int_equal(run(&o, NULL), 0);
+	assert_int_equal(stat(dep, &after), 0);
+	assert_true(before.st_ino == after.st_ino && before.st_ctim.tv_sec == after.st_ctim.tv_sec &&
+		    before.st_ctim.tv_nsec == after.st_ctim.tv_nsec);
+
+	/* an output edited, then one removed: each put back */
+	snprintf(path, sizeof(path), "%s/modules.alias", outmod);
+	FILE *f = fopen(path, "a");
+	assert_non_null(f);
+	fputs("alias edited-by-hand x\n", f);
+	fclose(f);
+	assert_int_equal(run(&o, NULL), 0);
+	struct strbuf got = all_outputs(outmod);
+	same_outputs(&expected, &got);
+	free(got.data);
+	snprintf(path, sizeof(path), "%s/modules.symbols.bin", outmod);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(run(&o, NULL), 0);
+	got = all_outputs(outmod);
+	same_outputs(&expected, &got);
+	free(got.data);
+
+	/* a module touched: the same outputs, now newer than it (-A) */
+	snprintf(path, sizeof(path), "%s/kernel/a.ko", moddir);
+	struct timespec later[2] = { { .tv_nsec = UTIME_OMIT }, { time(NULL) + 1, 0 } };
+	assert_int_equal(utimensat(AT_FDCWD, path, later, 0), 0);
+	assert_int_equal(run(&o, NULL), 0);
+	got = all_outputs(outmod);
+	same_outputs(&expected, &got);
+	free(got.data);
+	assert_int_equal(stat(dep, &after), 0);
+	assert_true(after.st_mtim.tv_sec >= later[1].tv_sec - 1);
+
+	/* warnings (-e: an unknown symbol) are printed by every run */
+	o.errsyms = true;
+	for (int i = 0; i < 3; i++) {
+		struct log_capture log = { 0 };
+		assert_int_equal(run(&o, &log), 0);
+		assert_non_null(log.text.data);
+		assert_non_null(strstr(log.text.data, "/kernel/a.ko needs unknown symbol printk\n"));
+		free(log.text.data);
+	}
+	free(expected.data);
+}
+
 static void test_missing_tree(void **state)
 {
 	(void)state;
@@ -534,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_output_dir_and_quick),
 		cmocka_unit_test(test_missing_tree),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_outputs_current),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

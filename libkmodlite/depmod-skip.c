@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * depmod: when the outputs on disk are already what this run would write.
+ *
+ * Every output is a function of the modules' parse results (each record's
+ * digest), their paths, names and order, modules.builtin and
+ * modules.builtin.modinfo, and the configuration (the cache's config hash).
+ * The cache stores a digest of all of that for the run that last wrote the
+ * outputs, with each output file's stamp (dev, inode, size, mtime, ctime) as
+ * that run left it. When both still match, resolving the symbols and
+ * rebuilding eleven files would only reproduce them byte for byte, and are
+ * skipped; a replaced, edited, touched or missing output, any changed input,
+ * or a run that printed anything in the stages it would skip (warnings that
+ * must be printed again, -v) takes the full path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "depmod-private.h"
+
+/* A file of the module directory read by the output stage: its stamp. */
+static uint64_t hash_input_stamp(uint64_t h, const struct dm_state *st, const char *name)
+{
+	char *path = NULL;
+	struct stat sb;
+	struct dm_cache_key k = { 0 };
+	if (asprintf(&path, "%s/%s", st->module_dir, name) >= 0 && stat(path, &sb) == 0)
+		dm_cache_key_from_stat(&sb, &k);
+	else
+		k.ino = UINT64_MAX; /* absent or unreadable */
+	free(path);
+	h = dm_hash_str(h, name);
+	return dm_hash_bytes(h, &k, sizeof(k));
+}
+
+uint64_t dm_outputs_digest(const struct dm_state *st)
+{
+	uint64_t h = dm_hash_str(DM_HASH_INIT, "outputs");
+	uint64_t head[3] = { st->config_hash, st->module_count, st->opts->warn_duplicates };
+	h = dm_hash_bytes(h, head, sizeof(head));
+	for (size_t i = 0; i < st->module_count; i++) {
+		const struct dm_module *m = &st->modules[i];
+		h = dm_hash_str(h, m->relpath);
+		h = dm_hash_str(h, m->name);
+		uint64_t v[2] = { (uint64_t)(int64_t)m->parse_error, m->parse_error ? 0 : m->digest };
+		h = dm_hash_bytes(h, v, sizeof(v));
+	}
+	h = hash_input_stamp(h, st, "modules.builtin");
+	return hash_input_stamp(h, st, "modules.builtin.modinfo");
+}
+
+static bool stamp_equal(const struct dm_cache_key *a, const struct dm_cache_key *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+void dm_close_outputs(struct dm_state *st)
+{
+	for (size_t i = 0; i < DM_OUTPUT_COUNT; i++) {
+		if (st->output_fds[i] >= 0)
+			close(st->output_fds[i]);
+		st->output_fds[i] = -1;
+	}
+}
+
+bool dm_outputs_current(struct dm_state *st)
+{
+	const struct kml_depmod_options *o = st->opts;
+	if (!st->cache || o->dry_run_stream || (o->files && o->files[0]) ||
+	    kml_ctx_log_priority(st->ctx) >= KML_LOG_INFO)
+		return false;
+	const struct dm_cache_outputs *old = dm_cache_get_outputs(st->cache);
+	if (old->count != DM_OUTPUT_COUNT || old->digest != dm_outputs_digest(st))
+		return false;
+	/* each output opened (kept open: dm_refresh_outputs() stamps these
+	 * very files) and compared with its stamp */
+	bool same = true;
+	for (size_t i = 0; same && i < DM_OUTPUT_COUNT; i++) {
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", st->output_dir, dm_output_names[i]) < 0)
+			break;
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		free(path);
+		st->output_fds[i] = fd;
+		struct stat sb;
+		struct dm_cache_key k;
+		same = fd >= 0 && fstat(fd, &sb) == 0;
+		if (same) {
+			dm_cache_key_from_stat(&sb, &k);
+			same = stamp_equal(&k, &old->stamps[i]);
+		}
+	}
+	if (!same) {
+		dm_close_outputs(st);
+		return false;
+	}
+	kml_dbg(st->ctx, "the outputs in %s are up to date", st->output_dir);
+	return true;
+}
+
+int dm_refresh_outputs(struct dm_state *st)
+{
+	dm_remove_stale_temporaries(st);
+	if (!st->records_changed || !st->write_cache)
+		return 0; /* nothing changed at all: nothing written */
+	/* some module file changed without changing its parse results: the
+	 * outputs are made as new as it (depmod -A compares their times), then
+	 * the cache records the new keys and stamps */
+	st->stamps.count = DM_OUTPUT_COUNT;
+	for (size_t i = 0; i < DM_OUTPUT_COUNT; i++) {
+		struct stat sb;
+		if (futimens(st->output_fds[i], NULL) < 0 || fstat(st->output_fds[i], &sb) < 0) {
+			kml_dbg(st->ctx, "could not refresh %s/%s: %m", st->output_dir,
+				dm_output_names[i]);
+			return 1; /* (not ours to touch?) the full path then */
+		}
+		dm_cache_key_from_stat(&sb, &st->stamps.stamps[i]);
+	}
+	return dm_commit_cache(st, true);
+}
