@@ -420,7 +420,7 @@ static void print_kernel(struct why *y)
 
 /* --------------------------------------------------------------- probes */
 
-/* What modprobe counts as already in the kernel (src/modprobe.c). */
+/* What modprobe counts as already in the kernel (src/modprobe-insert.c). */
 static bool in_kernel(const struct kml_probe_step *s)
 {
 	if (s->builtin)
