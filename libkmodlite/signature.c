@@ -17,6 +17,7 @@
 #include <limits.h>
 
 #include "kmodlite-private.h"
+#include "signature.h"
 
 #if ENABLE_OPENSSL
 #include <openssl/asn1.h>
@@ -29,8 +30,6 @@
 static const char sig_magic[] = "~Module signature appended~\n";
 #define SIG_MAGIC_LEN (sizeof(sig_magic) - 1)
 #define SIG_TRAILER_LEN 12
-
-enum { SIG_ID_PGP, SIG_ID_X509, SIG_ID_PKCS7 };
 
 static const char *const id_type_names[] = {
 	[SIG_ID_PGP] = "PGP",
@@ -49,6 +48,23 @@ static const char *const hash_names[] = {
 static uint32_t read_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+int sig_trailer_read(const uint8_t *bytes, size_t size, struct sig_trailer *t)
+{
+	if (size < SIG_MAGIC_LEN || memcmp(bytes + size - SIG_MAGIC_LEN, sig_magic, SIG_MAGIC_LEN) != 0)
+		return -ENODATA;
+	if (size < SIG_MAGIC_LEN + SIG_TRAILER_LEN)
+		return -EBADMSG;
+	const uint8_t *ms = bytes + size - SIG_MAGIC_LEN - SIG_TRAILER_LEN;
+	t->algo = ms[0];
+	t->hash = ms[1];
+	t->id_type = ms[2];
+	t->signer_len = ms[3];
+	t->key_id_len = ms[4];
+	t->sig_len = read_be32(ms + 8);
+	t->avail = size - SIG_MAGIC_LEN - SIG_TRAILER_LEN;
+	return 0;
 }
 
 void kml_signature_free(struct kml_signature *sig)
@@ -280,16 +296,14 @@ int kml_signature_parse(const void *data, size_t size, struct kml_signature **re
 		return -EINVAL;
 	*ret_sig = NULL;
 
-	if (size < SIG_MAGIC_LEN || memcmp(bytes + size - SIG_MAGIC_LEN, sig_magic, SIG_MAGIC_LEN) != 0)
-		return -ENODATA;
-	if (size < SIG_MAGIC_LEN + SIG_TRAILER_LEN)
-		return -EBADMSG;
-
-	const uint8_t *ms = bytes + size - SIG_MAGIC_LEN - SIG_TRAILER_LEN;
-	uint8_t algo = ms[0], hash = ms[1], id_type = ms[2];
-	uint8_t signer_len = ms[3], key_id_len = ms[4];
-	uint32_t sig_len = read_be32(ms + 8);
-	uint64_t avail = size - SIG_MAGIC_LEN - SIG_TRAILER_LEN;
+	struct sig_trailer t;
+	r = sig_trailer_read(bytes, size, &t);
+	if (r < 0)
+		return r;
+	uint8_t algo = t.algo, hash = t.hash, id_type = t.id_type;
+	uint8_t signer_len = t.signer_len, key_id_len = t.key_id_len;
+	uint32_t sig_len = t.sig_len;
+	uint64_t avail = t.avail;
 	uint64_t total;
 
 	/* Ids out of the kernel's ranges make the trailer malformed, even for
@@ -303,7 +317,7 @@ int kml_signature_parse(const void *data, size_t size, struct kml_signature **re
 		return -EBADMSG;
 
 	/* The pieces, laid out back to back just before the trailer. */
-	const uint8_t *sig_bytes = ms - sig_len;
+	const uint8_t *sig_bytes = bytes + t.avail - sig_len;
 	const uint8_t *key_id = sig_bytes - key_id_len;
 	const uint8_t *signer = key_id - signer_len;
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "kmodlite-private.h"
+#include "signature.h"
 
 #if ENABLE_OPENSSL
 #include <openssl/asn1.h>
@@ -33,10 +34,6 @@
 #include <openssl/x509v3.h>
 #endif
 
-static const char sig_magic[] = "~Module signature appended~\n";
-#define SIG_MAGIC_LEN (sizeof(sig_magic) - 1)
-#define SIG_TRAILER_LEN 12
-#define SIG_ID_PKCS7 2
 /* Certificate files bigger than this are not certificates. */
 #define CERT_FILE_MAX ((size_t)4 << 20)
 
@@ -74,33 +71,32 @@ void kml_verify_result_clear(struct kml_verify_result *res)
 static int split_module(const uint8_t *bytes, size_t size, size_t *ret_content,
 			const uint8_t **ret_sig, size_t *ret_sig_len, struct kml_verify_result *res)
 {
-	if (size < SIG_MAGIC_LEN || memcmp(bytes + size - SIG_MAGIC_LEN, sig_magic, SIG_MAGIC_LEN)) {
+	struct sig_trailer t;
+	int r = sig_trailer_read(bytes, size, &t);
+	if (r == -ENODATA) {
 		res->verdict = KML_VERDICT_UNSIGNED;
 		return 1;
 	}
 	res->verdict = KML_VERDICT_MALFORMED;
-	if (size < SIG_MAGIC_LEN + SIG_TRAILER_LEN) {
+	if (r < 0) {
 		res->reason = strdup("truncated signature trailer");
 		return res->reason ? 1 : -ENOMEM;
 	}
-	const uint8_t *ms = bytes + size - SIG_MAGIC_LEN - SIG_TRAILER_LEN;
-	uint32_t sig_len = (uint32_t)ms[8] << 24 | (uint32_t)ms[9] << 16 | (uint32_t)ms[10] << 8 | ms[11];
-	size_t avail = size - SIG_MAGIC_LEN - SIG_TRAILER_LEN;
 	const char *why = NULL;
 	/* The kernel accepts only PKCS#7, with the clear-text fields empty. */
-	if (ms[2] != SIG_ID_PKCS7)
+	if (t.id_type != SIG_ID_PKCS7)
 		why = "signature is not of the PKCS#7 type";
-	else if (ms[0] || ms[1] || ms[3] || ms[4])
+	else if (t.algo || t.hash || t.signer_len || t.key_id_len)
 		why = "PKCS#7 trailer has algorithm or key fields set";
-	else if (sig_len == 0 || sig_len > avail)
+	else if (t.sig_len == 0 || t.sig_len > t.avail)
 		why = "signature length out of range";
 	if (why) {
 		res->reason = strdup(why);
 		return res->reason ? 1 : -ENOMEM;
 	}
-	*ret_content = avail - sig_len;
-	*ret_sig = ms - sig_len;
-	*ret_sig_len = sig_len;
+	*ret_content = t.avail - t.sig_len;
+	*ret_sig = bytes + t.avail - t.sig_len;
+	*ret_sig_len = t.sig_len;
 	return 0;
 }
 

@@ -445,55 +445,20 @@ static void help(void)
 	       "\t-h, --help            show this help\n");
 }
 
-enum { OPT_JSON = 256 };
-
 int params_main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, 0, 'C' },
-		{ "dirname", required_argument, 0, 'd' },
-		{ "set-version", required_argument, 0, 'S' },
-		{ "json", no_argument, 0, OPT_JSON },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *root = NULL, *kver = NULL;
-	const char **configs = NULL;
-	size_t nconfigs = 0, config_cap = 0;
-	bool json = false;
+	struct tool_options opts = { 0 };
 	int ret = 1;
 	struct kml_ctx *ctx = NULL;
 	struct kml_config *config = NULL;
 	struct kml_config_line *lines = NULL;
 	struct params ps = { 0 };
-	for (;;) {
-		int c = getopt_long(argc, argv, "C:d:S:h", longopts, NULL);
-		if (c == -1)
-			break;
-		switch (c) {
-		case 'C':
-			if (ARRAY_GROW(configs, config_cap, nconfigs + 2) < 0)
-				goto out;
-			configs[nconfigs++] = optarg;
-			configs[nconfigs] = NULL;
-			break;
-		case 'd':
-			root = optarg;
-			break;
-		case 'S':
-			kver = optarg;
-			break;
-		case OPT_JSON:
-			json = true;
-			break;
-		case 'h':
-			help();
-			ret = 0;
-			goto out;
-		default:
-			goto out;
-		}
+	int r = tool_parse_options(argc, argv, TOOL_OPT_MODULE_DIR, help, &opts);
+	if (r != 0) {
+		ret = r < 0; /* -h answered: 0 */
+		goto out;
 	}
+	bool json = opts.json;
 	if (optind >= argc) {
 		tool_err("missing module name. See -h.\n");
 		goto out;
@@ -505,13 +470,10 @@ int params_main(int argc, char *argv[])
 		goto out;
 	}
 	ps.module = module;
-	if (kml_ctx_new(root, kver, &ctx) < 0) {
-		tool_err("could not create context\n");
+	if (tool_ctx_new(&opts, &ctx) < 0)
 		goto out;
-	}
-	kml_ctx_set_log(ctx, tool_log_library, NULL, KML_LOG_ERR);
 
-	int r = kml_kernel_module_state(module, &ps.state);
+	r = kml_kernel_module_state(module, &ps.state);
 	if (r < 0 && r != -ENOENT) {
 		tool_err("cannot read the state of %s: %s\n", module, strerror(-r));
 		goto out;
@@ -564,7 +526,7 @@ int params_main(int argc, char *argv[])
 
 	char *cmdline = NULL;
 	(void)kml_kernel_read_cmdline(&cmdline);
-	r = kml_config_load(ctx, configs, cmdline, &config);
+	r = kml_config_load(ctx, opts.configs, cmdline, &config);
 	free(cmdline);
 	if (r == 0)
 		r = add_next_load(&ps, config, &lines);
@@ -611,6 +573,6 @@ out:
 	free(lines);
 	kml_config_free(config);
 	kml_ctx_free(ctx);
-	free(configs);
+	tool_options_release(&opts);
 	return ret;
 }

@@ -420,7 +420,7 @@ static void print_kernel(struct why *y)
 
 /* --------------------------------------------------------------- probes */
 
-/* What modprobe counts as already in the kernel (src/modprobe.c). */
+/* What modprobe counts as already in the kernel (src/modprobe-insert.c). */
 static bool in_kernel(const struct kml_probe_step *s)
 {
 	if (s->builtin)
@@ -558,52 +558,17 @@ static void help(void)
 	       "\t-h, --help            show this help\n");
 }
 
-enum { OPT_JSON = 256 };
-
 int why_main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, 0, 'C' },
-		{ "dirname", required_argument, 0, 'd' },
-		{ "set-version", required_argument, 0, 'S' },
-		{ "json", no_argument, 0, OPT_JSON },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *root = NULL, *kver = NULL;
-	const char **configs = NULL;
-	size_t nconfigs = 0, config_cap = 0;
-	bool json = false;
+	struct tool_options opts = { 0 };
 	int ret = 1;
 	struct why y = { 0 };
-	for (;;) {
-		int c = getopt_long(argc, argv, "C:d:S:h", longopts, NULL);
-		if (c == -1)
-			break;
-		switch (c) {
-		case 'C':
-			if (ARRAY_GROW(configs, config_cap, nconfigs + 2) < 0)
-				goto out;
-			configs[nconfigs++] = optarg;
-			configs[nconfigs] = NULL;
-			break;
-		case 'd':
-			root = optarg;
-			break;
-		case 'S':
-			kver = optarg;
-			break;
-		case OPT_JSON:
-			json = true;
-			break;
-		case 'h':
-			help();
-			ret = 0;
-			goto out;
-		default:
-			goto out;
-		}
+	int r = tool_parse_options(argc, argv, TOOL_OPT_MODULE_DIR, help, &opts);
+	if (r != 0) {
+		ret = r < 0; /* -h answered: 0 */
+		goto out;
 	}
+	bool json = opts.json;
 	if (optind >= argc) {
 		tool_err("missing module name, alias or symbol:NAME. See -h.\n");
 		goto out;
@@ -617,14 +582,11 @@ int why_main(int argc, char *argv[])
 		tool_err("'%s' is not a valid name\n", y.request);
 		goto out;
 	}
-	if (kml_ctx_new(root, kver, &y.ctx) < 0) {
-		tool_err("could not create context\n");
+	if (tool_ctx_new(&opts, &y.ctx) < 0)
 		goto out;
-	}
-	kml_ctx_set_log(y.ctx, tool_log_library, NULL, KML_LOG_ERR);
 	char *cmdline = NULL;
 	(void)kml_kernel_read_cmdline(&cmdline);
-	int r = kml_config_load(y.ctx, configs, cmdline, &y.config);
+	r = kml_config_load(y.ctx, opts.configs, cmdline, &y.config);
 	free(cmdline);
 	if (r < 0) {
 		tool_err("could not read the configuration: %s\n", strerror(-r));
@@ -674,6 +636,6 @@ out:
 	free(y.names);
 	kml_config_free(y.config);
 	kml_ctx_free(y.ctx);
-	free(configs);
+	tool_options_release(&opts);
 	return ret;
 }

@@ -66,33 +66,15 @@ static void print_json(struct json_writer *w, const char *name, unsigned long si
 
 int lsmod_main(int argc, char *argv[])
 {
-	enum { OPT_JSON = 256 };
-	static const struct option longopts[] = {
-		{ "json", no_argument, 0, OPT_JSON },
-		{ "version", no_argument, 0, 'V' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	bool json = false;
-	for (;;) {
-		int c = getopt_long(argc, argv, "Vh", longopts, NULL);
-		if (c == -1)
-			break;
-		switch (c) {
-		case OPT_JSON:
-			json = true;
-			break;
-		case 'V':
-			tool_print_version();
-			return 0;
-		case 'h':
-			help();
-			return 0;
-		default:
-			fprintf(stderr, "Usage: %s\n", argv[0]);
-			return 1;
-		}
+	struct tool_options opts = { 0 };
+	int r = tool_parse_options(argc, argv, TOOL_OPT_VERSION, help, &opts);
+	if (r > 0)
+		return 0; /* -h or -V answered */
+	if (r < 0) {
+		fprintf(stderr, "Usage: %s\n", argv[0]);
+		return 1;
 	}
+	bool json = opts.json;
 	/* kmod 30's one-line usage for any argument */
 	if (optind < argc) {
 		fprintf(stderr, "Usage: %s\n", argv[0]);
@@ -100,7 +82,7 @@ int lsmod_main(int argc, char *argv[])
 	}
 	struct kml_loaded_module *mods = NULL;
 	size_t n = 0;
-	int r = kml_kernel_list_modules(&mods, &n);
+	r = kml_kernel_list_modules(&mods, &n);
 	if (r < 0) {
 		tool_err("could not get list of modules: %s\n", strerror(-r));
 		return 1;

@@ -27,6 +27,30 @@ void tool_print_version(void);
 void tool_log_library(void *data, int priority, const char *file, int line, const char *fn,
 		      const char *message);
 
+/* The command line of the smaller tools (lsmod, kmod params, kmod why):
+ * --json and -h always, and the option sets below as asked. */
+enum tool_option_set {
+	TOOL_OPT_MODULE_DIR = 1 << 0, /* -C FILE (repeated), -d DIR, -S VERSION */
+	TOOL_OPT_VERSION = 1 << 1,    /* -V, --version */
+};
+
+struct tool_options {
+	const char *root, *kver; /* -d, -S; NULL when not given */
+	const char **configs;	 /* -C, NULL-terminated; NULL when none */
+	size_t config_count, config_cap;
+	bool json;
+};
+
+/* Parses the options of SET (getopt_long, which reports an unknown one);
+ * HELP prints the -h text. 0 to go on, optind at the first operand; 1 when
+ * -h or -V was answered (exit 0); -EINVAL for an unknown option, -ENOMEM. */
+int tool_parse_options(int argc, char *argv[], unsigned int set, void (*help)(void),
+		       struct tool_options *opts);
+void tool_options_release(struct tool_options *opts);
+/* The library context of -d and -S, its messages through tool_log_library
+ * (errors only); "could not create context" said on failure. */
+int tool_ctx_new(const struct tool_options *opts, struct kml_ctx **ctx);
+
 int modinfo_main(int argc, char *argv[]);
 int depmod_main(int argc, char *argv[]);
 int modprobe_main(int argc, char *argv[]);

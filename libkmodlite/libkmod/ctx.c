@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "libkmod-private.h"
+#include "module-pool.h"
 
 /* The header of a modules.*.bin index: magic, then the version (major in
  * the high 16 bits), big-endian. */

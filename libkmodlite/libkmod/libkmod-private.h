@@ -76,7 +76,6 @@ struct kmod_module {
  * BUILTIN are recorded when given and not known yet. */
 int module_get(struct kmod_ctx *ctx, const char *name, const char *path, bool builtin,
 	       bool path_known, struct kmod_module **ret);
-void module_pool_free(struct module_pool *pool);
 /* Adds a new reference to every module of the library list to *LIST. */
 int module_list_from_lib(struct kmod_ctx *ctx, const struct kml_module_list *lib,
 			 struct kmod_list **list);

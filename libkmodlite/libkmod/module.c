@@ -8,82 +8,12 @@
 #include <sys/stat.h>
 
 #include "libkmod-private.h"
-
-/* Open hashing by name; a module leaves the pool with its last reference. */
-struct module_pool {
-	struct kmod_module **slots;
-	size_t cap; /* a power of two */
-	size_t count;
-};
-
-static size_t pool_find_slot(const struct module_pool *pool, const char *name)
-{
-	size_t mask = pool->cap - 1, i = (size_t)hash_string(name) & mask;
-	while (pool->slots[i] && !streq(pool->slots[i]->name, name))
-		i = (i + 1) & mask;
-	return i;
-}
-
-static struct kmod_module *pool_get(const struct module_pool *pool, const char *name)
-{
-	if (!pool || pool->cap == 0)
-		return NULL;
-	return pool->slots[pool_find_slot(pool, name)];
-}
-
-static int pool_add(struct kmod_ctx *ctx, struct kmod_module *mod)
-{
-	struct module_pool *pool = ctx->pool;
-	if (!pool) {
-		pool = ctx->pool = calloc(1, sizeof(*pool));
-		if (!pool)
-			return -ENOMEM;
-	}
-	if ((pool->count + 1) * 2 > pool->cap) {
-		size_t ncap = pool->cap ? pool->cap * 2 : 64;
-		struct module_pool grown = { calloc(ncap, sizeof(*grown.slots)), ncap, 0 };
-		if (!grown.slots)
-			return -ENOMEM;
-		for (size_t i = 0; i < pool->cap; i++)
-			if (pool->slots[i])
-				grown.slots[pool_find_slot(&grown, pool->slots[i]->name)] =
-					pool->slots[i];
-		grown.count = pool->count;
-		free(pool->slots);
-		*pool = grown;
-	}
-	pool->slots[pool_find_slot(pool, mod->name)] = mod;
-	pool->count++;
-	return 0;
-}
-
-static void pool_remove(struct module_pool *pool, const struct kmod_module *mod)
-{
-	size_t mask = pool->cap - 1, i = pool_find_slot(pool, mod->name);
-	if (pool->slots[i] != mod)
-		return;
-	pool->slots[i] = NULL;
-	pool->count--;
-	/* re-place the entries of the run that followed it */
-	for (size_t j = (i + 1) & mask; pool->slots[j]; j = (j + 1) & mask) {
-		struct kmod_module *m = pool->slots[j];
-		pool->slots[j] = NULL;
-		pool->slots[pool_find_slot(pool, m->name)] = m;
-	}
-}
-
-void module_pool_free(struct module_pool *pool)
-{
-	if (!pool)
-		return;
-	free(pool->slots);
-	free(pool);
-}
+#include "module-pool.h"
 
 int module_get(struct kmod_ctx *ctx, const char *name, const char *path, bool builtin,
 	       bool path_known, struct kmod_module **ret)
 {
-	struct kmod_module *m = pool_get(ctx->pool, name);
+	struct kmod_module *m = module_pool_get(ctx->pool, name);
 	if (m) {
 		if (path_known && !m->path_known) {
 			m->path = path ? strdup(path) : NULL;
@@ -103,7 +33,7 @@ int module_get(struct kmod_ctx *ctx, const char *name, const char *path, bool bu
 	m->path = path ? strdup(path) : NULL;
 	m->builtin = builtin;
 	m->path_known = path_known;
-	if (!m->name || (path && !m->path) || pool_add(ctx, m) < 0) {
+	if (!m->name || (path && !m->path) || module_pool_add(&ctx->pool, m) < 0) {
 		free(m->name);
 		free(m->path);
 		free(m);
@@ -197,7 +127,7 @@ KMOD_EXPORT int kmod_module_new_from_path(struct kmod_ctx *ctx, const char *path
 	if (r < 0)
 		return r;
 	const struct kml_module *lm = &list.modules[0];
-	struct kmod_module *m = pool_get(ctx->pool, lm->name);
+	struct kmod_module *m = module_pool_get(ctx->pool, lm->name);
 	if (m) {
 		module_resolve(m);
 		if (m->path && !streq(m->path, lm->path)) {
@@ -301,7 +231,7 @@ KMOD_EXPORT struct kmod_module *kmod_module_unref(struct kmod_module *mod)
 	if (--mod->refcount > 0)
 		return mod;
 	struct kmod_ctx *ctx = mod->ctx;
-	pool_remove(ctx->pool, mod);
+	module_pool_remove(ctx->pool, mod);
 	kmod_module_unref_list(mod->dependencies);
 	free(mod->options);
 	free(mod->alias);

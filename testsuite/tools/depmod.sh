@@ -37,6 +37,8 @@ ref=/usr/sbin/depmod
 refmodprobe=/usr/sbin/modprobe
 [ -n "$ref" ] && [ -x "$refmodprobe" ] || refmodprobe=
 python=$(command -v python3 || true)
+# the .bin dumper (see bindump below), found before the cd to $work
+bindump_py=$(cd "$(dirname "$0")/../differential" && pwd)/bindump.py
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # readable by the unprivileged user of the "unreadable module" case
@@ -98,67 +100,13 @@ state() {
 # tempfiles DIR: leftover temporary files (.NAME.XXXXXX)
 tempfiles() { (cd "$1" && find . -maxdepth 1 -name '.*' -type f | sort); }
 
-# The .bin dumper: every key with its priorities and values, in key order;
+# The .bin dumper (testsuite/differential/bindump.py, the differential
+# tests' too): every key with its priorities and values, in key order;
 # independent of the node layout. A 0-byte file prints nothing (kmod 30 writes
 # those for missing modules.builtin*); anything malformed prints "# bad".
-cat >bindump.py <<'EOF'
-import os, struct, sys
-
-def dump(data):
-    if not data:
-        return b''
-    out = []
-    try:
-        magic, version, root = struct.unpack_from('>III', data, 0)
-        if magic != 0xB007F457 or version >> 16 != 2:
-            raise ValueError('bad header %08x %08x' % (magic, version))
-        seen = set()
-        stack = [(root, b'')]
-        while stack:
-            word, key = stack.pop()
-            off = word & 0x0FFFFFFF
-            if off == 0:
-                continue
-            if off in seen or off > len(data):
-                raise ValueError('bad node offset %#x' % off)
-            seen.add(off)
-            p = off
-            if word & 0x80000000:
-                e = data.index(b'\0', p)
-                key += data[p:e]
-                p = e + 1
-            kids = []
-            if word & 0x20000000:
-                first, last = data[p], data[p + 1]
-                p += 2
-                for c in range(first, last + 1):
-                    (w,) = struct.unpack_from('>I', data, p)
-                    p += 4
-                    kids.append((w, key + bytes([c])))
-            if word & 0x40000000:
-                (n,) = struct.unpack_from('>I', data, p)
-                p += 4
-                for _ in range(n):
-                    (prio,) = struct.unpack_from('>I', data, p)
-                    e = data.index(b'\0', p + 4)
-                    out.append(key + b'\t%d\t' % prio + data[p + 4:e] + b'\n')
-                    p = e + 1
-            stack.extend(reversed(kids))
-    except (ValueError, IndexError, struct.error) as e:
-        out.append(b'# bad: ' + str(e).encode() + b'\n')
-    return b''.join(out)
-
-# bindump.py - FILE: to stdout; bindump.py DIR FILE...: DIR/BASENAME.dump each
-if sys.argv[1] == '-':
-    sys.stdout.buffer.write(dump(open(sys.argv[2], 'rb').read()))
-else:
-    for f in sys.argv[2:]:
-        with open(os.path.join(sys.argv[1], os.path.basename(f) + '.dump'), 'wb') as o:
-            o.write(dump(open(f, 'rb').read()))
-EOF
 # the interpreter itself: a version manager's wrapper can take 0.3 s a call
 [ -z "$python" ] || python=$("$python" -c 'import sys; print(sys.executable)')
-bindump() { "$python" bindump.py - "$1"; }
+bindump() { "$python" "$bindump_py" - "$1"; }
 [ -n "$python" ] || skip "no python3: binary indexes are only checked for their header"
 
 # check_bin NAME FILE [DUMP]: one of our indexes starts with the index
@@ -267,8 +215,8 @@ against_reference() {
 	fi
 	if [ -n "$python" ]; then
 		mkdir cmp/rdump cmp/odump
-		"$python" bindump.py cmp/rdump "$dr"/*.bin
-		"$python" bindump.py cmp/odump "$dout"/*.bin
+		"$python" "$bindump_py" --each cmp/rdump "$dr"/*.bin
+		"$python" "$bindump_py" --each cmp/odump "$dout"/*.bin
 	fi
 	for f in "$dr"/modules.*; do
 		b=$(basename "$f")

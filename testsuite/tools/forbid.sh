@@ -10,25 +10,8 @@
 # forbid is ours only (kmod has no such directive): nothing is compared
 # with the reference.
 set -euo pipefail
-. "$(dirname "$0")/wrap.sh"
-export LC_ALL=C
-build=$(cd "$1" && pwd)
-mkfixture=$build/testsuite/mkfixture
-fk=$build/testsuite/libfake-kernel.so
-[ -f "$fk" ] || { echo "forbid.sh: $fk not found (build with -Dtests=true)" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-src=$(wrapped_dir "$build/src" "$work/wrap")
-K=6.1.0-fake
-base=$work/base
-R=$work/root
-MD=$base/lib/modules/$K
-CONF=$base/etc/modprobe.d
-failures=0
-checks=0
-
-fail() { echo "FAIL: $CASE: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
+tool_test_begin "$1"
 
 mod() { # NAME MKFIXTURE_ARGS...
 	local name=$1

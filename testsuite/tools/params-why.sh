@@ -17,27 +17,10 @@
 # our modprobe then does under the fake kernel. Every --json form is parsed
 # by python3's json module.
 set -euo pipefail
-. "$(dirname "$0")/wrap.sh"
-export LC_ALL=C
-build=$(cd "$1" && pwd)
-mkfixture=$build/testsuite/mkfixture
-fk=$build/testsuite/libfake-kernel.so
-[ -f "$fk" ] || { echo "params-why.sh: $fk not found (build with -Dtests=true)" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "params-why.sh: python3 is needed to parse --json" >&2; exit 1; }
-work=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"' EXIT
-src=$(wrapped_dir "$build/src" "$work/wrap")
-cd "$work"
-K=6.1.0-fake
-base=$work/base
-R=$work/root
-MD=$base/lib/modules/$K
-CONF=$base/etc/modprobe.d
-failures=0
-checks=0
-CASE=setup
+tool_test_begin "$1"
 
-fail() { echo "FAIL: $CASE: $*"; failures=$((failures + 1)); }
 # expect DESCRIPTION CONDITION...: one check
 expect() {
 	local what=$1
