@@ -126,7 +126,9 @@ struct enc {
 	dm_cache_write_fn fn;
 	void *fn_data;
 	size_t used;
-	unsigned char buf[BUF_SIZE];
+	size_t cap;	    /* of BUF */
+	unsigned char *buf; /* BUF_SIZE while the records go out, then TAIL */
+	unsigned char tail[256];
 };
 
 static void flush(struct enc *e)
@@ -145,12 +147,12 @@ static void put_bytes(struct enc *e, const void *p, size_t n)
 		return;
 	const unsigned char *c = p;
 	while (n > 0) {
-		size_t k = BUF_SIZE - e->used < n ? BUF_SIZE - e->used : n;
+		size_t k = e->cap - e->used < n ? e->cap - e->used : n;
 		memcpy(e->buf + e->used, c, k);
 		e->used += k;
 		c += k;
 		n -= k;
-		if (e->used == BUF_SIZE)
+		if (e->used == e->cap)
 			flush(e);
 	}
 }
@@ -268,6 +270,8 @@ static void put_record(struct enc *e, const struct dm_cache_entry *ent, struct s
 		}
 		raw.payload = scratch->data;
 		raw.size = scratch->len;
+		if (ent->digest_out)
+			*ent->digest_out = raw.digest;
 	}
 	if (raw.size > UINT32_MAX) {
 		e->err = -E2BIG;
@@ -303,8 +307,8 @@ static void put_dir(struct enc *e, const struct dm_cache_dir *dir)
 	}
 }
 
-static void put_all(struct enc *e, const char *kver, uint64_t config_hash,
-		    const struct dm_cache_contents *c)
+static void put_body(struct enc *e, const char *kver, uint64_t config_hash,
+		     const struct dm_cache_contents *c)
 {
 	put_bytes(e, magic, sizeof(magic));
 	put_u32(e, DM_CACHE_VERSION);
@@ -314,12 +318,6 @@ static void put_all(struct enc *e, const char *kver, uint64_t config_hash,
 	put_bytes(e, ARCH, strlen(ARCH));
 	put_u16(e, (uint16_t)strlen(kver));
 	put_bytes(e, kver, strlen(kver));
-	const struct dm_cache_outputs *outputs = c->outputs;
-	size_t n = outputs && outputs->count <= DM_CACHE_MAX_STAMPS ? outputs->count : 0;
-	put_u64(e, n ? outputs->digest : 0);
-	put_u8(e, (uint8_t)n);
-	for (size_t i = 0; i < n; i++)
-		put_key(e, &outputs->stamps[i]);
 	put_u32(e, (uint32_t)c->count);
 	struct strbuf scratch = { 0 };
 	for (size_t i = 0; i < c->count && e->err == 0; i++)
@@ -330,24 +328,65 @@ static void put_all(struct enc *e, const char *kver, uint64_t config_hash,
 		put_dir(e, &c->dirs[i]);
 }
 
-int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache_contents *c,
-		   dm_cache_write_fn fn, void *fn_data)
+int dm_cache_writer_begin(const char *kver, uint64_t config_hash, const struct dm_cache_contents *c,
+			  dm_cache_write_fn fn, void *fn_data, struct dm_cache_writer **ret)
 {
 	if (strlen(kver) > UINT16_MAX || c->count > UINT32_MAX || c->dir_count > UINT32_MAX)
 		return -E2BIG;
 	struct enc *e = calloc(1, sizeof(*e));
-	if (!e)
+	unsigned char *buf = malloc(BUF_SIZE);
+	if (!e || !buf) {
+		free(e);
+		free(buf);
 		return -ENOMEM;
-	*e = (struct enc){ .fn = fn, .fn_data = fn_data };
-	put_all(e, kver, config_hash, c);
+	}
+	*e = (struct enc){ .fn = fn, .fn_data = fn_data, .cap = BUF_SIZE, .buf = buf };
+	put_body(e, kver, config_hash, c);
+	flush(e);
+	/* what is left to write is small: the big buffer is not kept meanwhile */
+	free(buf);
+	e->buf = e->tail;
+	e->cap = sizeof(e->tail);
+	int r = e->err;
+	if (r < 0) {
+		free(e);
+		return r;
+	}
+	*ret = (struct dm_cache_writer *)e;
+	return 0;
+}
+
+int dm_cache_writer_finish(struct dm_cache_writer *w, const struct dm_cache_outputs *outputs)
+{
+	struct enc *e = (struct enc *)w;
+	size_t n = outputs && outputs->count <= DM_CACHE_MAX_STAMPS ? outputs->count : 0;
+	for (size_t i = 0; i < n; i++)
+		put_key(e, &outputs->stamps[i]);
+	put_u64(e, n ? outputs->digest : 0);
+	put_u8(e, (uint8_t)n);
 	put_u64(e, e->total + 8 + 4); /* the trailer's size: the whole file's */
 	flush(e);
 	int r = e->err;
 	if (r == 0) {
 		uint32_t crc = htole32(e->crc);
-		r = fn(fn_data, &crc, 4);
+		r = e->fn(e->fn_data, &crc, 4);
 	}
-	free(e);
+	return r;
+}
+
+void dm_cache_writer_free(struct dm_cache_writer *w)
+{
+	free(w);
+}
+
+int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache_contents *c,
+		   dm_cache_write_fn fn, void *fn_data)
+{
+	struct dm_cache_writer *w = NULL;
+	int r = dm_cache_writer_begin(kver, config_hash, c, fn, fn_data, &w);
+	if (r == 0)
+		r = dm_cache_writer_finish(w, c->outputs);
+	dm_cache_writer_free(w);
 	return r;
 }
 
@@ -546,6 +585,24 @@ static void get_dir_head(struct dec *d, const char **path, struct dm_cache_key *
 	*count = get_count(d, 2 + 2); /* u16 + type + NUL at least */
 }
 
+/* The outputs' part, which ends where the trailer starts: its count is
+ * its last byte. */
+static int get_outputs(struct dec *d, struct dm_cache_outputs *o)
+{
+	size_t left = (size_t)(d->end - d->p);
+	if (left < 8 + 1)
+		return -EBADMSG;
+	size_t n = d->end[-1];
+	if (n > DM_CACHE_MAX_STAMPS || left != n * KEY_SIZE + 8 + 1)
+		return -EBADMSG; /* bytes between the last listing and the trailer */
+	o->count = n;
+	for (size_t i = 0; i < n; i++)
+		get_key(d, &o->stamps[i]);
+	o->digest = get_u64(d);
+	(void)get_u8(d);
+	return d->bad ? -EBADMSG : 0;
+}
+
 /* The listings section: indexed, every entry checked. */
 static int index_dirs(struct dm_cache *c, struct dec *d)
 {
@@ -576,8 +633,7 @@ static int index_dirs(struct dm_cache *c, struct dec *d)
 }
 
 /* The header, up to the record count; -EBADMSG or -ESTALE. */
-static int check_header(struct dec *d, const char *kver, uint64_t config_hash,
-			struct dm_cache_outputs *outputs, size_t *ret_count)
+static int check_header(struct dec *d, const char *kver, uint64_t config_hash, size_t *ret_count)
 {
 	const void *m = get_bytes(d, sizeof(magic));
 	if (!m || memcmp(m, magic, sizeof(magic)) != 0)
@@ -595,12 +651,6 @@ static int check_header(struct dec *d, const char *kver, uint64_t config_hash,
 	const char *arch = get_bytes(d, al);
 	size_t kl = get_u16(d);
 	const char *kv = get_bytes(d, kl);
-	outputs->digest = get_u64(d);
-	outputs->count = get_u8(d);
-	if (outputs->count > DM_CACHE_MAX_STAMPS)
-		d->bad = true;
-	for (size_t i = 0; i < outputs->count && !d->bad; i++)
-		get_key(d, &outputs->stamps[i]);
 	size_t count = get_count(d, RECORD_MIN);
 	if (d->bad)
 		return -EBADMSG;
@@ -640,7 +690,7 @@ static int open_cache(void *data, size_t size, bool mapped, const char *kver,
 	struct dec d = { .p = c->data, .end = c->data + (r == 0 ? size - TRAILER_SIZE : 0) };
 	size_t count = 0;
 	if (r == 0)
-		r = check_header(&d, kver, config_hash, &c->outputs, &count);
+		r = check_header(&d, kver, config_hash, &count);
 	if (r == 0 && !(c->slots = alloc_slots(count, &c->slot_count)))
 		r = -ENOMEM;
 	for (size_t i = 0; r == 0 && i < count; i++) {
@@ -659,8 +709,8 @@ static int open_cache(void *data, size_t size, bool mapped, const char *kver,
 	}
 	if (r == 0)
 		r = index_dirs(c, &d);
-	if (r == 0 && d.p != d.end)
-		r = -EBADMSG; /* bytes between the last listing and the trailer */
+	if (r == 0)
+		r = get_outputs(&d, &c->outputs);
 	if (r < 0) {
 		dm_cache_free(c);
 		return r;

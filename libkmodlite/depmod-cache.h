@@ -12,10 +12,6 @@
  *                          the run depended on (dm_cache_config_hash())
  *            u8 n, n bytes the writer's architecture (DM_CACHE_ARCH)
  *            u16 n, n bytes the kernel version
- *            u64 outputs   digest of the outputs' inputs (struct
- *                          dm_cache_outputs), then u8 n and n stamps of
- *                          the output files as that run left them (a key
- *                          each, laid out as in a record); n = 0: unknown
  *            u32 count     records that follow
  *   record   u16 n, n bytes, NUL   the module's path as depmod opened it
  *            u64 dev, ino, size; i64 mtime s; u32 mtime ns; i64 ctime s;
@@ -30,9 +26,14 @@
  *   listing  u16 n, n bytes, NUL   a directory's path as depmod scanned it
  *            its key (as a record's), u32 entries, then each entry:
  *            u16 n, n bytes, NUL   its d_type (one byte), then its name
+ *   outputs  n stamps of the output files as the writing run left them (a
+ *            key each, laid out as in a record), u64 digest of what they
+ *            were made from (struct dm_cache_outputs), u8 n (0: unknown)
  *   trailer  u64 size of the whole file, trailer included
  *            u32 CRC-32 of every byte before it
- * (the size at the end lets the file be written in one pass). A directory
+ * (the size at the end lets the file be written in one pass, and the
+ * outputs' part comes last so that it can be added once the outputs are
+ * written, the rest having gone out before they took memory). A directory
  * whose key has not changed has the same entries, so the scan reads it
  * from here instead of the directory itself. A payload is
  * decoded only when its module's parse results are needed: a run whose
@@ -72,13 +73,15 @@ struct dm_cache_raw {
 	uint64_t digest;
 };
 
-/* One record to write: INFO of the file at PATH, which had KEY; or, when
- * INFO is NULL, RAW copied from an earlier cache as it is. */
+/* One record to write: INFO of the file at PATH, which had KEY (the
+ * record's digest then goes to *DIGEST_OUT if not NULL); or, when INFO is
+ * NULL, RAW copied from an earlier cache as it is. */
 struct dm_cache_entry {
 	const char *path;
 	struct dm_cache_key key;
 	const struct dm_info *info;
 	struct dm_cache_raw raw;
+	uint64_t *digest_out;
 };
 
 /* The outputs a run left on disk: DIGEST of what they were made from (see
@@ -112,6 +115,13 @@ struct dm_cache_contents {
 typedef int (*dm_cache_write_fn)(void *data, const void *buf, size_t len);
 int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache_contents *c,
 		   dm_cache_write_fn fn, void *fn_data);
+/* The same in two steps: the header, records and listings at once, and the
+ * outputs' part (C's is ignored) and the trailer when they are known. */
+struct dm_cache_writer;
+int dm_cache_writer_begin(const char *kver, uint64_t config_hash, const struct dm_cache_contents *c,
+			  dm_cache_write_fn fn, void *fn_data, struct dm_cache_writer **ret);
+int dm_cache_writer_finish(struct dm_cache_writer *w, const struct dm_cache_outputs *outputs);
+void dm_cache_writer_free(struct dm_cache_writer *w);
 /* The same into a new buffer (*RET_DATA, malloc'd, *RET_SIZE bytes). */
 int dm_cache_encode(const char *kver, uint64_t config_hash, const struct dm_cache_contents *c,
 		    void **ret_data, size_t *ret_size);

@@ -36,7 +36,6 @@ _Static_assert(OUT_COUNT == DM_OUTPUT_COUNT, "one stamp per output");
 struct output {
 	const char *name;
 	bool binary;
-	bool cache; /* written by write_cache() */
 	bool skip;  /* not written this run (unchanged) */
 	struct strbuf text;	       /* text files */
 	struct kml_index_writer *index; /* binary files */
@@ -352,45 +351,8 @@ static int write_to_fd(void *data, const void *buf, size_t len)
 	return write_all(*(int *)data, buf, len);
 }
 
-/* The cache: every module parsed without error and not changed just now, in
- * order, the records that were not decoded copied as they were; streamed to
- * FD, so that it costs no memory of its size. */
-static int write_cache(struct dm_state *st, int fd, const struct dm_cache_outputs *outputs)
-{
-	struct dm_cache_entry *e = calloc(st->module_count + 1, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	size_t n = 0;
-	for (size_t i = 0; i < st->module_count; i++) {
-		const struct dm_module *m = &st->modules[i];
-		if (m->parse_error != 0 || !m->have_key)
-			continue;
-		if (m->cache_match && st->cache)
-			e[n++] = (struct dm_cache_entry){ m->path, m->key, NULL, m->raw };
-		else if (m->cacheable)
-			e[n++] = (struct dm_cache_entry){ m->path, m->key, &m->info, { 0 } };
-	}
-	struct dm_cache_dir *dirs = calloc(st->dir_count + 1, sizeof(*dirs));
-	if (!dirs) {
-		free(e);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < st->dir_count; i++) {
-		const struct dm_dir *d = &st->dirs[i];
-		dirs[i] = (struct dm_cache_dir){ d->path, d->key, d->names, d->count };
-	}
-	struct dm_cache_contents c = { outputs, e, n, dirs, st->dir_count };
-	int r = dm_cache_write(kml_ctx_get_kernel_version(st->ctx), st->config_hash, &c, write_to_fd,
-			       &fd);
-	free(dirs);
-	free(e);
-	return r;
-}
-
-/* Creates O's temporary file and writes it (for the cache, OUTPUTS goes in
- * its header), and starts its write-back; O->fd stays open (and locked). */
-static int write_temporary(struct dm_state *st, struct output *o,
-			   const struct dm_cache_outputs *outputs)
+/* Creates O's temporary file (locked, mode 0644); O->fd stays open. */
+static int create_temporary(struct dm_state *st, struct output *o)
 {
 	if (asprintf(&o->tmp_path, "%s/.%s.XXXXXX", st->output_dir, o->name) < 0) {
 		o->tmp_path = NULL;
@@ -406,15 +368,19 @@ static int write_temporary(struct dm_state *st, struct output *o,
 	/* held while it is written: a later run leaves it alone (see
 	 * dm_remove_stale_temporaries()) */
 	(void)flock(o->fd, LOCK_EX | LOCK_NB);
-	int r = fchmod(o->fd, 0644) < 0 ? -errno : 0;
+	return fchmod(o->fd, 0644) < 0 ? -errno : 0;
+}
+
+/* Creates O's temporary file, writes it, and starts its write-back. */
+static int write_temporary(struct dm_state *st, struct output *o)
+{
+	int r = create_temporary(st, o);
 	if (r == 0)
-		r = o->cache ? write_cache(st, o->fd, outputs)
-		    : o->binary ? write_all(o->fd, o->data, o->size)
-				: write_all(o->fd, o->text.data ? o->text.data : "", o->text.len);
+		r = o->binary ? write_all(o->fd, o->data, o->size)
+			      : write_all(o->fd, o->text.data ? o->text.data : "", o->text.len);
 	/* every output's data goes to the disk at once; the fsync()s that
-	 * follow then mostly wait for what is already under way (the cache
-	 * is not fsync'd: it is left to the kernel's own write-back) */
-	if (r == 0 && !o->cache)
+	 * follow then mostly wait for what is already under way */
+	if (r == 0)
 		(void)sync_file_range(o->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	return r;
 }
@@ -555,7 +521,7 @@ static int commit_outputs(struct dm_state *st, struct output *o)
 		for (int i = 0; i < OUT_COUNT; i++) {
 			if (o[i].skip)
 				continue;
-			r = step == 0 ? write_temporary(st, &o[i], NULL)
+			r = step == 0 ? write_temporary(st, &o[i])
 				      : fsync(o[i].fd) < 0 ? -errno : 0;
 			if (r < 0) {
 				kml_err(st->ctx, "could not write %s/%s: %s", st->output_dir,
@@ -620,41 +586,154 @@ int dm_write_outputs(struct dm_state *st)
 	return r;
 }
 
-/* The cache is not fsync'd: its trailer (size and CRC) makes a copy torn by
- * a crash detectable, and then it is only ignored. It goes after the
- * outputs: a run killed in between leaves the old cache, whose stamps do
- * not match the new outputs. Not being able to write it (a full disk) is
- * only worth a warning: the outputs are written, and the old cache, if
- * any, stays usable for what it still matches. */
-int dm_commit_cache(struct dm_state *st, bool clean)
+/*
+ * The cache, in two steps around the outputs: its records and listings go
+ * to a temporary file before the outputs are built (so that they never
+ * take memory together), the outputs' part and the trailer once the outputs
+ * are on disk, and then the rename. A run that ends in between leaves the
+ * old cache, whose record of the outputs no longer matches them. The cache
+ * is not fsync'd: its trailer (size and CRC) makes a copy torn by a crash
+ * detectable, and then it is only ignored. Not being able to write it (a
+ * full disk) is only worth a warning: the outputs are written, and the old
+ * cache, if any, stays usable for what it still matches.
+ */
+struct dm_pending_cache {
+	struct output file;
+	struct dm_cache_writer *writer;
+};
+
+static void pending_free(struct dm_state *st)
 {
-	struct output c = { .name = DM_CACHE_NAME, .cache = true, .fd = -1 };
-	if (clean && st->stamps.count == OUT_COUNT)
-		st->stamps.digest = dm_outputs_digest(st);
-	else
-		st->stamps.count = 0;
+	struct dm_pending_cache *p = st->pending_cache;
+	if (!p)
+		return;
+	dm_cache_writer_free(p->writer);
+	outputs_release(&p->file, 1); /* (removes the temporary file if still there) */
+	free(p);
+	st->pending_cache = NULL;
+}
+
+static int cache_failed(struct dm_state *st, int r)
+{
+	if (r != -ENOMEM)
+		kml_warn(st->ctx, "could not write %s/%s: %s", st->output_dir, DM_CACHE_NAME,
+			 strerror(-r));
+	pending_free(st);
+	return r == -ENOMEM ? r : 0;
+}
+
+enum record_source { NO_RECORD, OLD_RECORD, NEW_RECORD };
+
+/* Every module parsed without error and not changed just now is recorded:
+ * copied from the old cache when it matched, else from its parse results. */
+static enum record_source record_source(const struct dm_state *st, const struct dm_module *m)
+{
+	if (m->parse_error != 0 || !m->have_key)
+		return NO_RECORD;
+	if (m->cache_match && st->cache)
+		return OLD_RECORD;
+	return m->cacheable ? NEW_RECORD : NO_RECORD;
+}
+
+static int begin_records(struct dm_state *st, struct dm_pending_cache *p)
+{
+	struct dm_cache_entry *e = calloc(st->module_count + 1, sizeof(*e));
+	struct dm_cache_dir *dirs = calloc(st->dir_count + 1, sizeof(*dirs));
+	size_t entries = 0;
+	for (size_t i = 0; i < st->dir_count; i++)
+		entries += st->dirs[i].count;
+	char **names = calloc(entries + 1, sizeof(*names));
+	int r = e && dirs && names ? 0 : -ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
+		struct dm_module *m = &st->modules[i];
+		enum record_source src = record_source(st, m);
+		if (src == OLD_RECORD)
+			e[n++] = (struct dm_cache_entry){ m->path, m->key, NULL, m->raw, NULL };
+		else if (src == NEW_RECORD)
+			e[n++] = (struct dm_cache_entry){ m->path, m->key, &m->info, { 0 }, &m->digest };
+	}
+	/* each listing: its path, then its entries, one string after the other */
+	for (size_t i = 0, k = 0; r == 0 && i < st->dir_count; i++) {
+		const struct dm_dir *d = &st->dirs[i];
+		char *s = st->listings.data + d->at;
+		dirs[i] = (struct dm_cache_dir){ s, d->key, names + k, d->count };
+		for (size_t j = 0; j < d->count; j++) {
+			s += strlen(s) + 1;
+			names[k++] = s;
+		}
+	}
+	struct dm_cache_contents c = { NULL, e, n, dirs, st->dir_count };
+	if (r == 0)
+		r = dm_cache_writer_begin(kml_ctx_get_kernel_version(st->ctx), st->config_hash, &c,
+					  write_to_fd, &p->file.fd, &p->writer);
+	/* the records written from parse results carry their digests now */
+	for (size_t i = 0; r == 0 && i < st->module_count; i++)
+		if (record_source(st, &st->modules[i]) == NEW_RECORD)
+			st->modules[i].have_digest = true;
+	free(names);
+	free(dirs);
+	free(e);
+	return r;
+}
+
+int dm_cache_begin(struct dm_state *st)
+{
+	struct dm_pending_cache *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->file = (struct output){ .name = DM_CACHE_NAME, .fd = -1 };
+	st->pending_cache = p;
 	int r = make_output_dir(st);
 	if (r == 0)
-		r = write_temporary(st, &c, &st->stamps);
-	if (r == 0 && close(c.fd) < 0)
+		r = create_temporary(st, &p->file);
+	if (r == 0)
+		r = begin_records(st, p);
+	return r < 0 ? cache_failed(st, r) : 0;
+}
+
+void dm_cache_abandon(struct dm_state *st)
+{
+	pending_free(st);
+}
+
+int dm_cache_finish(struct dm_state *st, bool clean)
+{
+	struct dm_pending_cache *p = st->pending_cache;
+	if (!p)
+		return 0;
+	int r = 0;
+	if (clean && st->stamps.count == OUT_COUNT) {
+		/* digests not known yet: modules parsed but not recorded */
+		struct strbuf scratch = { 0 };
+		for (size_t i = 0; r == 0 && i < st->module_count; i++) {
+			struct dm_module *m = &st->modules[i];
+			if (m->parse_error == 0 && !m->have_digest) {
+				r = dm_info_digest(&m->info, &scratch, &m->digest);
+				m->have_digest = r == 0;
+			}
+		}
+		free(scratch.data);
+		st->stamps.digest = dm_outputs_digest(st);
+	} else {
+		st->stamps.count = 0;
+	}
+	if (r == 0)
+		r = dm_cache_writer_finish(p->writer, &st->stamps);
+	if (r == 0 && close(p->file.fd) < 0)
 		r = -errno;
-	c.fd = -1;
+	p->file.fd = -1;
 	char *final = NULL;
-	if (r == 0 && asprintf(&final, "%s/%s", st->output_dir, c.name) < 0) {
+	if (r == 0 && asprintf(&final, "%s/%s", st->output_dir, DM_CACHE_NAME) < 0) {
 		final = NULL;
 		r = -ENOMEM;
 	}
-	if (r == 0 && rename(c.tmp_path, final) < 0)
+	if (r == 0 && rename(p->file.tmp_path, final) < 0)
 		r = -errno;
 	if (r == 0) {
-		free(c.tmp_path);
-		c.tmp_path = NULL;
+		free(p->file.tmp_path);
+		p->file.tmp_path = NULL;
 	}
 	free(final);
-	outputs_release(&c, 1); /* (removes the temporary file on failure) */
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0)
-		kml_warn(st->ctx, "could not write %s/%s: %s", st->output_dir, c.name, strerror(-r));
-	return 0;
+	return r < 0 ? cache_failed(st, r) : (pending_free(st), 0);
 }

@@ -164,8 +164,10 @@ static void match_one(const struct dm_state *st, struct dm_module *m)
 		return; /* parse_module() says why */
 	set_key(st, m, &sb);
 	m->cache_match = dm_cache_match(st->cache, m->path, &m->key, &m->raw);
-	if (m->cache_match)
+	if (m->cache_match) {
 		m->digest = m->raw.digest;
+		m->have_digest = true;
+	}
 }
 
 /* Phase 1: a module without a matching record parsed, and its digest. */
@@ -175,8 +177,13 @@ static int parse_one(const struct dm_state *st, struct dm_module *m, struct strb
 		return 0;
 	/* without a cache (a first run) the key comes with the read, no stat() */
 	m->parse_error = parse_module(st, m, scratch);
-	if (m->parse_error == 0 && st->use_cache)
-		return dm_info_digest(&m->info, scratch, &m->digest);
+	/* with an old cache, the outputs may be up to date: that takes every
+	 * digest (else they are computed as the new cache is written) */
+	if (m->parse_error == 0 && st->cache) {
+		int r = dm_info_digest(&m->info, scratch, &m->digest);
+		m->have_digest = r == 0;
+		return r;
+	}
 	return 0;
 }
 
@@ -189,9 +196,8 @@ static void load_one(const struct dm_state *st, struct dm_module *m, struct strb
 	m->from_cache = r > 0;
 	if (r == 0) {
 		m->cache_match = false;
+		m->have_digest = false;
 		r = parse_module(st, m, scratch);
-		if (r == 0)
-			r = dm_info_digest(&m->info, scratch, &m->digest);
 	}
 	m->parse_error = r < 0 ? r : 0;
 }
@@ -272,9 +278,6 @@ int dm_parse_all(struct dm_state *st)
 		if (matches < st->module_count - matches) {
 			kml_dbg(st->ctx, "only %zu of %zu modules unchanged: " DM_CACHE_NAME " not used",
 				matches, st->module_count);
-			int r = dm_scan_own_dirs(st);
-			if (r < 0)
-				return r;
 			dm_cache_free(st->cache);
 			st->cache = NULL;
 			for (size_t i = 0; i < st->module_count; i++)

@@ -61,7 +61,8 @@ struct dm_module {
 	bool from_cache;  /* info came from the cache */
 	bool cacheable;	 /* info may be written to the cache (parsed, not racy) */
 	struct dm_cache_raw raw; /* the matching record, when cache_match */
-	uint64_t digest;	 /* of info's payload (dm_info_digest()), with the cache on */
+	uint64_t digest;	 /* of info's payload (dm_info_digest()), when HAVE_DIGEST */
+	bool have_digest;
 	bool error_reported;	 /* parse_error has been logged */
 
 	/* resolution */
@@ -71,13 +72,16 @@ struct dm_module {
 	size_t dep_sort_index;
 };
 
-/* A directory the scan listed, kept for the next run's cache. */
+struct dm_pending_cache;
+
+/* A directory the scan listed, kept for the next run's cache: its path
+ * and its COUNT entries (each its d_type, then its name, as in
+ * depmod-cache.h), NUL-terminated strings one after the other in
+ * st->listings from offset AT. */
 struct dm_dir {
-	char *path;
+	size_t at;
 	struct dm_cache_key key;
-	char **names; /* each: its d_type, then its name (as depmod-cache.h) */
 	size_t count;
-	bool borrowed; /* the strings are the cache's */
 };
 
 /* The outputs, cache aside, in the order their stamps are kept. */
@@ -101,10 +105,12 @@ struct dm_state {
 	struct dm_cache *cache; /* the old one, when it could be used */
 	struct dm_dir *dirs;	/* listed by the scan, and not changed just now */
 	size_t dir_count, dir_cap;
+	struct strbuf listings; /* their strings (one block: freed, it is gone) */
 	struct timespec start;	/* files changed since (or just before) are not cached */
 	/* the outputs on disk (depmod-skip.c, depmod-output.c) */
 	int output_fds[DM_OUTPUT_COUNT]; /* open by dm_outputs_current(); -1 */
 	struct dm_cache_outputs stamps;	 /* as this run left them */
+	struct dm_pending_cache *pending_cache; /* being written (depmod-output.c) */
 };
 
 /*
@@ -116,8 +122,6 @@ struct dm_state {
 
 /* depmod-scan.c */
 int dm_scan(struct dm_state *st);
-/* The listings' strings copied out of the cache (before it is freed). */
-int dm_scan_own_dirs(struct dm_state *st);
 void dm_scan_release(struct dm_state *st);
 int dm_sort_by_order_file(struct dm_state *st);
 /* depmod.c */
@@ -143,10 +147,14 @@ void dm_dep_walk_release(struct dm_dep_walk *w);
  * (W's memory, valid until the next walk); returns how many. */
 size_t dm_all_dependencies(const struct dm_state *st, struct dm_dep_walk *w, size_t i,
 			   const size_t **ret);
-/* depmod-output.c: the outputs (their stamps into st->stamps), then the
- * cache, stamped with them when CLEAN (the run printed nothing) */
+/* depmod-output.c: the outputs (their stamps into st->stamps) */
 int dm_write_outputs(struct dm_state *st);
-int dm_commit_cache(struct dm_state *st, bool clean);
+/* The cache around them: begun (records and listings) before the outputs,
+ * finished (their stamps, when CLEAN: the run printed nothing) after, or
+ * abandoned; each a warning only on failure, unless -ENOMEM. */
+int dm_cache_begin(struct dm_state *st);
+int dm_cache_finish(struct dm_state *st, bool clean);
+void dm_cache_abandon(struct dm_state *st);
 /* Temporary files left by killed runs, removed once old and unlocked. */
 void dm_remove_stale_temporaries(struct dm_state *st);
 /* depmod-skip.c */

@@ -190,11 +190,36 @@ static int read_dir(struct dm_state *st, const char *dir, int depth, char ***ret
 	return r;
 }
 
+/* Keeps DIR's listing for the next cache (a copy: NAMES stay the caller's). */
+static int keep_listing(struct dm_state *st, const char *dir, const struct dm_cache_key *key,
+			char *const *names, size_t count)
+{
+	if (ARRAY_GROW(st->dirs, st->dir_cap, st->dir_count + 1) < 0)
+		return -ENOMEM;
+	/* one big block from the start (a distribution's tree lists about
+	 * 200 KiB): it is given back whole when freed, not left in pieces in
+	 * the heap the outputs are then built in */
+	if (!st->listings.data && strbuf_reserve(&st->listings, (size_t)256 << 10) < 0)
+		return -ENOMEM;
+	size_t at = st->listings.len;
+	int r = strbuf_append(&st->listings, dir, strlen(dir) + 1);
+	for (size_t i = 0; r == 0 && i < count; i++)
+		r = strbuf_append(&st->listings, names[i], strlen(names[i]) + 1);
+	if (r < 0) {
+		st->listings.len = at;
+		return r;
+	}
+	st->dirs[st->dir_count++] = (struct dm_dir){ at, *key, count };
+	return 0;
+}
+
 /*
  * DIR's sorted entries: from the cache when DIR's key is the one recorded
  * there (an entry added, removed or renamed changes a directory's mtime and
  * ctime), else read. The listing is kept for the next cache unless DIR
- * changed too recently for its key to be trusted.
+ * changed too recently for its key to be trusted. Returns 1 when the
+ * strings are the cache's (only the array is to be freed), 0 when they are
+ * the caller's too.
  */
 static int list_dir(struct dm_state *st, const char *dir, int depth, char ***ret_names,
 		    size_t *ret_count)
@@ -212,18 +237,15 @@ static int list_dir(struct dm_state *st, const char *dir, int depth, char ***ret
 		return r;
 	/* the output directory changes with every run (the outputs are renamed
 	 * into it): not worth keeping, and its key could never be trusted */
-	if (!keyed || streq(dir, st->output_dir) ||
-	    (!borrowed && key.ctime_sec >= (int64_t)st->start.tv_sec - DM_CACHE_RACY_SECONDS))
-		return borrowed; /* (1: the strings are the cache's) */
-	char *path = strdup(dir);
-	if (!path || ARRAY_GROW(st->dirs, st->dir_cap, st->dir_count + 1) < 0) {
-		free(path);
-		free_names(*ret_names, *ret_count, borrowed);
-		return -ENOMEM;
+	if (keyed && !streq(dir, st->output_dir) &&
+	    (borrowed || key.ctime_sec < (int64_t)st->start.tv_sec - DM_CACHE_RACY_SECONDS)) {
+		r = keep_listing(st, dir, &key, *ret_names, *ret_count);
+		if (r < 0) {
+			free_names(*ret_names, *ret_count, borrowed);
+			return r;
+		}
 	}
-	st->dirs[st->dir_count++] =
-		(struct dm_dir){ path, key, *ret_names, *ret_count, borrowed };
-	return 2; /* kept: the names belong to st->dirs now */
+	return borrowed;
 }
 
 /*
@@ -240,11 +262,11 @@ static int scan_dir(struct scan *sc, const char *dir, size_t rel_base, bool exte
 	}
 	char **names = NULL;
 	size_t n = 0;
-	int kept = list_dir(st, dir, depth, &names, &n);
-	if (kept == -ENOMEM)
-		return kept;
-	if (kept < 0)
-		return depth > 0 ? 0 : kept;
+	int borrowed = list_dir(st, dir, depth, &names, &n);
+	if (borrowed == -ENOMEM)
+		return borrowed;
+	if (borrowed < 0)
+		return depth > 0 ? 0 : borrowed;
 
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < n; i++) {
@@ -283,39 +305,17 @@ static int scan_dir(struct scan *sc, const char *dir, size_t rel_base, bool exte
 		}
 		free(path);
 	}
-	if (kept != 2)
-		free_names(names, n, kept == 1);
+	free_names(names, n, borrowed);
 	return r;
-}
-
-int dm_scan_own_dirs(struct dm_state *st)
-{
-	for (size_t i = 0; i < st->dir_count; i++) {
-		struct dm_dir *d = &st->dirs[i];
-		for (size_t k = 0; d->borrowed && k < d->count; k++) {
-			char *copy = strdup(d->names[k]);
-			if (!copy) {
-				/* the rest are dropped with the cache */
-				d->count = k;
-				d->borrowed = false;
-				return -ENOMEM;
-			}
-			d->names[k] = copy;
-		}
-		d->borrowed = false;
-	}
-	return 0;
 }
 
 void dm_scan_release(struct dm_state *st)
 {
-	for (size_t i = 0; i < st->dir_count; i++) {
-		free(st->dirs[i].path);
-		free_names(st->dirs[i].names, st->dirs[i].count, st->dirs[i].borrowed);
-	}
 	free(st->dirs);
 	st->dirs = NULL;
-	st->dir_count = 0;
+	st->dir_count = st->dir_cap = 0;
+	free(st->listings.data);
+	st->listings = (struct strbuf){ 0 };
 }
 
 static int add_explicit_files(struct scan *sc)

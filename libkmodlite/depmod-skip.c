@@ -119,5 +119,6 @@ int dm_refresh_outputs(struct dm_state *st)
 		}
 		dm_cache_key_from_stat(&sb, &st->stamps.stamps[i]);
 	}
-	return dm_commit_cache(st, true);
+	int r = dm_cache_begin(st);
+	return r < 0 ? r : dm_cache_finish(st, true);
 }

@@ -52,7 +52,7 @@ static uint32_t le32_at(const uint8_t *p)
 /* A record copied as it is into a cache of its own, which opens. */
 static size_t recopy(const char *path, const struct dm_cache_key *key, const struct dm_cache_raw *raw)
 {
-	const struct dm_cache_entry e = { path, *key, NULL, *raw };
+	const struct dm_cache_entry e = { path, *key, NULL, *raw, NULL };
 	const struct dm_cache_contents c = { NULL, &e, 1, NULL, 0 };
 	void *data = NULL;
 	size_t size = 0;

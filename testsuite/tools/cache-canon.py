@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # cache-canon.py FILE...: for each modules.depmod-cache, "SHA256" of its
-# canonical form: the stamps of the outputs (digest, count and stamps in the
-# header, see libkmodlite/depmod-cache.h) and the trailer taken out. Those
+# canonical form: the outputs' part (stamps, digest and count, at the end,
+# see libkmodlite/depmod-cache.h) and the trailer taken out. Those
 # depend on the output files' inodes and times, the rest only on the module
 # tree, so two caches of the same tree compare equal. A file whose trailer
 # (size, CRC-32) does not match prints "torn-SHA256" of its raw bytes.
@@ -18,14 +18,10 @@ def canon(data):
     size, crc = struct.unpack_from("<QI", data, len(data) - 12)
     if size != len(data) or crc != zlib.crc32(data[:-4]):
         return raw
-    at = 8 + 4 + 4 + 8
-    at += 1 + data[at]
-    at += 2 + struct.unpack_from("<H", data, at)[0]
-    start = at
-    at += 8
-    count = data[at]
-    at += 1 + 48 * count
-    body = data[:start] + data[at:-12]
+    # the outputs' part ends the file before the trailer: n stamps of 48
+    # bytes, the u64 digest, then n itself
+    count = data[-13]
+    body = data[: len(data) - 12 - 9 - 48 * count]
     return hashlib.sha256(body).hexdigest()
 
 
