@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -95,8 +96,40 @@ static int put(struct strbuf *sb, ...)
 	return r;
 }
 
-static int build_dep(struct dm_state *st, struct output *o)
+/*
+ * One piece of the outputs, built on its own (the pieces run in parallel):
+ * its warnings are held in NOTES and logged once every piece is done, in
+ * the order of the pieces, so that messages do not depend on timing.
+ */
+struct build {
+	struct dm_state *st;
+	struct output *o;
+	int (*run)(struct build *b);
+	int r;
+	struct strbuf notes; /* each message NUL-terminated */
+};
+
+static void note(struct build *b, const char *format, ...) _printf_(2, 3);
+static void note(struct build *b, const char *format, ...)
 {
+	char *msg = NULL;
+	va_list ap;
+	va_start(ap, format);
+	int r = vasprintf(&msg, format, ap);
+	va_end(ap);
+	if (r < 0) {
+		b->r = -ENOMEM;
+		return;
+	}
+	if (strbuf_append(&b->notes, msg, strlen(msg) + 1) < 0)
+		b->r = -ENOMEM;
+	free(msg);
+}
+
+static int build_dep(struct build *b)
+{
+	struct dm_state *st = b->st;
+	struct output *o = b->o;
 	struct dm_dep_walk walk;
 	int r = dm_dep_walk_init(&walk, st->module_count);
 	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
@@ -119,27 +152,30 @@ static int build_dep(struct dm_state *st, struct output *o)
 	return r;
 }
 
-static int add_alias_index(struct dm_state *st, struct kml_index_writer *w, const char *alias,
+static int add_alias_index(struct build *b, struct kml_index_writer *w, const char *alias,
 			   const char *module, unsigned priority)
 {
+	const struct dm_state *st = b->st;
 	char key[4096];
 	int r = kml_alias_normalize(alias, key, sizeof(key));
 	if (r < 0) {
-		kml_warn(st->ctx, "ignoring bad alias %s of module %s", alias, module);
+		note(b, "ignoring bad alias %s of module %s", alias, module);
 		return 0;
 	}
 	r = kml_index_writer_add(w, key, module, priority);
 	if (r == -EINVAL) {
-		kml_warn(st->ctx, "ignoring alias with non-ASCII characters of module %s", module);
+		note(b, "ignoring alias with non-ASCII characters of module %s", module);
 		return 0;
 	}
 	if (r > 0 && st->opts->warn_duplicates)
-		kml_warn(st->ctx, "duplicate module alias:\n%s %s", key, module);
+		note(b, "duplicate module alias:\n%s %s", key, module);
 	return r < 0 ? r : 0;
 }
 
-static int build_modinfo_outputs(struct dm_state *st, struct output *o)
+static int build_modinfo_outputs(struct build *b)
 {
+	struct dm_state *st = b->st;
+	struct output *o = b->o;
 	int r = put(&o[OUT_ALIAS].text, "# Aliases extracted from modules themselves.\n", NULL);
 	if (r == 0)
 		r = put(&o[OUT_SOFTDEP].text, "# Soft dependencies extracted from modules themselves.\n",
@@ -153,7 +189,7 @@ static int build_modinfo_outputs(struct dm_state *st, struct output *o)
 		for (size_t k = 0; r == 0 && k < info->alias_count; k++) {
 			r = put(&o[OUT_ALIAS].text, "alias ", info->aliases[k], " ", m->name, "\n", NULL);
 			if (r == 0)
-				r = add_alias_index(st, o[OUT_ALIAS_BIN].index, info->aliases[k], m->name,
+				r = add_alias_index(b, o[OUT_ALIAS_BIN].index, info->aliases[k], m->name,
 						    (unsigned)m->order);
 		}
 		for (size_t k = 0; r == 0 && k < info->softdep_count; k++)
@@ -183,8 +219,10 @@ static bool parse_major_minor(const char *alias, char *type, unsigned *major, un
 	return sscanf(rest, "%u-%u%c", major, minor, &tail) == 2;
 }
 
-static int build_devname(struct dm_state *st, struct output *o)
+static int build_devname(struct build *b)
 {
+	struct dm_state *st = b->st;
+	struct output *o = b->o;
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
 		const struct dm_module *m = &st->modules[i];
@@ -229,8 +267,10 @@ static int export_compare(const void *a, const void *b)
 
 /* One line per exported symbol, sorted by name; when several modules export
  * a symbol, the last one in depmod's order owns it (as in the reference). */
-static int build_symbols(struct dm_state *st, struct output *o)
+static int build_symbols(struct build *b)
 {
+	struct dm_state *st = b->st;
+	struct output *o = b->o;
 	size_t n = 0;
 	for (size_t i = 0; i < st->module_count; i++)
 		n += st->modules[i].info.export_count;
@@ -252,7 +292,7 @@ static int build_symbols(struct dm_state *st, struct output *o)
 	for (size_t k = 0; r == 0 && k < n; k++) {
 		if (k + 1 < n && streq(refs[k].name, refs[k + 1].name)) {
 			if (st->opts->warn_duplicates)
-				kml_warn(st->ctx, "duplicate symbol %s in %s and %s", refs[k].name,
+				note(b, "duplicate symbol %s in %s and %s", refs[k].name,
 					 st->modules[refs[k].owner].name,
 					 st->modules[refs[k + 1].owner].name);
 			continue; /* the later owner wins */
@@ -274,8 +314,10 @@ static int build_symbols(struct dm_state *st, struct output *o)
 
 /* modules.builtin ("kernel/fs/ext4/ext4.ko" per line) and
  * modules.builtin.modinfo ("name.alias=pattern" records). */
-static int build_builtin(struct dm_state *st, struct output *o)
+static int build_builtin(struct build *b)
 {
+	struct dm_state *st = b->st;
+	struct output *o = b->o;
 	char *path = NULL, *buf = NULL;
 	size_t len;
 	if (asprintf(&path, "%s/modules.builtin", st->module_dir) < 0)
@@ -296,7 +338,7 @@ static int build_builtin(struct dm_state *st, struct output *o)
 		free(buf);
 	} else if (r == -ENOENT) {
 		/* still written, as an index with no entries */
-		kml_warn(st->ctx, "could not open modules.builtin at %s: %s", st->module_dir,
+		note(b, "could not open modules.builtin at %s: %s", st->module_dir,
 			 strerror(-r));
 		r = 0;
 	}
@@ -308,7 +350,7 @@ static int build_builtin(struct dm_state *st, struct output *o)
 	r = read_file_full(path, (size_t)64 << 20, &buf, &len);
 	free(path);
 	if (r == -ENOENT) {
-		kml_warn(st->ctx, "could not open modules.builtin.modinfo at %s: %s", st->module_dir,
+		note(b, "could not open modules.builtin.modinfo at %s: %s", st->module_dir,
 			 strerror(-r));
 		return 0;
 	}
@@ -324,7 +366,7 @@ static int build_builtin(struct dm_state *st, struct output *o)
 			continue;
 		memcpy(name, p, nl);
 		name[nl] = '\0';
-		r = add_alias_index(st, o[OUT_BUILTIN_ALIAS_BIN].index, dot + 7, name, 0);
+		r = add_alias_index(b, o[OUT_BUILTIN_ALIAS_BIN].index, dot + 7, name, 0);
 	}
 	free(buf);
 	return r;
@@ -559,23 +601,104 @@ static int dry_run(const struct output *o, FILE *out)
 	return fflush(out) == 0 ? 0 : -EIO;
 }
 
+static int finish_index(struct output *o, enum output_id id)
+{
+	return kml_index_writer_build(o[id].index, &o[id].data, &o[id].size);
+}
+
+static int run_dep(struct build *b)
+{
+	int r = build_dep(b);
+	return r < 0 ? r : finish_index(b->o, OUT_DEP_BIN);
+}
+
+static int run_modinfo(struct build *b)
+{
+	int r = build_modinfo_outputs(b);
+	return r < 0 ? r : finish_index(b->o, OUT_ALIAS_BIN);
+}
+
+static int run_symbols(struct build *b)
+{
+	int r = build_symbols(b);
+	return r < 0 ? r : finish_index(b->o, OUT_SYMBOLS_BIN);
+}
+
+static int run_builtin(struct build *b)
+{
+	int r = build_builtin(b);
+	if (r == 0)
+		r = finish_index(b->o, OUT_BUILTIN_BIN);
+	return r < 0 ? r : finish_index(b->o, OUT_BUILTIN_ALIAS_BIN);
+}
+
+/* The pieces in the order their messages are logged; WORK_ORDER: the
+ * biggest first, so that the threads finish together. */
+enum { B_DEP, B_MODINFO, B_DEVNAME, B_SYMBOLS, B_BUILTIN, B_COUNT };
+static const int work_order[B_COUNT] = { B_DEP, B_MODINFO, B_SYMBOLS, B_BUILTIN, B_DEVNAME };
+
+struct build_pool {
+	struct build *builds;
+	size_t next; /* atomically incremented */
+};
+
+static void *build_worker(void *data)
+{
+	struct build_pool *p = data;
+	for (;;) {
+		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+		if (i >= B_COUNT)
+			break;
+		struct build *b = &p->builds[work_order[i]];
+		int r = b->run(b);
+		if (b->r == 0)
+			b->r = r;
+	}
+	return NULL;
+}
+
+/* Every piece built, on as many threads as depmod may use (at most one a
+ * piece); then their messages, and the first error in piece order. */
+static int build_all(struct dm_state *st, struct output *o)
+{
+	struct build builds[B_COUNT] = {
+		[B_DEP] = { st, o, run_dep, 0, { 0 } },
+		[B_MODINFO] = { st, o, run_modinfo, 0, { 0 } },
+		[B_DEVNAME] = { st, o, build_devname, 0, { 0 } },
+		[B_SYMBOLS] = { st, o, run_symbols, 0, { 0 } },
+		[B_BUILTIN] = { st, o, run_builtin, 0, { 0 } },
+	};
+	struct build_pool pool = { builds, 0 };
+	unsigned int jobs = st->opts->jobs;
+	if (jobs == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = n > 0 ? (unsigned int)n : 1;
+	}
+	pthread_t threads[B_COUNT];
+	unsigned int started = 0;
+	for (; started + 1 < jobs && started + 1 < B_COUNT; started++)
+		if (pthread_create(&threads[started], NULL, build_worker, &pool) != 0)
+			break;
+	build_worker(&pool); /* this thread works too */
+	for (unsigned int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	int r = 0;
+	for (int i = 0; i < B_COUNT; i++) {
+		for (size_t at = 0; at < builds[i].notes.len; at += strlen(builds[i].notes.data + at) + 1)
+			kml_warn(st->ctx, "%s", builds[i].notes.data + at);
+		free(builds[i].notes.data);
+		if (r == 0)
+			r = builds[i].r;
+	}
+	return r;
+}
+
 int dm_write_outputs(struct dm_state *st)
 {
 	struct output o[OUT_COUNT];
 	int r = outputs_init(o);
 	if (r == 0)
-		r = build_dep(st, o);
-	if (r == 0)
-		r = build_modinfo_outputs(st, o);
-	if (r == 0)
-		r = build_devname(st, o);
-	if (r == 0)
-		r = build_symbols(st, o);
-	if (r == 0)
-		r = build_builtin(st, o);
-	for (int i = 0; r == 0 && i < OUT_COUNT; i++)
-		if (o[i].index)
-			r = kml_index_writer_build(o[i].index, &o[i].data, &o[i].size);
+		r = build_all(st, o);
 	if (r == 0) {
 		if (st->opts->dry_run_stream)
 			r = dry_run(o, st->opts->dry_run_stream);
