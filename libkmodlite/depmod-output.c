@@ -632,10 +632,18 @@ static int run_builtin(struct build *b)
 	return r < 0 ? r : finish_index(b->o, OUT_BUILTIN_ALIAS_BIN);
 }
 
+/* The cache's records and listings (dm_cache_begin()), beside the outputs:
+ * it reads the parse results the others read, and writes only the digests
+ * and the pending cache, which nothing else touches until all are done. */
+static int run_cache(struct build *b)
+{
+	return b->st->write_cache ? dm_cache_begin(b->st) : 0;
+}
+
 /* The pieces in the order their messages are logged; WORK_ORDER: the
  * biggest first, so that the threads finish together. */
-enum { B_DEP, B_MODINFO, B_DEVNAME, B_SYMBOLS, B_BUILTIN, B_COUNT };
-static const int work_order[B_COUNT] = { B_DEP, B_MODINFO, B_SYMBOLS, B_BUILTIN, B_DEVNAME };
+enum { B_DEP, B_MODINFO, B_DEVNAME, B_SYMBOLS, B_BUILTIN, B_CACHE, B_COUNT };
+static const int work_order[B_COUNT] = { B_CACHE, B_DEP, B_MODINFO, B_SYMBOLS, B_BUILTIN, B_DEVNAME };
 
 struct build_pool {
 	struct build *builds;
@@ -650,7 +658,7 @@ static void *build_worker(void *data)
 		if (i >= B_COUNT)
 			break;
 		struct build *b = &p->builds[work_order[i]];
-		int r = b->run(b);
+		int r = b->run ? b->run(b) : 0;
 		if (b->r == 0)
 			b->r = r;
 	}
@@ -659,7 +667,7 @@ static void *build_worker(void *data)
 
 /* Every piece built, on as many threads as depmod may use (at most one a
  * piece); then their messages, and the first error in piece order. */
-static int build_all(struct dm_state *st, struct output *o)
+static int build_all(struct dm_state *st, struct output *o, bool begin_cache)
 {
 	struct build builds[B_COUNT] = {
 		[B_DEP] = { st, o, run_dep, 0, { 0 } },
@@ -667,6 +675,7 @@ static int build_all(struct dm_state *st, struct output *o)
 		[B_DEVNAME] = { st, o, build_devname, 0, { 0 } },
 		[B_SYMBOLS] = { st, o, run_symbols, 0, { 0 } },
 		[B_BUILTIN] = { st, o, run_builtin, 0, { 0 } },
+		[B_CACHE] = { st, o, begin_cache ? run_cache : NULL, 0, { 0 } },
 	};
 	struct build_pool pool = { builds, 0 };
 	unsigned int jobs = st->opts->jobs;
@@ -693,12 +702,12 @@ static int build_all(struct dm_state *st, struct output *o)
 	return r;
 }
 
-int dm_write_outputs(struct dm_state *st)
+int dm_write_outputs(struct dm_state *st, bool begin_cache)
 {
 	struct output o[OUT_COUNT];
 	int r = outputs_init(o);
 	if (r == 0)
-		r = build_all(st, o);
+		r = build_all(st, o, begin_cache);
 	if (r == 0) {
 		if (st->opts->dry_run_stream)
 			r = dry_run(o, st->opts->dry_run_stream);

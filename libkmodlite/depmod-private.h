@@ -147,8 +147,9 @@ void dm_dep_walk_release(struct dm_dep_walk *w);
  * (W's memory, valid until the next walk); returns how many. */
 size_t dm_all_dependencies(const struct dm_state *st, struct dm_dep_walk *w, size_t i,
 			   const size_t **ret);
-/* depmod-output.c: the outputs (their stamps into st->stamps) */
-int dm_write_outputs(struct dm_state *st);
+/* depmod-output.c: the outputs (their stamps into st->stamps); with
+ * BEGIN_CACHE, dm_cache_begin() runs beside their building */
+int dm_write_outputs(struct dm_state *st, bool begin_cache);
 /* The cache around them: begun (records and listings) before the outputs,
  * finished (their stamps, when CLEAN: the run printed nothing) after, or
  * abandoned; each a warning only on failure, unless -ENOMEM. */

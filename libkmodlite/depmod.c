@@ -157,11 +157,10 @@ static int write_everything(struct dm_state *st)
 	unsigned long messages = kml_ctx_messages(st->ctx);
 	if (r == 0)
 		r = dm_resolve(st);
-	if (r == 0 && st->write_cache)
-		r = dm_cache_begin(st);
-	dm_scan_release(st); /* (the listings are in the cache now) */
+	/* (the cache's records and listings go out while the outputs are built) */
 	if (r == 0)
-		r = dm_write_outputs(st);
+		r = dm_write_outputs(st, st->write_cache);
+	dm_scan_release(st);
 	bool clean = kml_ctx_messages(st->ctx) == messages;
 	if (r == 0 && (clean || st->records_changed))
 		r = dm_cache_finish(st, clean);
