@@ -307,9 +307,26 @@ static void put_dir(struct enc *e, const struct dm_cache_dir *dir)
 	}
 }
 
-static void put_body(struct enc *e, const char *kver, uint64_t config_hash,
-		     const struct dm_cache_contents *c)
+/* The writer: the encoder, and the scratch buffer of records' payloads. */
+struct dm_cache_writer {
+	struct enc e;
+	struct strbuf scratch;
+};
+
+int dm_cache_writer_start(const char *kver, uint64_t config_hash, size_t count,
+			  dm_cache_write_fn fn, void *fn_data, struct dm_cache_writer **ret)
 {
+	if (strlen(kver) > UINT16_MAX || count > UINT32_MAX)
+		return -E2BIG;
+	struct dm_cache_writer *w = calloc(1, sizeof(*w));
+	unsigned char *buf = malloc(BUF_SIZE);
+	if (!w || !buf) {
+		free(w);
+		free(buf);
+		return -ENOMEM;
+	}
+	struct enc *e = &w->e;
+	*e = (struct enc){ .fn = fn, .fn_data = fn_data, .cap = BUF_SIZE, .buf = buf };
 	put_bytes(e, magic, sizeof(magic));
 	put_u32(e, DM_CACHE_VERSION);
 	put_u32(e, 0);
@@ -318,47 +335,51 @@ static void put_body(struct enc *e, const char *kver, uint64_t config_hash,
 	put_bytes(e, ARCH, strlen(ARCH));
 	put_u16(e, (uint16_t)strlen(kver));
 	put_bytes(e, kver, strlen(kver));
-	put_u32(e, (uint32_t)c->count);
-	struct strbuf scratch = { 0 };
-	for (size_t i = 0; i < c->count && e->err == 0; i++)
-		put_record(e, &c->entries[i], &scratch);
-	free(scratch.data);
-	put_u32(e, (uint32_t)c->dir_count);
-	for (size_t i = 0; i < c->dir_count && e->err == 0; i++)
-		put_dir(e, &c->dirs[i]);
+	put_u32(e, (uint32_t)count);
+	*ret = w;
+	return e->err;
 }
 
-int dm_cache_writer_begin(const char *kver, uint64_t config_hash, const struct dm_cache_contents *c,
-			  dm_cache_write_fn fn, void *fn_data, struct dm_cache_writer **ret)
+int dm_cache_writer_add(struct dm_cache_writer *w, const struct dm_cache_entry *entry)
 {
-	if (strlen(kver) > UINT16_MAX || c->count > UINT32_MAX || c->dir_count > UINT32_MAX)
+	if (w->e.err == 0)
+		put_record(&w->e, entry, &w->scratch);
+	return w->e.err;
+}
+
+int dm_cache_writer_listings(struct dm_cache_writer *w, size_t count)
+{
+	if (count > UINT32_MAX)
 		return -E2BIG;
-	struct enc *e = calloc(1, sizeof(*e));
-	unsigned char *buf = malloc(BUF_SIZE);
-	if (!e || !buf) {
-		free(e);
-		free(buf);
-		return -ENOMEM;
-	}
-	*e = (struct enc){ .fn = fn, .fn_data = fn_data, .cap = BUF_SIZE, .buf = buf };
-	put_body(e, kver, config_hash, c);
+	put_u32(&w->e, (uint32_t)count);
+	return w->e.err;
+}
+
+int dm_cache_writer_add_listing(struct dm_cache_writer *w, const struct dm_cache_dir *dir)
+{
+	if (w->e.err == 0)
+		put_dir(&w->e, dir);
+	return w->e.err;
+}
+
+int dm_cache_writer_flush(struct dm_cache_writer *w)
+{
+	struct enc *e = &w->e;
 	flush(e);
-	/* what is left to write is small: the big buffer is not kept meanwhile */
-	free(buf);
-	e->buf = e->tail;
-	e->cap = sizeof(e->tail);
-	int r = e->err;
-	if (r < 0) {
-		free(e);
-		return r;
+	/* what is left to write is small: the big buffers are not kept */
+	if (e->buf != e->tail) {
+		free(e->buf);
+		e->buf = e->tail;
+		e->cap = sizeof(e->tail);
 	}
-	*ret = (struct dm_cache_writer *)e;
-	return 0;
+	free(w->scratch.data);
+	w->scratch = (struct strbuf){ 0 };
+	return e->err;
 }
 
 int dm_cache_writer_finish(struct dm_cache_writer *w, const struct dm_cache_outputs *outputs)
 {
-	struct enc *e = (struct enc *)w;
+	struct enc *e = &w->e;
 	size_t n = outputs && outputs->count <= DM_CACHE_MAX_STAMPS ? outputs->count : 0;
 	for (size_t i = 0; i < n; i++)
 		put_key(e, &outputs->stamps[i]);
@@ -376,6 +397,11 @@ int dm_cache_writer_finish(struct dm_cache_writer *w, const struct dm_cache_outp
 
 void dm_cache_writer_free(struct dm_cache_writer *w)
 {
+	if (!w)
+		return;
+	if (w->e.buf != w->e.tail)
+		free(w->e.buf);
+	free(w->scratch.data);
 	free(w);
 }
 
@@ -383,7 +409,13 @@ int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache
 		   dm_cache_write_fn fn, void *fn_data)
 {
 	struct dm_cache_writer *w = NULL;
-	int r = dm_cache_writer_begin(kver, config_hash, c, fn, fn_data, &w);
+	int r = dm_cache_writer_start(kver, config_hash, c->count, fn, fn_data, &w);
+	for (size_t i = 0; r == 0 && i < c->count; i++)
+		r = dm_cache_writer_add(w, &c->entries[i]);
+	if (r == 0)
+		r = dm_cache_writer_listings(w, c->dir_count);
+	for (size_t i = 0; r == 0 && i < c->dir_count; i++)
+		r = dm_cache_writer_add_listing(w, &c->dirs[i]);
 	if (r == 0)
 		r = dm_cache_writer_finish(w, c->outputs);
 	dm_cache_writer_free(w);

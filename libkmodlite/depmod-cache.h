@@ -115,11 +115,18 @@ struct dm_cache_contents {
 typedef int (*dm_cache_write_fn)(void *data, const void *buf, size_t len);
 int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache_contents *c,
 		   dm_cache_write_fn fn, void *fn_data);
-/* The same in two steps: the header, records and listings at once, and the
- * outputs' part (C's is ignored) and the trailer when they are known. */
+/* The same piece by piece, with no array of it all: start (the header and
+ * the number of records that follow), each record, the number of listings,
+ * each listing, flush (the big buffers freed: what remains is small), and
+ * once they are known the outputs' part and the trailer (finish). Each
+ * returns 0 or the first error, which sticks; free in any case. */
 struct dm_cache_writer;
-int dm_cache_writer_begin(const char *kver, uint64_t config_hash, const struct dm_cache_contents *c,
+int dm_cache_writer_start(const char *kver, uint64_t config_hash, size_t count,
 			  dm_cache_write_fn fn, void *fn_data, struct dm_cache_writer **ret);
+int dm_cache_writer_add(struct dm_cache_writer *w, const struct dm_cache_entry *entry);
+int dm_cache_writer_listings(struct dm_cache_writer *w, size_t count);
+int dm_cache_writer_add_listing(struct dm_cache_writer *w, const struct dm_cache_dir *dir);
+int dm_cache_writer_flush(struct dm_cache_writer *w);
 int dm_cache_writer_finish(struct dm_cache_writer *w, const struct dm_cache_outputs *outputs);
 void dm_cache_writer_free(struct dm_cache_writer *w);
 /* The same into a new buffer (*RET_DATA, malloc'd, *RET_SIZE bytes). */

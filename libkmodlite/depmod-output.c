@@ -633,11 +633,14 @@ static int run_builtin(struct build *b)
 }
 
 /* The cache's records and listings (dm_cache_begin()), beside the outputs:
- * it reads the parse results the others read, and writes only the digests
- * and the pending cache, which nothing else touches until all are done. */
+ * it reads the parse results the others read, and writes only the digests,
+ * the pending cache and the listings (freed), which the other pieces do not
+ * touch. */
 static int run_cache(struct build *b)
 {
-	return b->st->write_cache ? dm_cache_begin(b->st) : 0;
+	int r = dm_cache_begin(b->st);
+	dm_scan_release(b->st); /* the listings, written: their memory goes now */
+	return r;
 }
 
 /* The pieces in the order their messages are logged; WORK_ORDER: the
@@ -767,46 +770,47 @@ static enum record_source record_source(const struct dm_state *st, const struct 
 	return m->cacheable ? NEW_RECORD : NO_RECORD;
 }
 
+/* The records and the listings, streamed: nothing of the cache's size is
+ * held in memory. */
 static int begin_records(struct dm_state *st, struct dm_pending_cache *p)
 {
-	struct dm_cache_entry *e = calloc(st->module_count + 1, sizeof(*e));
-	struct dm_cache_dir *dirs = calloc(st->dir_count + 1, sizeof(*dirs));
-	size_t entries = 0;
-	for (size_t i = 0; i < st->dir_count; i++)
-		entries += st->dirs[i].count;
-	char **names = calloc(entries + 1, sizeof(*names));
-	int r = e && dirs && names ? 0 : -ENOMEM;
 	size_t n = 0;
+	for (size_t i = 0; i < st->module_count; i++)
+		n += record_source(st, &st->modules[i]) != NO_RECORD;
+	int r = dm_cache_writer_start(kml_ctx_get_kernel_version(st->ctx), st->config_hash, n,
+				      write_to_fd, &p->file.fd, &p->writer);
 	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
 		struct dm_module *m = &st->modules[i];
 		enum record_source src = record_source(st, m);
-		if (src == OLD_RECORD)
-			e[n++] = (struct dm_cache_entry){ m->path, m->key, NULL, m->raw, NULL };
-		else if (src == NEW_RECORD)
-			e[n++] = (struct dm_cache_entry){ m->path, m->key, &m->info, { 0 }, &m->digest };
-	}
-	/* each listing: its path, then its entries, one string after the other */
-	for (size_t i = 0, k = 0; r == 0 && i < st->dir_count; i++) {
-		const struct dm_dir *d = &st->dirs[i];
-		char *s = st->listings.data + d->at;
-		dirs[i] = (struct dm_cache_dir){ s, d->key, names + k, d->count };
-		for (size_t j = 0; j < d->count; j++) {
-			s += strlen(s) + 1;
-			names[k++] = s;
+		if (src == OLD_RECORD) {
+			struct dm_cache_entry e = { m->path, m->key, NULL, m->raw, NULL };
+			r = dm_cache_writer_add(p->writer, &e);
+		} else if (src == NEW_RECORD) {
+			struct dm_cache_entry e = { m->path, m->key, &m->info, { 0 }, &m->digest };
+			r = dm_cache_writer_add(p->writer, &e);
+			m->have_digest = r == 0;
 		}
 	}
-	struct dm_cache_contents c = { NULL, e, n, dirs, st->dir_count };
 	if (r == 0)
-		r = dm_cache_writer_begin(kml_ctx_get_kernel_version(st->ctx), st->config_hash, &c,
-					  write_to_fd, &p->file.fd, &p->writer);
-	/* the records written from parse results carry their digests now */
-	for (size_t i = 0; r == 0 && i < st->module_count; i++)
-		if (record_source(st, &st->modules[i]) == NEW_RECORD)
-			st->modules[i].have_digest = true;
+		r = dm_cache_writer_listings(p->writer, st->dir_count);
+	/* each listing: its path, then its entries, one string after the other */
+	char **names = NULL;
+	size_t cap = 0;
+	for (size_t i = 0; r == 0 && i < st->dir_count; i++) {
+		const struct dm_dir *d = &st->dirs[i];
+		r = ARRAY_GROW(names, cap, d->count + 1);
+		char *str = st->listings.data + d->at;
+		const char *path = str;
+		for (size_t j = 0; r == 0 && j < d->count; j++) {
+			str += strlen(str) + 1;
+			names[j] = str;
+		}
+		struct dm_cache_dir dir = { path, d->key, names, d->count };
+		if (r == 0)
+			r = dm_cache_writer_add_listing(p->writer, &dir);
+	}
 	free(names);
-	free(dirs);
-	free(e);
-	return r;
+	return r == 0 ? dm_cache_writer_flush(p->writer) : r;
 }
 
 int dm_cache_begin(struct dm_state *st)
