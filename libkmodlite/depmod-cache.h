@@ -33,7 +33,7 @@
  *            u32 CRC-32 of every byte before it
  * (the size at the end lets the file be written in one pass, and the
  * outputs' part comes last so that it can be added once the outputs are
- * written, the rest having gone out before they took memory). A directory
+ * written, the rest having gone out while they were built). A directory
  * whose key has not changed has the same entries, so the scan reads it
  * from here instead of the directory itself. A payload is
  * decoded only when its module's parse results are needed: a run whose

@@ -722,10 +722,10 @@ int dm_write_outputs(struct dm_state *st, bool begin_cache)
 }
 
 /*
- * The cache, in two steps around the outputs: its records and listings go
- * to a temporary file before the outputs are built (so that they never
- * take memory together), the outputs' part and the trailer once the outputs
- * are on disk, and then the rename. A run that ends in between leaves the
+ * The cache, in two steps around the outputs: its records and listings are
+ * streamed to a temporary file while the outputs are built (taking little
+ * memory), the outputs' part and the trailer once the outputs are on disk,
+ * and then the rename. A run that ends in between leaves the
  * old cache, whose record of the outputs no longer matches them. The cache
  * is not fsync'd: its trailer (size and CRC) makes a copy torn by a crash
  * detectable, and then it is only ignored. Not being able to write it (a
