@@ -112,6 +112,9 @@ for n in names:
                      "report incomplete; see " + os.path.join(out, f"{n}.console.log"))
     t = (read(f"{n}.boot-seconds") or "?").strip()
     print(f"  {n}: {t} s from qemu start to power-off")
+    retried = read(f"{n}.retried")
+    if retried:
+        print(f"  {n}: booted twice: {retried.strip()} (tools/system-test, boot())")
     for l in secs.get("boot-time", []):
         print(f"  {n}: systemd-analyze: {l.strip()}")
 
