@@ -721,6 +721,38 @@ int dm_write_outputs(struct dm_state *st, bool begin_cache)
 	return r;
 }
 
+/* What the outputs are made from, as a digest (see depmod-skip.c). */
+/* A file of the module directory read by the output stage: its stamp. */
+static uint64_t hash_input_stamp(uint64_t h, const struct dm_state *st, const char *name)
+{
+	char *path = NULL;
+	struct stat sb;
+	struct dm_cache_key k = { 0 };
+	if (asprintf(&path, "%s/%s", st->module_dir, name) >= 0 && stat(path, &sb) == 0)
+		dm_cache_key_from_stat(&sb, &k);
+	else
+		k.ino = UINT64_MAX; /* absent or unreadable */
+	free(path);
+	h = dm_hash_str(h, name);
+	return dm_hash_bytes(h, &k, sizeof(k));
+}
+
+uint64_t dm_outputs_digest(const struct dm_state *st)
+{
+	uint64_t h = dm_hash_str(DM_HASH_INIT, "outputs");
+	uint64_t head[3] = { st->config_hash, st->module_count, st->opts->warn_duplicates };
+	h = dm_hash_bytes(h, head, sizeof(head));
+	for (size_t i = 0; i < st->module_count; i++) {
+		const struct dm_module *m = &st->modules[i];
+		h = dm_hash_str(h, m->relpath);
+		h = dm_hash_str(h, m->name);
+		uint64_t v[2] = { (uint64_t)(int64_t)m->parse_error, m->parse_error ? 0 : m->digest };
+		h = dm_hash_bytes(h, v, sizeof(v));
+	}
+	h = hash_input_stamp(h, st, "modules.builtin");
+	return hash_input_stamp(h, st, "modules.builtin.modinfo");
+}
+
 /*
  * The cache, in two steps around the outputs: its records and listings are
  * streamed to a temporary file while the outputs are built (taking little

@@ -158,8 +158,9 @@ int dm_cache_finish(struct dm_state *st, bool clean);
 void dm_cache_abandon(struct dm_state *st);
 /* Temporary files left by killed runs, removed once old and unlocked. */
 void dm_remove_stale_temporaries(struct dm_state *st);
-/* depmod-skip.c */
+/* The digest of everything the outputs are made from (depmod-skip.c). */
 uint64_t dm_outputs_digest(const struct dm_state *st);
+/* depmod-skip.c */
 bool dm_outputs_current(struct dm_state *st);
 int dm_refresh_outputs(struct dm_state *st);
 void dm_close_outputs(struct dm_state *st);

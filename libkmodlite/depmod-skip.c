@@ -5,7 +5,8 @@
  * Every output is a function of the modules' parse results (each record's
  * digest), their paths, names and order, modules.builtin and
  * modules.builtin.modinfo, and the configuration (the cache's config hash).
- * The cache stores a digest of all of that for the run that last wrote the
+ * The cache stores a digest of all of that (dm_outputs_digest(), with the
+ * outputs in depmod-output.c) for the run that last wrote the
  * outputs, with each output file's stamp (dev, inode, size, mtime, ctime) as
  * that run left it. When both still match, resolving the symbols and
  * rebuilding eleven files would only reproduce them byte for byte, and are
@@ -20,37 +21,6 @@
 #include <unistd.h>
 
 #include "depmod-private.h"
-
-/* A file of the module directory read by the output stage: its stamp. */
-static uint64_t hash_input_stamp(uint64_t h, const struct dm_state *st, const char *name)
-{
-	char *path = NULL;
-	struct stat sb;
-	struct dm_cache_key k = { 0 };
-	if (asprintf(&path, "%s/%s", st->module_dir, name) >= 0 && stat(path, &sb) == 0)
-		dm_cache_key_from_stat(&sb, &k);
-	else
-		k.ino = UINT64_MAX; /* absent or unreadable */
-	free(path);
-	h = dm_hash_str(h, name);
-	return dm_hash_bytes(h, &k, sizeof(k));
-}
-
-uint64_t dm_outputs_digest(const struct dm_state *st)
-{
-	uint64_t h = dm_hash_str(DM_HASH_INIT, "outputs");
-	uint64_t head[3] = { st->config_hash, st->module_count, st->opts->warn_duplicates };
-	h = dm_hash_bytes(h, head, sizeof(head));
-	for (size_t i = 0; i < st->module_count; i++) {
-		const struct dm_module *m = &st->modules[i];
-		h = dm_hash_str(h, m->relpath);
-		h = dm_hash_str(h, m->name);
-		uint64_t v[2] = { (uint64_t)(int64_t)m->parse_error, m->parse_error ? 0 : m->digest };
-		h = dm_hash_bytes(h, v, sizeof(v));
-	}
-	h = hash_input_stamp(h, st, "modules.builtin");
-	return hash_input_stamp(h, st, "modules.builtin.modinfo");
-}
 
 static bool stamp_equal(const struct dm_cache_key *a, const struct dm_cache_key *b)
 {
