@@ -50,8 +50,10 @@ bool dm_outputs_current(struct dm_state *st)
 	bool same = true;
 	for (size_t i = 0; same && i < DM_OUTPUT_COUNT; i++) {
 		char *path = NULL;
-		if (asprintf(&path, "%s/%s", st->output_dir, dm_output_names[i]) < 0)
+		if (asprintf(&path, "%s/%s", st->output_dir, dm_output_names[i]) < 0) {
+			same = false; /* unchecked: not known to be current */
 			break;
+		}
 		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 		free(path);
 		st->output_fds[i] = fd;
