@@ -632,21 +632,10 @@ static int run_builtin(struct build *b)
 	return r < 0 ? r : finish_index(b->o, OUT_BUILTIN_ALIAS_BIN);
 }
 
-/* The cache's records and listings (dm_cache_begin()), beside the outputs:
- * it reads the parse results the others read, and writes only the digests,
- * the pending cache and the listings (freed), which the other pieces do not
- * touch. */
-static int run_cache(struct build *b)
-{
-	int r = dm_cache_begin(b->st);
-	dm_scan_release(b->st); /* the listings, written: their memory goes now */
-	return r;
-}
-
 /* The pieces in the order their messages are logged; WORK_ORDER: the
  * biggest first, so that the threads finish together. */
-enum { B_DEP, B_MODINFO, B_DEVNAME, B_SYMBOLS, B_BUILTIN, B_CACHE, B_COUNT };
-static const int work_order[B_COUNT] = { B_CACHE, B_DEP, B_MODINFO, B_SYMBOLS, B_BUILTIN, B_DEVNAME };
+enum { B_DEP, B_MODINFO, B_DEVNAME, B_SYMBOLS, B_BUILTIN, B_COUNT };
+static const int work_order[B_COUNT] = { B_MODINFO, B_SYMBOLS, B_DEP, B_BUILTIN, B_DEVNAME };
 
 struct build_pool {
 	struct build *builds;
@@ -670,7 +659,7 @@ static void *build_worker(void *data)
 
 /* Every piece built, on as many threads as depmod may use (at most one a
  * piece); then their messages, and the first error in piece order. */
-static int build_all(struct dm_state *st, struct output *o, bool begin_cache)
+static int build_all(struct dm_state *st, struct output *o)
 {
 	struct build builds[B_COUNT] = {
 		[B_DEP] = { st, o, run_dep, 0, { 0 } },
@@ -678,14 +667,9 @@ static int build_all(struct dm_state *st, struct output *o, bool begin_cache)
 		[B_DEVNAME] = { st, o, build_devname, 0, { 0 } },
 		[B_SYMBOLS] = { st, o, run_symbols, 0, { 0 } },
 		[B_BUILTIN] = { st, o, run_builtin, 0, { 0 } },
-		[B_CACHE] = { st, o, begin_cache ? run_cache : NULL, 0, { 0 } },
 	};
 	struct build_pool pool = { builds, 0 };
-	unsigned int jobs = st->opts->jobs;
-	if (jobs == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		jobs = n > 0 ? (unsigned int)n : 1;
-	}
+	unsigned int jobs = dm_job_count(st);
 	pthread_t threads[B_COUNT];
 	unsigned int started = 0;
 	for (; started + 1 < jobs && started + 1 < B_COUNT; started++)
@@ -705,12 +689,12 @@ static int build_all(struct dm_state *st, struct output *o, bool begin_cache)
 	return r;
 }
 
-int dm_write_outputs(struct dm_state *st, bool begin_cache)
+int dm_write_outputs(struct dm_state *st)
 {
 	struct output o[OUT_COUNT];
 	int r = outputs_init(o);
 	if (r == 0)
-		r = build_all(st, o, begin_cache);
+		r = build_all(st, o);
 	if (r == 0) {
 		if (st->opts->dry_run_stream)
 			r = dry_run(o, st->opts->dry_run_stream);
@@ -767,13 +751,26 @@ uint64_t dm_outputs_digest(const struct dm_state *st)
 struct dm_pending_cache {
 	struct output file;
 	struct dm_cache_writer *writer;
+	pthread_t thread; /* writing the records and listings, while THREADED */
+	bool threaded;
+	int begun; /* its result */
 };
+
+/* The records and listings written, or not: their result. */
+static int wait_begun(struct dm_pending_cache *p)
+{
+	if (p->threaded)
+		pthread_join(p->thread, NULL);
+	p->threaded = false;
+	return p->begun;
+}
 
 static void pending_free(struct dm_state *st)
 {
 	struct dm_pending_cache *p = st->pending_cache;
 	if (!p)
 		return;
+	(void)wait_begun(p);
 	dm_cache_writer_free(p->writer);
 	outputs_release(&p->file, 1); /* (removes the temporary file if still there) */
 	free(p);
@@ -845,6 +842,20 @@ static int begin_records(struct dm_state *st, struct dm_pending_cache *p)
 	return r == 0 ? dm_cache_writer_flush(p->writer) : r;
 }
 
+/* The thread that streams the records and listings; it logs nothing (its
+ * result is reported by dm_cache_wait()), and frees the listings. */
+static void *begin_thread(void *data)
+{
+	struct dm_state *st = data;
+	struct dm_pending_cache *p = st->pending_cache;
+	int r = create_temporary(st, &p->file);
+	if (r == 0)
+		r = begin_records(st, p);
+	dm_scan_release(st);
+	p->begun = r;
+	return NULL;
+}
+
 int dm_cache_begin(struct dm_state *st)
 {
 	struct dm_pending_cache *p = calloc(1, sizeof(*p));
@@ -853,10 +864,21 @@ int dm_cache_begin(struct dm_state *st)
 	p->file = (struct output){ .name = DM_CACHE_NAME, .fd = -1 };
 	st->pending_cache = p;
 	int r = make_output_dir(st);
-	if (r == 0)
-		r = create_temporary(st, &p->file);
-	if (r == 0)
-		r = begin_records(st, p);
+	if (r < 0)
+		return cache_failed(st, r);
+	/* -j 1 asks for one thread: then the records are written here */
+	p->threaded = st->opts->jobs != 1 && pthread_create(&p->thread, NULL, begin_thread, st) == 0;
+	if (!p->threaded)
+		(void)begin_thread(st);
+	return 0;
+}
+
+int dm_cache_wait(struct dm_state *st)
+{
+	struct dm_pending_cache *p = st->pending_cache;
+	if (!p)
+		return 0;
+	int r = wait_begun(p);
 	return r < 0 ? cache_failed(st, r) : 0;
 }
 
@@ -867,10 +889,10 @@ void dm_cache_abandon(struct dm_state *st)
 
 int dm_cache_finish(struct dm_state *st, bool clean)
 {
+	int r = dm_cache_wait(st);
 	struct dm_pending_cache *p = st->pending_cache;
-	if (!p)
-		return 0;
-	int r = 0;
+	if (r < 0 || !p)
+		return r;
 	if (clean && st->stamps.count == OUT_COUNT) {
 		/* digests not known yet: modules parsed but not recorded */
 		struct strbuf scratch = { 0 };

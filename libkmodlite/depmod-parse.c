@@ -222,7 +222,7 @@ static void *worker(void *data)
 	return NULL;
 }
 
-static unsigned int job_count(const struct dm_state *st)
+unsigned int dm_job_count(const struct dm_state *st)
 {
 	unsigned int jobs = st->opts->jobs;
 	if (jobs == 0) {
@@ -239,7 +239,7 @@ static unsigned int job_count(const struct dm_state *st)
 static int run_pool(struct dm_state *st, int phase)
 {
 	struct pool p = { .st = st, .phase = phase };
-	unsigned int jobs = job_count(st);
+	unsigned int jobs = dm_job_count(st);
 	pthread_t threads[64];
 	unsigned int started = 0;
 	for (; started + 1 < jobs; started++)

@@ -120,6 +120,10 @@ struct dm_state {
  */
 #define DM_CACHE_RACY_SECONDS 3
 
+/* depmod-parse.c: how many threads depmod's stages may use (-j, else the
+ * online CPUs; at most 64, and at most one a module) */
+unsigned int dm_job_count(const struct dm_state *st);
+
 /* depmod-scan.c */
 int dm_scan(struct dm_state *st);
 void dm_scan_release(struct dm_state *st);
@@ -147,13 +151,16 @@ void dm_dep_walk_release(struct dm_dep_walk *w);
  * (W's memory, valid until the next walk); returns how many. */
 size_t dm_all_dependencies(const struct dm_state *st, struct dm_dep_walk *w, size_t i,
 			   const size_t **ret);
-/* depmod-output.c: the outputs (their stamps into st->stamps); with
- * BEGIN_CACHE, dm_cache_begin() runs beside their building */
-int dm_write_outputs(struct dm_state *st, bool begin_cache);
-/* The cache around them: begun (records and listings) before the outputs,
- * finished (their stamps, when CLEAN: the run printed nothing) after, or
- * abandoned; each a warning only on failure, unless -ENOMEM. */
+/* depmod-output.c: the outputs (their stamps into st->stamps) */
+int dm_write_outputs(struct dm_state *st);
+/* The cache around them: begun before symbols are resolved (its records
+ * and listings are written on a thread of their own, which frees the
+ * listings; nothing else may touch the modules' parse results or cache
+ * flags until dm_cache_wait()), finished after the outputs (their stamps,
+ * when CLEAN: the run printed nothing), or abandoned; each a warning only
+ * on failure, unless -ENOMEM. */
 int dm_cache_begin(struct dm_state *st);
+int dm_cache_wait(struct dm_state *st);
 int dm_cache_finish(struct dm_state *st, bool clean);
 void dm_cache_abandon(struct dm_state *st);
 /* Temporary files left by killed runs, removed once old and unlocked. */

@@ -10,6 +10,7 @@
  * order, so loading it from the end is valid.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include "depmod-private.h"
@@ -199,8 +200,51 @@ static int link_module(struct dm_state *st, const struct sym_table *t, size_t mi
 		int r = add_dependency(m, e->owner);
 		if (r < 0)
 			return r;
-		if (r > 0)
-			st->modules[e->owner].users++;
+	}
+	return 0;
+}
+
+/* The modules' imports linked to their owners on JOBS threads: each module
+ * on one thread, which writes only that module's dependencies (messages,
+ * under -e, are logged from this thread alone, in module order). */
+struct link_pool {
+	struct dm_state *st;
+	const struct sym_table *table;
+	size_t next; /* atomically incremented */
+	int err;
+};
+
+static void *link_worker(void *data)
+{
+	struct link_pool *p = data;
+	for (;;) {
+		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+		if (i >= p->st->module_count)
+			break;
+		if (link_module(p->st, p->table, i) < 0)
+			__atomic_store_n(&p->err, -ENOMEM, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static int link_all(struct dm_state *st, const struct sym_table *t)
+{
+	struct link_pool p = { .st = st, .table = t };
+	unsigned int jobs = st->opts->errsyms ? 1 : dm_job_count(st);
+	pthread_t threads[64];
+	unsigned int started = 0;
+	for (; started + 1 < jobs; started++)
+		if (pthread_create(&threads[started], NULL, link_worker, &p) != 0)
+			break;
+	link_worker(&p); /* this thread works too */
+	for (unsigned int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	if (p.err < 0)
+		return p.err;
+	for (size_t i = 0; i < st->module_count; i++) {
+		const struct dm_module *m = &st->modules[i];
+		for (size_t k = 0; k < m->dep_count; k++)
+			st->modules[m->deps[k]].users++;
 	}
 	return 0;
 }
@@ -516,8 +560,8 @@ int dm_resolve(struct dm_state *st)
 			r = sym_set(&t, strip_prefix(st, info->exports[k].name), i,
 				    info->exports[k].crc, info->exports[k].has_crc);
 	}
-	for (size_t i = 0; r == 0 && i < st->module_count; i++)
-		r = link_module(st, &t, i);
+	if (r == 0)
+		r = link_all(st, &t);
 	sym_table_release(&t);
 	if (r == 0)
 		r = topological_sort(st);

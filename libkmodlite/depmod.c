@@ -155,11 +155,16 @@ static int write_everything(struct dm_state *st)
 {
 	int r = dm_load_cached(st);
 	unsigned long messages = kml_ctx_messages(st->ctx);
+	/* the cache's records and listings go out while the rest is done */
+	if (r == 0 && st->write_cache)
+		r = dm_cache_begin(st);
 	if (r == 0)
 		r = dm_resolve(st);
-	/* (the cache's records and listings go out while the outputs are built) */
 	if (r == 0)
-		r = dm_write_outputs(st, st->write_cache);
+		r = dm_write_outputs(st);
+	int rc = dm_cache_wait(st);
+	if (r == 0)
+		r = rc;
 	dm_scan_release(st);
 	bool clean = kml_ctx_messages(st->ctx) == messages;
 	if (r == 0 && (clean || st->records_changed))
