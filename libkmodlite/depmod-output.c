@@ -300,7 +300,10 @@ static int build_symbols(struct build *b)
 		const struct dm_module *m = &st->modules[refs[k].owner];
 		r = put(&o[OUT_SYMBOLS].text, "alias symbol:", refs[k].name, " ", m->name, "\n", NULL);
 		char key[4096];
-		if (r == 0 && snprintf(key, sizeof(key), "symbol:%s", refs[k].name) < (int)sizeof(key)) {
+		size_t nl = strlen(refs[k].name);
+		if (r == 0 && nl < sizeof(key) - 7) {
+			memcpy(key, "symbol:", 7);
+			memcpy(key + 7, refs[k].name, nl + 1);
 			r = kml_index_writer_add(o[OUT_SYMBOLS_BIN].index, key, m->name, (unsigned)m->order);
 			if (r == -EINVAL)
 				r = 0;

@@ -618,7 +618,17 @@ size_t dm_all_dependencies(const struct dm_state *st, struct dm_dep_walk *w, siz
 			w->todo[top++] = d;
 		}
 	}
-	qsort_r(w->out, count, sizeof(*w->out), dep_sort_compare, (void *)st);
+	if (count > 24) {
+		qsort_r(w->out, count, sizeof(*w->out), dep_sort_compare, (void *)st);
+	} else {
+		/* most lists are short: insertion sort, without a call per comparison */
+		for (size_t a = 1; a < count; a++) {
+			size_t v = w->out[a], key = st->modules[v].dep_sort_index, b = a;
+			for (; b > 0 && st->modules[w->out[b - 1]].dep_sort_index > key; b--)
+				w->out[b] = w->out[b - 1];
+			w->out[b] = v;
+		}
+	}
 	*ret = w->out;
 	return count;
 }

@@ -269,13 +269,18 @@ static int scan_dir(struct scan *sc, const char *dir, size_t rel_base, bool exte
 		return depth > 0 ? 0 : borrowed;
 
 	int r = 0;
+	size_t dl = strlen(dir);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		const char *name = names[i] + 1;
-		char *path = NULL;
-		if (asprintf(&path, "%s/%s", dir, name) < 0) {
+		size_t nl = strlen(name);
+		char *path = malloc(dl + nl + 2);
+		if (!path) {
 			r = -ENOMEM;
 			break;
 		}
+		memcpy(path, dir, dl);
+		path[dl] = '/';
+		memcpy(path + dl + 1, name, nl + 1);
 		/* the type from the directory saves a stat() per entry; links
 		 * (followed, as in kmod) and file systems without d_type need it */
 		struct stat sb = { 0 };

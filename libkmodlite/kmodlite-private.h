@@ -28,13 +28,24 @@ static inline bool streq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* FNV-1a of a NUL-terminated string, for the in-memory hash tables. */
+/* A hash of a NUL-terminated string for the in-memory hash tables (never
+ * stored: it differs between byte orders). Eight bytes a step, then mixed
+ * so that the low bits, which pick the slot, depend on every byte. */
 static inline uint64_t hash_string(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	size_t n = strlen(s);
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+	for (; n >= 8; n -= 8, s += 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0x94d049bb133111ebull;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 32);
 }
 
 /*
@@ -146,8 +157,23 @@ struct strbuf {
 	size_t cap;
 };
 int strbuf_reserve(struct strbuf *sb, size_t extra);
-int strbuf_append(struct strbuf *sb, const void *data, size_t len);
-int strbuf_append_str(struct strbuf *sb, const char *s);
+int strbuf_append_grow(struct strbuf *sb, const void *data, size_t len);
+/* Appends LEN bytes (kept NUL-terminated); inline when they fit, as the
+ * outputs are built from hundreds of thousands of short pieces. */
+static inline int strbuf_append(struct strbuf *sb, const void *data, size_t len)
+{
+	if (len < sb->cap - sb->len) {
+		memcpy(sb->data + sb->len, data, len);
+		sb->len += len;
+		sb->data[sb->len] = '\0';
+		return 0;
+	}
+	return strbuf_append_grow(sb, data, len);
+}
+static inline int strbuf_append_str(struct strbuf *sb, const char *s)
+{
+	return strbuf_append(sb, s, strlen(s));
+}
 /* Doubles the room of a decompression buffer, but never past MAX + 1 bytes
  * of content: one byte more than allowed is enough to detect a bomb. */
 int strbuf_grow_bounded(struct strbuf *sb, size_t max);

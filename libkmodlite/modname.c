@@ -55,20 +55,29 @@ static int normalize(const char *in, char *out, size_t size, bool closed_bracket
 {
 	bool in_bracket = false;
 	size_t i = 0;
-	for (; in[i]; i++) {
+	for (;;) {
+		/* the plain run up to the next character that matters, copied whole */
+		size_t span = strcspn(in + i, "-[]");
+		if (span > 0 && i + span >= size)
+			return -ENAMETOOLONG;
+		if (out != in)
+			memcpy(out + i, in + i, span);
+		i += span;
+		char c = in[i];
+		if (!c)
+			break;
 		if (i + 1 >= size)
 			return -ENAMETOOLONG;
-		char c = in[i];
 		if (c == '[') {
 			in_bracket = true;
 		} else if (c == ']') {
 			if (!in_bracket)
 				return -EINVAL;
 			in_bracket = false;
-		} else if (c == '-' && !in_bracket) {
+		} else if (!in_bracket) {
 			c = '_';
 		}
-		out[i] = c;
+		out[i++] = c;
 	}
 	if (size == 0)
 		return -ENAMETOOLONG;

@@ -73,7 +73,7 @@ int strbuf_grow_bounded(struct strbuf *sb, size_t max)
 	return strbuf_reserve(sb, extra);
 }
 
-int strbuf_append(struct strbuf *sb, const void *data, size_t len)
+int strbuf_append_grow(struct strbuf *sb, const void *data, size_t len)
 {
 	int r = strbuf_reserve(sb, len);
 	if (r < 0)
@@ -82,11 +82,6 @@ int strbuf_append(struct strbuf *sb, const void *data, size_t len)
 	sb->len += len;
 	sb->data[sb->len] = '\0';
 	return 0;
-}
-
-int strbuf_append_str(struct strbuf *sb, const char *s)
-{
-	return strbuf_append(sb, s, strlen(s));
 }
 
 int read_fd_full(int fd, size_t max, char **ret_buf, size_t *ret_len)
