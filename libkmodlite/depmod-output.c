@@ -44,6 +44,7 @@ struct output {
 	size_t size;
 	char *tmp_path;
 	int fd; /* tmp_path's, while open */
+	int write_error; /* of its temporary file (build_all()) */
 };
 
 const char *const dm_output_names[DM_OUTPUT_COUNT] = {
@@ -107,6 +108,7 @@ struct build {
 	int (*run)(struct build *b);
 	int r;
 	struct strbuf notes; /* each message NUL-terminated */
+	enum output_id outputs[4]; /* what it builds: OUT_COUNT ends the list */
 };
 
 static void note(struct build *b, const char *format, ...) _printf_(2, 3);
@@ -555,19 +557,15 @@ static void sync_output_dir(const struct dm_state *st)
  * stamp recorded (st->stamps) is that of the very file this run wrote: if a
  * concurrent run renamed another over it, the stamp no longer matches.
  */
+/* The outputs, written by build_all(), made durable and renamed into place. */
 static int commit_outputs(struct dm_state *st, struct output *o)
 {
-	int r = make_output_dir(st);
-	if (r < 0)
-		return r;
-	for (int i = 0; i < OUT_COUNT; i++)
-		o[i].skip = same_as_on_disk(st, &o[i]);
+	int r = 0;
 	for (int step = 0; step < 2; step++)
 		for (int i = 0; i < OUT_COUNT; i++) {
 			if (o[i].skip)
 				continue;
-			r = step == 0 ? write_temporary(st, &o[i])
-				      : fsync(o[i].fd) < 0 ? -errno : 0;
+			r = step == 0 ? o[i].write_error : fsync(o[i].fd) < 0 ? -errno : 0;
 			if (r < 0) {
 				kml_err(st->ctx, "could not write %s/%s: %s", st->output_dir,
 					o[i].name, strerror(-r));
@@ -643,7 +641,21 @@ static const int work_order[B_COUNT] = { B_MODINFO, B_SYMBOLS, B_DEP, B_BUILTIN,
 struct build_pool {
 	struct build *builds;
 	size_t next; /* atomically incremented */
+	bool write;  /* each output to its temporary file once built */
 };
+
+/* O compared with its file and, unless the same, written to its temporary
+ * file (its write-back started); its bytes are not needed after that. */
+static void write_built(struct dm_state *st, struct output *o)
+{
+	o->skip = same_as_on_disk(st, o);
+	if (!o->skip)
+		o->write_error = write_temporary(st, o);
+	free(o->text.data);
+	o->text = (struct strbuf){ 0 };
+	free(o->data);
+	o->data = NULL;
+}
 
 static void *build_worker(void *data)
 {
@@ -656,22 +668,30 @@ static void *build_worker(void *data)
 		int r = b->run ? b->run(b) : 0;
 		if (b->r == 0)
 			b->r = r;
+		for (int k = 0; p->write && b->r == 0 && k < 4 && b->outputs[k] != OUT_COUNT; k++)
+			write_built(b->st, &b->o[b->outputs[k]]);
 	}
 	return NULL;
 }
 
 /* Every piece built, on as many threads as depmod may use (at most one a
- * piece); then their messages, and the first error in piece order. */
-static int build_all(struct dm_state *st, struct output *o)
+ * piece), and with WRITE each output written to its temporary file as soon
+ * as it is built (so that the disk works while the CPUs build the rest, and
+ * its memory goes); then their messages, and the first error in piece
+ * order. Write errors are reported by commit_outputs(). */
+static int build_all(struct dm_state *st, struct output *o, bool write)
 {
 	struct build builds[B_COUNT] = {
-		[B_DEP] = { st, o, run_dep, 0, { 0 } },
-		[B_MODINFO] = { st, o, run_modinfo, 0, { 0 } },
-		[B_DEVNAME] = { st, o, build_devname, 0, { 0 } },
-		[B_SYMBOLS] = { st, o, run_symbols, 0, { 0 } },
-		[B_BUILTIN] = { st, o, run_builtin, 0, { 0 } },
+		[B_DEP] = { st, o, run_dep, 0, { 0 }, { OUT_DEP, OUT_DEP_BIN, OUT_COUNT } },
+		[B_MODINFO] = { st, o, run_modinfo, 0, { 0 },
+				{ OUT_ALIAS, OUT_ALIAS_BIN, OUT_SOFTDEP, OUT_WEAKDEP } },
+		[B_DEVNAME] = { st, o, build_devname, 0, { 0 }, { OUT_DEVNAME, OUT_COUNT } },
+		[B_SYMBOLS] = { st, o, run_symbols, 0, { 0 },
+				{ OUT_SYMBOLS, OUT_SYMBOLS_BIN, OUT_COUNT } },
+		[B_BUILTIN] = { st, o, run_builtin, 0, { 0 },
+				{ OUT_BUILTIN_BIN, OUT_BUILTIN_ALIAS_BIN, OUT_COUNT } },
 	};
-	struct build_pool pool = { builds, 0 };
+	struct build_pool pool = { builds, 0, write };
 	unsigned int jobs = dm_job_count(st);
 	pthread_t threads[B_COUNT];
 	unsigned int started = 0;
@@ -696,8 +716,11 @@ int dm_write_outputs(struct dm_state *st)
 {
 	struct output o[OUT_COUNT];
 	int r = outputs_init(o);
+	bool write = !st->opts->dry_run_stream;
+	if (r == 0 && write)
+		r = make_output_dir(st);
 	if (r == 0)
-		r = build_all(st, o);
+		r = build_all(st, o, write);
 	if (r == 0) {
 		if (st->opts->dry_run_stream)
 			r = dry_run(o, st->opts->dry_run_stream);
