@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * depmod's cache of per-module parse results (depmod-cache.c): the bytes of
+ * depmod's cache of per-module parse results (depmod-cache-write.c,
+ * depmod-cache-read.c, depmod-cache-format.c): the bytes of
  * modules.depmod-cache, encoded and decoded in memory. No file I/O here;
  * depmod.c reads the file, depmod-output.c writes it with the other outputs.
  *

@@ -32,7 +32,7 @@ struct dm_symbol {
 };
 
 /* What depmod needs from one module file; owns its arrays, and its strings
- * unless BORROWED (then they live in the cache's buffer, depmod-cache.c). */
+ * unless BORROWED (then they live in the cache's buffer, depmod-cache-read.c). */
 struct dm_info {
 	char **aliases;
 	size_t alias_count;

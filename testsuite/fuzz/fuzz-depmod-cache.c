@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * depmod's cache reader (depmod-cache.c). The input is a whole
+ * depmod's cache reader (depmod-cache-read.c). The input is a whole
  * modules.depmod-cache. It is opened three ways: as it is, for a fixed
  * kernel version and configuration hash; for the kernel version and hash its
  * own header states; and the same with its trailer set to the right size and CRC, so

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* depmod's cache (depmod-cache.c): records, directory listings and the
+/* depmod's cache (depmod-cache-*.c): records, directory listings and the
  * outputs' stamps written and read back, keys, records copied as they are,
  * and caches that must be refused: truncated, corrupted, foreign. */
 #include <endian.h>
