@@ -132,6 +132,7 @@ static void get_record_head(struct dec *d, struct record_head *h)
 struct slot {
 	const char *path; /* NULL: empty */
 	size_t offset;	  /* of the record */
+	size_t links;	  /* of its links entry; 0: none */
 };
 
 struct dm_cache {
@@ -144,6 +145,7 @@ struct dm_cache {
 	struct slot *dir_slots; /* the listings, the same way */
 	size_t dir_slot_count;
 	struct dm_cache_outputs outputs;
+	uint64_t world; /* of the links */
 };
 
 void dm_cache_free(struct dm_cache *cache)
@@ -236,7 +238,31 @@ static int index_dirs(struct dm_cache *c, struct dec *d)
 			return -EBADMSG;
 		struct slot *s = find_in(c->dir_slots, c->dir_slot_count, path);
 		if (!s->path)
-			*s = (struct slot){ path, offset };
+			*s = (struct slot){ path, offset, 0 };
+	}
+	return 0;
+}
+
+/* The links section: every entry checked, and tied to its record's slot
+ * (BY_RECORD: the slot of each of the RECORDS, NULL for a path's second). */
+static int index_links(struct dm_cache *c, struct dec *d, struct slot **by_record, size_t records)
+{
+	c->world = get_u64(d);
+	size_t count = get_count(d, 4 + 8 + 4);
+	if (d->bad)
+		return -EBADMSG;
+	for (size_t i = 0; i < count; i++) {
+		size_t offset = (size_t)(d->p - c->data);
+		size_t record = get_u32(d);
+		(void)get_u64(d);
+		size_t n = get_count(d, 2 + 1);
+		for (size_t k = 0; k < n && !d->bad; k++)
+			(void)get_nul_string(d, get_u16(d));
+		if (d->bad || record >= records)
+			return -EBADMSG;
+		struct slot *s = by_record[record];
+		if (s && !s->links)
+			s->links = offset;
 	}
 	return 0;
 }
@@ -302,6 +328,9 @@ static int open_cache(void *data, size_t size, bool mapped, const char *kver,
 		r = check_header(&d, kver, config_hash, &count);
 	if (r == 0 && !(c->slots = alloc_slots(count, &c->slot_count)))
 		r = -ENOMEM;
+	struct slot **by_record = NULL;
+	if (r == 0 && !(by_record = calloc(count + 1, sizeof(*by_record))))
+		r = -ENOMEM;
 	for (size_t i = 0; r == 0 && i < count; i++) {
 		size_t offset = (size_t)(d.p - c->data);
 		struct record_head h;
@@ -312,12 +341,16 @@ static int open_cache(void *data, size_t size, bool mapped, const char *kver,
 		}
 		struct slot *s = find_slot(c, h.path);
 		if (!s->path) { /* a second record of a path is ignored */
-			*s = (struct slot){ h.path, offset };
+			*s = (struct slot){ h.path, offset, 0 };
 			c->count++;
+			by_record[i] = s;
 		}
 	}
 	if (r == 0)
 		r = index_dirs(c, &d);
+	if (r == 0)
+		r = index_links(c, &d, by_record, count);
+	free(by_record);
 	if (r == 0)
 		r = get_outputs(&d, &c->outputs);
 	if (r < 0) {
@@ -408,7 +441,7 @@ bool dm_cache_match(const struct dm_cache *cache, const char *path, const struct
 }
 
 int dm_cache_lookup(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key,
-		    struct dm_info *info)
+		    struct dm_info *info, bool with_imports)
 {
 	struct record_head h;
 	if (!find_record(cache, path, key, &h))
@@ -436,10 +469,10 @@ int dm_cache_lookup(const struct dm_cache *cache, const char *path, const struct
 	if (r == 0)
 		r = get_symbols(&d, counts[3], &in.exports);
 	in.export_count = in.exports ? counts[3] : 0;
-	if (r == 0)
+	if (r == 0 && with_imports)
 		r = get_symbols(&d, counts[4], &in.imports);
 	in.import_count = in.imports ? counts[4] : 0;
-	if (r == 0 && (d.bad || d.p != d.end))
+	if (r == 0 && (d.bad || (with_imports && d.p != d.end)))
 		r = 1; /* a damaged payload: refused, the file is parsed instead */
 	if (r != 0) {
 		dm_info_release(&in);
@@ -477,4 +510,34 @@ int dm_cache_dir_lookup(const struct dm_cache *cache, const char *path,
 	*ret_names = v;
 	*ret_count = n;
 	return 1;
+}
+
+uint64_t dm_cache_world(const struct dm_cache *cache)
+{
+	return cache ? cache->world : 0;
+}
+
+bool dm_cache_get_links(const struct dm_cache *cache, const char *path, struct dm_cache_links *ret)
+{
+	if (!cache || cache->world == 0)
+		return false;
+	const struct slot *s = find_slot(cache, path);
+	if (!s->path || !s->links)
+		return false;
+	struct dec d = { .p = cache->data + s->links,
+			 .end = cache->data + cache->size - TRAILER_SIZE };
+	(void)get_u32(&d);
+	ret->exports = get_u64(&d);
+	ret->count = get_u32(&d);
+	ret->names = d.p;
+	return !d.bad;
+}
+
+const char *dm_cache_next_name(const unsigned char **cursor)
+{
+	uint16_t n;
+	memcpy(&n, *cursor, 2);
+	const char *name = (const char *)*cursor + 2;
+	*cursor += 2 + (size_t)le16toh(n) + 1;
+	return name;
 }

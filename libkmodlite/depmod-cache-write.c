@@ -276,6 +276,47 @@ int dm_cache_writer_flush(struct dm_cache_writer *w)
 	return e->err;
 }
 
+int dm_cache_writer_links(struct dm_cache_writer *w, uint64_t world, size_t count)
+{
+	struct enc *e = &w->e;
+	if (count > UINT32_MAX)
+		return -E2BIG;
+	/* a few hundred KiB: a buffer of the records' size again, if there is
+	 * room (else the small one does, in more writes) */
+	unsigned char *buf = count > 0 && e->buf == e->tail ? malloc(BUF_SIZE) : NULL;
+	if (buf) {
+		flush(e);
+		e->buf = buf;
+		e->cap = BUF_SIZE;
+	}
+	put_u64(e, count ? world : 0);
+	put_u32(e, (uint32_t)count);
+	return e->err;
+}
+
+int dm_cache_writer_add_links(struct dm_cache_writer *w, size_t record, uint64_t exports,
+			      const char *const *names, size_t count)
+{
+	struct enc *e = &w->e;
+	if (record > UINT32_MAX || count > UINT32_MAX)
+		e->err = e->err ? e->err : -E2BIG;
+	if (e->err)
+		return e->err;
+	put_u32(e, (uint32_t)record);
+	put_u64(e, exports);
+	put_u32(e, (uint32_t)count);
+	for (size_t i = 0; i < count && e->err == 0; i++) {
+		size_t n = strlen(names[i]);
+		if (n > UINT16_MAX - 1) {
+			e->err = -E2BIG;
+			break;
+		}
+		put_u16(e, (uint16_t)n);
+		put_bytes(e, names[i], n + 1);
+	}
+	return e->err;
+}
+
 int dm_cache_writer_finish(struct dm_cache_writer *w, const struct dm_cache_outputs *outputs)
 {
 	struct enc *e = &w->e;
@@ -315,6 +356,14 @@ int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache
 		r = dm_cache_writer_listings(w, c->dir_count);
 	for (size_t i = 0; r == 0 && i < c->dir_count; i++)
 		r = dm_cache_writer_add_listing(w, &c->dirs[i]);
+	if (r == 0)
+		r = dm_cache_writer_flush(w);
+	if (r == 0)
+		r = dm_cache_writer_links(w, c->world, c->link_count);
+	for (size_t i = 0; r == 0 && i < c->link_count; i++) {
+		const struct dm_cache_link_entry *l = &c->links[i];
+		r = dm_cache_writer_add_links(w, l->record, l->exports, l->names, l->count);
+	}
 	if (r == 0)
 		r = dm_cache_writer_finish(w, c->outputs);
 	dm_cache_writer_free(w);

@@ -5,7 +5,7 @@
  * modules.depmod-cache, encoded and decoded in memory. No file I/O here;
  * depmod.c reads the file, depmod-output.c writes it with the other outputs.
  *
- * Format (version 2), every integer little-endian:
+ * Format (version 3), every integer little-endian:
  *   header   "KMLDMC\r\n"  magic
  *            u32 version   DM_CACHE_VERSION
  *            u32 flags     0
@@ -27,6 +27,14 @@
  *   listing  u16 n, n bytes, NUL   a directory's path as depmod scanned it
  *            its key (as a record's), u32 entries, then each entry:
  *            u16 n, n bytes, NUL   its d_type (one byte), then its name
+ *   links    u64 world     digest of what every module exports, in depmod's
+ *                          order (dm_exports_world()); 0 when none follow
+ *            u32 count     entries that follow, each of one record's module:
+ *            u32 record    the record's position among the records
+ *            u64 exports   digest of the module's exports (dm_exports_digest())
+ *            u32 n         its direct dependencies as the writing run
+ *                          resolved them, first use first, then n names:
+ *                          u16 n, n bytes, NUL
  *   outputs  n stamps of the output files as the writing run left them (a
  *            key each, laid out as in a record), u64 digest of what they
  *            were made from (struct dm_cache_outputs), u8 n (0: unknown)
@@ -39,6 +47,10 @@
  * from here instead of the directory itself. A payload is
  * decoded only when its module's parse results are needed: a run whose
  * outputs are already up to date reads no more than the records' heads.
+ * A module's dependencies follow from its imports and from what every
+ * module exports; while the latter (the world digest) is unchanged, a
+ * module whose record matches keeps the dependencies of its links entry,
+ * and its imports are neither decoded nor looked up.
  *
  * A record holds only what is a function of the module file's bytes (struct
  * dm_info); everything else depmod recomputes on every run.
@@ -54,7 +66,7 @@
 struct dm_info;
 
 #define DM_CACHE_NAME "modules.depmod-cache"
-#define DM_CACHE_VERSION 2u
+#define DM_CACHE_VERSION 3u
 /* the largest cache file read (bigger ones are ignored) */
 #define DM_CACHE_MAX_SIZE ((size_t)1 << 30)
 
@@ -102,13 +114,27 @@ struct dm_cache_dir {
 	size_t count;
 };
 
-/* What a cache holds. OUTPUTS may be NULL (unknown). */
+/* One record's module's links: RECORD (its position among the records),
+ * the digest of its EXPORTS, and the names of its COUNT direct
+ * dependencies, first use first. */
+struct dm_cache_link_entry {
+	size_t record;
+	uint64_t exports;
+	const char *const *names;
+	size_t count;
+};
+
+/* What a cache holds. OUTPUTS may be NULL (unknown); WORLD is that of the
+ * LINKS (0 and none: unknown). */
 struct dm_cache_contents {
 	const struct dm_cache_outputs *outputs;
 	const struct dm_cache_entry *entries;
 	size_t count;
 	const struct dm_cache_dir *dirs;
 	size_t dir_count;
+	uint64_t world;
+	const struct dm_cache_link_entry *links;
+	size_t link_count;
 };
 
 /* Encodes C, handing the bytes in pieces to FN (which returns 0 or a
@@ -118,9 +144,10 @@ int dm_cache_write(const char *kver, uint64_t config_hash, const struct dm_cache
 		   dm_cache_write_fn fn, void *fn_data);
 /* The same piece by piece, with no array of it all: start (the header and
  * the number of records that follow), each record, the number of listings,
- * each listing, flush (the big buffers freed: what remains is small), and
- * once they are known the outputs' part and the trailer (finish). Each
- * returns 0 or the first error, which sticks; free in any case. */
+ * each listing, flush (the big buffers freed), then, once they are known,
+ * the world digest and number of links entries, each entry, and the
+ * outputs' part and the trailer (finish). Each returns 0 or the first
+ * error, which sticks; free in any case. */
 struct dm_cache_writer;
 int dm_cache_writer_start(const char *kver, uint64_t config_hash, size_t count,
 			  dm_cache_write_fn fn, void *fn_data, struct dm_cache_writer **ret);
@@ -128,6 +155,9 @@ int dm_cache_writer_add(struct dm_cache_writer *w, const struct dm_cache_entry *
 int dm_cache_writer_listings(struct dm_cache_writer *w, size_t count);
 int dm_cache_writer_add_listing(struct dm_cache_writer *w, const struct dm_cache_dir *dir);
 int dm_cache_writer_flush(struct dm_cache_writer *w);
+int dm_cache_writer_links(struct dm_cache_writer *w, uint64_t world, size_t count);
+int dm_cache_writer_add_links(struct dm_cache_writer *w, size_t record, uint64_t exports,
+			      const char *const *names, size_t count);
 int dm_cache_writer_finish(struct dm_cache_writer *w, const struct dm_cache_outputs *outputs);
 void dm_cache_writer_free(struct dm_cache_writer *w);
 /* The same into a new buffer (*RET_DATA, malloc'd, *RET_SIZE bytes). */
@@ -176,12 +206,26 @@ const struct dm_cache_outputs *dm_cache_get_outputs(const struct dm_cache *cache
 
 /*
  * The record of PATH when its key is KEY: fills *INFO (its arrays
- * allocated, its strings borrowed from CACHE, info->borrowed set) and
- * returns 1; returns 0 when there is no such record or its key differs,
- * -ENOMEM. Safe to call from several threads at once.
+ * allocated, its strings borrowed from CACHE, info->borrowed set; without
+ * WITH_IMPORTS, the imports are left out) and returns 1; returns 0 when
+ * there is no such record or its key differs, -ENOMEM. Safe to call from
+ * several threads at once.
  */
 int dm_cache_lookup(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key,
-		    struct dm_info *info);
+		    struct dm_info *info, bool with_imports);
+
+/* The world digest of the cache's links (0: it has none). */
+uint64_t dm_cache_world(const struct dm_cache *cache);
+/* The links entry of PATH's record, if it has one: its exports' digest,
+ * and its dependencies' names, read one after the other with
+ * dm_cache_next_name() from NAMES (checked when the cache was opened). */
+struct dm_cache_links {
+	uint64_t exports;
+	size_t count;
+	const unsigned char *names;
+};
+bool dm_cache_get_links(const struct dm_cache *cache, const char *path, struct dm_cache_links *ret);
+const char *dm_cache_next_name(const unsigned char **cursor);
 
 /* 64-bit FNV-1a, to build a configuration hash piece by piece. */
 #define DM_HASH_INIT 1469598103934665603ull

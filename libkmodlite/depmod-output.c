@@ -913,6 +913,61 @@ void dm_cache_abandon(struct dm_state *st)
 	pending_free(st);
 }
 
+/* M's links for the new cache: its dependencies as just resolved, or when
+ * they were not (the outputs were current: the same modules with the same
+ * parse results), the old cache's. False when not known. */
+static bool links_of(const struct dm_state *st, const struct dm_module *m,
+		     struct dm_cache_links *old, uint64_t *exports, size_t *count)
+{
+	if (!st->resolved) {
+		if (!dm_cache_get_links(st->cache, m->path, old))
+			return false;
+		*exports = old->exports;
+		*count = old->count;
+		return true;
+	}
+	*exports = m->exports_digest;
+	*count = m->dep_count;
+	return m->have_exports_digest;
+}
+
+/* The links part: an entry for each recorded module whose links are known,
+ * by its position among the records (as begin_records() wrote them). */
+static int write_links(struct dm_state *st, struct dm_cache_writer *w)
+{
+	uint64_t world = st->resolved ? dm_exports_world(st) : dm_cache_world(st->cache);
+	size_t n = 0, most = 0, exports_count;
+	uint64_t exports;
+	struct dm_cache_links old;
+	for (size_t i = 0; world && i < st->module_count; i++) {
+		const struct dm_module *m = &st->modules[i];
+		if (record_source(st, m) != NO_RECORD && links_of(st, m, &old, &exports, &exports_count)) {
+			n++;
+			most = exports_count > most ? exports_count : most;
+		}
+	}
+	int r = dm_cache_writer_links(w, world, n);
+	const char **names = world && n ? calloc(most + 1, sizeof(*names)) : NULL;
+	if (r == 0 && world && n && !names)
+		r = -ENOMEM;
+	size_t record = 0;
+	for (size_t i = 0; r == 0 && world && n && i < st->module_count; i++) {
+		const struct dm_module *m = &st->modules[i];
+		if (record_source(st, m) == NO_RECORD)
+			continue;
+		size_t at = record++;
+		size_t count;
+		if (!links_of(st, m, &old, &exports, &count))
+			continue;
+		const unsigned char *cursor = old.names;
+		for (size_t k = 0; k < count; k++)
+			names[k] = st->resolved ? st->modules[m->deps[k]].name : dm_cache_next_name(&cursor);
+		r = dm_cache_writer_add_links(w, at, exports, names, count);
+	}
+	free(names);
+	return r;
+}
+
 int dm_cache_finish(struct dm_state *st, bool clean)
 {
 	int r = dm_cache_wait(st);
@@ -934,6 +989,8 @@ int dm_cache_finish(struct dm_state *st, bool clean)
 	} else {
 		st->stamps.count = 0;
 	}
+	if (r == 0)
+		r = write_links(st, p->writer);
 	if (r == 0)
 		r = dm_cache_writer_finish(p->writer, &st->stamps);
 	if (r == 0 && close(p->file.fd) < 0)

@@ -143,6 +143,10 @@ static int parse_module(const struct dm_state *st, struct dm_module *m, struct s
 		r = parse_elf(elf, &m->info);
 	if (r < 0)
 		dm_info_release(&m->info);
+	else if (st->use_cache) {
+		m->exports_digest = dm_exports_digest(&m->info);
+		m->have_exports_digest = true;
+	}
 	kml_elf_free(elf);
 	kml_file_free(file);
 	return r;
@@ -167,6 +171,9 @@ static void match_one(const struct dm_state *st, struct dm_module *m)
 	if (m->cache_match) {
 		m->digest = m->raw.digest;
 		m->have_digest = true;
+		m->have_links = dm_cache_get_links(st->cache, m->path, &m->links);
+		m->exports_digest = m->links.exports;
+		m->have_exports_digest = m->have_links;
 	}
 }
 
@@ -192,8 +199,16 @@ static void load_one(const struct dm_state *st, struct dm_module *m, struct strb
 {
 	if (!m->cache_match || m->from_cache)
 		return;
-	int r = dm_cache_lookup(st->cache, m->path, &m->key, &m->info);
+	/* the imports only matter to find its dependencies, which the links
+	 * give when they can be reused */
+	bool imports = !(st->reuse_links && m->have_links);
+	int r = dm_cache_lookup(st->cache, m->path, &m->key, &m->info, imports);
 	m->from_cache = r > 0;
+	m->reuse_deps = r > 0 && !imports;
+	if (r > 0 && !m->have_exports_digest) {
+		m->exports_digest = dm_exports_digest(&m->info);
+		m->have_exports_digest = true;
+	}
 	if (r == 0) {
 		m->cache_match = false;
 		m->have_digest = false;
@@ -281,7 +296,7 @@ int dm_parse_all(struct dm_state *st)
 			dm_cache_free(st->cache);
 			st->cache = NULL;
 			for (size_t i = 0; i < st->module_count; i++)
-				st->modules[i].cache_match = false;
+				st->modules[i].cache_match = st->modules[i].have_links = false;
 		}
 	}
 	int r = run_pool(st, 1);
@@ -299,6 +314,12 @@ int dm_parse_all(struct dm_state *st)
 		st->module_count - hits);
 	/* (an unchanged tree can leave the cache as it is) */
 	st->records_changed = !st->cache || hits != dm_cache_count(st->cache) || fresh != 0;
+	/* the links recorded can be reused if what every module exports is the
+	 * same (under -e every import is looked up anyway, for its warning) */
+	uint64_t world = dm_cache_world(st->cache);
+	st->reuse_links = world != 0 && !st->opts->errsyms && dm_exports_world(st) == world;
+	kml_dbg(st->ctx, "dependencies %s", st->reuse_links ? "of unchanged modules kept" :
+			 "resolved anew");
 	return 0;
 }
 
@@ -308,4 +329,17 @@ int dm_load_cached(struct dm_state *st)
 		return 0;
 	run_pool(st, 2);
 	return report_errors(st);
+}
+
+int dm_load_imports(struct dm_state *st)
+{
+	st->reuse_links = false;
+	for (size_t i = 0; i < st->module_count; i++) {
+		struct dm_module *m = &st->modules[i];
+		if (m->reuse_deps) {
+			dm_info_release(&m->info);
+			m->from_cache = m->reuse_deps = false;
+		}
+	}
+	return dm_load_cached(st);
 }

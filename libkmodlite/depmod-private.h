@@ -64,6 +64,12 @@ struct dm_module {
 	uint64_t digest;	 /* of info's payload (dm_info_digest()), when HAVE_DIGEST */
 	bool have_digest;
 	bool error_reported;	 /* parse_error has been logged */
+	/* its dependencies as the cache recorded them (when its record matched) */
+	struct dm_cache_links links;
+	bool have_links;
+	uint64_t exports_digest; /* dm_exports_digest() of info, when HAVE_EXPORTS_DIGEST */
+	bool have_exports_digest;
+	bool reuse_deps; /* info decoded without imports: deps come from LINKS */
 
 	/* resolution */
 	size_t *deps; /* indexes of the modules it needs directly, first use first */
@@ -111,6 +117,10 @@ struct dm_state {
 	int output_fds[DM_OUTPUT_COUNT]; /* open by dm_outputs_current(); -1 */
 	struct dm_cache_outputs stamps;	 /* as this run left them */
 	struct dm_pending_cache *pending_cache; /* being written (depmod-output.c) */
+	/* the links (depmod-cache.h): the cache's may be reused when the world
+	 * is the same (REUSE_LINKS); RESOLVED once the deps are known */
+	bool reuse_links;
+	bool resolved;
 };
 
 /*
@@ -134,8 +144,17 @@ int dm_cache_load(struct dm_state *st);
  * dm_load_cached() decodes the rest (not needed when the outputs are current) */
 int dm_parse_all(struct dm_state *st);
 int dm_load_cached(struct dm_state *st);
+/* The imports left out of the records decoded for modules whose links were
+ * to be reused, decoded after all (the links do not fit this tree). */
+int dm_load_imports(struct dm_state *st);
 /* depmod-info.c */
 void dm_info_release(struct dm_info *info);
+/* A digest of INFO's exports (names, CRCs, flags, in order). */
+uint64_t dm_exports_digest(const struct dm_info *info);
+/* The world digest: each module that exports something (by name, with its
+ * exports' digest), in depmod's order; 0 when a module without a parse
+ * error has no known exports' digest. */
+uint64_t dm_exports_world(const struct dm_state *st);
 /* depmod-resolve.c */
 int dm_resolve(struct dm_state *st);
 /* Scratch space for dm_all_dependencies(), reused from module to module. */

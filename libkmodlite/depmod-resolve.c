@@ -183,6 +183,8 @@ static int add_dependency(struct dm_module *m, size_t dep)
 static int link_module(struct dm_state *st, const struct sym_table *t, size_t mi)
 {
 	struct dm_module *m = &st->modules[mi];
+	if (m->reuse_deps)
+		return 0; /* (its links are kept) */
 	for (size_t i = 0; i < m->info.import_count; i++) {
 		const struct dm_symbol *imp = &m->info.imports[i];
 		const char *name = strip_prefix(st, imp->name);
@@ -546,10 +548,72 @@ static int topological_sort(struct dm_state *st)
 	return r;
 }
 
+/*
+ * The dependencies of the modules whose links are reused, from the names
+ * in them. -EAGAIN when a name is not that of a module of this run, which
+ * the world digest being the same rules out (unless it collided): the
+ * caller then resolves everything anew.
+ */
+static int keep_links(struct dm_state *st)
+{
+	size_t cap = 16;
+	while (cap < st->module_count * 2)
+		cap *= 2;
+	uint32_t *slots = calloc(cap, sizeof(*slots)); /* module index + 1 by name */
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->module_count; i++) {
+		size_t k = (size_t)hash_string(st->modules[i].name) & (cap - 1);
+		while (slots[k])
+			k = (k + 1) & (cap - 1);
+		slots[k] = (uint32_t)(i + 1);
+	}
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
+		struct dm_module *m = &st->modules[i];
+		if (!m->reuse_deps)
+			continue;
+		const unsigned char *cursor = m->links.names;
+		for (size_t n = 0; r == 0 && n < m->links.count; n++) {
+			const char *name = dm_cache_next_name(&cursor);
+			size_t k = (size_t)hash_string(name) & (cap - 1);
+			while (slots[k] && !streq(st->modules[slots[k] - 1].name, name))
+				k = (k + 1) & (cap - 1);
+			if (!slots[k] || slots[k] - 1 == i)
+				r = -EAGAIN;
+			else
+				r = add_dependency(m, slots[k] - 1) < 0 ? -ENOMEM : 0;
+		}
+	}
+	free(slots);
+	return r;
+}
+
+static void forget_dependencies(struct dm_state *st)
+{
+	for (size_t i = 0; i < st->module_count; i++) {
+		struct dm_module *m = &st->modules[i];
+		free(m->deps);
+		m->deps = NULL;
+		m->dep_count = m->dep_cap = 0;
+		m->users = 0;
+	}
+}
+
 int dm_resolve(struct dm_state *st)
 {
 	struct sym_table t = { 0 };
 	int r = 0;
+	if (st->reuse_links) {
+		r = keep_links(st);
+		if (r == -EAGAIN) {
+			kml_dbg(st->ctx, "the cache's links do not fit: dependencies resolved anew");
+			forget_dependencies(st);
+			r = dm_load_imports(st);
+		}
+		if (r < 0)
+			return r;
+	}
 	if (st->opts->system_map)
 		r = load_system_map(st, &t);
 	if (r == 0 && st->opts->symvers)
@@ -565,6 +629,7 @@ int dm_resolve(struct dm_state *st)
 	sym_table_release(&t);
 	if (r == 0)
 		r = topological_sort(st);
+	st->resolved = r == 0;
 	return r;
 }
 

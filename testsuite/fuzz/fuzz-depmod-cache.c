@@ -53,7 +53,7 @@ static uint32_t le32_at(const uint8_t *p)
 static size_t recopy(const char *path, const struct dm_cache_key *key, const struct dm_cache_raw *raw)
 {
 	const struct dm_cache_entry e = { path, *key, NULL, *raw, NULL };
-	const struct dm_cache_contents c = { NULL, &e, 1, NULL, 0 };
+	const struct dm_cache_contents c = { .entries = &e, .count = 1 };
 	void *data = NULL;
 	size_t size = 0;
 	int r = dm_cache_encode("fuzz", 0, &c, &data, &size);
@@ -102,16 +102,24 @@ static size_t lookups(const struct dm_cache *c, const uint8_t *data, size_t size
 			struct dm_cache_raw raw;
 			if (dm_cache_match(c, path, &key, &raw))
 				sink += recopy(path, &key, &raw);
-			struct dm_info info = { 0 };
-			int r = dm_cache_lookup(c, path, &key, &info);
-			if (r < 0 && r != -ENOMEM)
-				abort();
-			if (r > 0) {
-				if (!info.borrowed)
+			for (int imports = 0; imports < 2; imports++) {
+				struct dm_info info = { 0 };
+				int r = dm_cache_lookup(c, path, &key, &info, imports);
+				if (r < 0 && r != -ENOMEM)
 					abort();
-				sink += touch_info(&info);
+				if (r > 0) {
+					if (!info.borrowed || (!imports && info.imports))
+						abort();
+					sink += touch_info(&info);
+				}
+				dm_info_release(&info);
 			}
-			dm_info_release(&info);
+			struct dm_cache_links links;
+			if (dm_cache_get_links(c, path, &links)) {
+				const unsigned char *cursor = links.names;
+				for (size_t li = 0; li < links.count; li++)
+					sink += fuzz_touch(dm_cache_next_name(&cursor));
+			}
 			key.ino ^= 1; /* the second pass cannot match */
 		}
 		free(path);

@@ -69,8 +69,17 @@ static const struct dm_cache_outputs outputs = {
 	.stamps = { { 1, 1, 1, 1, 1, 1, 1 }, { 2, 2, 2, -2, 2, 2, 2 } },
 };
 
+/* links: a.ko needs b and c; c.ko needs nothing; b.ko.xz has no entry */
+static const char *const needs_a[] = { "b", "c" };
+static const struct dm_cache_link_entry links[] = {
+	{ 0, 0x1111, needs_a, 2 },
+	{ 2, 0x2222, NULL, 0 },
+};
+#define WORLD 0x5eedull
+
 static const struct dm_cache_contents contents = {
-	&outputs, entries, ARRAY_SIZE(entries), dirs, ARRAY_SIZE(dirs),
+	&outputs, entries, ARRAY_SIZE(entries), dirs, ARRAY_SIZE(dirs), WORLD, links,
+	ARRAY_SIZE(links),
 };
 
 static void encode(void **data, size_t *size)
@@ -142,16 +151,16 @@ static void test_round_trip(void **state)
 	assert_int_equal(dm_cache_count(c), 3);
 	for (size_t i = 0; i < ARRAY_SIZE(entries); i++) {
 		struct dm_info info = { 0 };
-		assert_int_equal(dm_cache_lookup(c, entries[i].path, &entries[i].key, &info), 1);
+		assert_int_equal(dm_cache_lookup(c, entries[i].path, &entries[i].key, &info, true), 1);
 		assert_true(info.borrowed);
 		assert_same_info(entries[i].info, &info);
 		dm_info_release(&info);
 	}
 	struct dm_info info = { 0 };
-	assert_int_equal(dm_cache_lookup(c, "/lib/modules/" KVER "/kernel/d.ko", &key_a, &info), 0);
-	assert_int_equal(dm_cache_lookup(c, "/lib/modules/" KVER "/kernel/a.ko.xz", &key_a, &info),
+	assert_int_equal(dm_cache_lookup(c, "/lib/modules/" KVER "/kernel/d.ko", &key_a, &info, true), 0);
+	assert_int_equal(dm_cache_lookup(c, "/lib/modules/" KVER "/kernel/a.ko.xz", &key_a, &info, true),
 			 0);
-	assert_int_equal(dm_cache_lookup(NULL, entries[0].path, &key_a, &info), 0);
+	assert_int_equal(dm_cache_lookup(NULL, entries[0].path, &key_a, &info, true), 0);
 	dm_cache_free(c);
 	dm_cache_free(NULL);
 }
@@ -192,14 +201,14 @@ static void test_key_fields(void **state)
 		}
 		struct dm_info info = { 0 };
 		assert_false(dm_cache_match(c, entries[1].path, &k, NULL));
-		assert_int_equal(dm_cache_lookup(c, entries[1].path, &k, &info), 0);
+		assert_int_equal(dm_cache_lookup(c, entries[1].path, &k, &info, true), 0);
 		assert_null(info.weakdeps);
 	}
 	struct dm_info info = { 0 };
 	assert_true(dm_cache_match(c, entries[1].path, &key_b, NULL));
 	assert_false(dm_cache_match(c, "/nonexistent", &key_b, NULL));
 	assert_false(dm_cache_match(NULL, entries[1].path, &key_b, NULL));
-	assert_int_equal(dm_cache_lookup(c, entries[1].path, &key_b, &info), 1);
+	assert_int_equal(dm_cache_lookup(c, entries[1].path, &key_b, &info, true), 1);
 	dm_info_release(&info);
 	dm_cache_free(c);
 }
@@ -331,7 +340,7 @@ static void test_hostile(void **state)
 				for (size_t k = 0; k < ARRAY_SIZE(entries); k++) {
 					struct dm_info info = { 0 };
 					int l = dm_cache_lookup(c, entries[k].path, &entries[k].key,
-								&info);
+								&info, true);
 					assert_true(l == 0 || l == 1);
 					for (size_t s = 0; s < info.import_count; s++)
 						assert_non_null(info.imports[s].name);
@@ -383,6 +392,58 @@ static void test_layout(void **state)
 	free(data);
 }
 
+/* The links part: each entry tied to its record's path; a record without
+ * one has none; an entry naming a record that does not exist is refused. */
+static void test_links(void **state)
+{
+	(void)state;
+	void *data;
+	size_t size;
+	encode(&data, &size);
+	struct dm_cache *c = NULL;
+	assert_int_equal(dm_cache_open(data, size, KVER, HASH, &c), 0);
+	assert_true(dm_cache_world(c) == WORLD);
+	struct dm_cache_links l;
+	assert_true(dm_cache_get_links(c, entries[0].path, &l));
+	assert_true(l.exports == 0x1111);
+	assert_int_equal(l.count, 2);
+	const unsigned char *cursor = l.names;
+	assert_string_equal(dm_cache_next_name(&cursor), "b");
+	assert_string_equal(dm_cache_next_name(&cursor), "c");
+	assert_false(dm_cache_get_links(c, entries[1].path, &l));
+	assert_true(dm_cache_get_links(c, entries[2].path, &l));
+	assert_true(l.exports == 0x2222);
+	assert_int_equal(l.count, 0);
+	assert_false(dm_cache_get_links(c, "/nowhere.ko", &l));
+	/* decoded without its imports: the rest is all there */
+	struct dm_info info = { 0 };
+	assert_int_equal(dm_cache_lookup(c, entries[0].path, &key_a, &info, false), 1);
+	assert_int_equal(info.import_count, 0);
+	assert_null(info.imports);
+	assert_int_equal(info.export_count, 2);
+	assert_string_equal(info.exports[1].name, "foo_unregister");
+	assert_int_equal(info.alias_count, 2);
+	dm_info_release(&info);
+	dm_cache_free(c);
+	assert_false(dm_cache_get_links(NULL, entries[0].path, &l));
+	assert_true(dm_cache_world(NULL) == 0);
+
+	/* no links at all (world 0): none found */
+	const struct dm_cache_contents bare = { .entries = entries, .count = 3 };
+	assert_int_equal(dm_cache_encode(KVER, HASH, &bare, &data, &size), 0);
+	assert_int_equal(dm_cache_open(data, size, KVER, HASH, &c), 0);
+	assert_true(dm_cache_world(c) == 0);
+	assert_false(dm_cache_get_links(c, entries[0].path, &l));
+	dm_cache_free(c);
+
+	/* an entry of record 3 of 3 */
+	const struct dm_cache_link_entry bad[] = { { 3, 1, NULL, 0 } };
+	const struct dm_cache_contents hostile = { .entries = entries, .count = 3, .world = 1,
+						   .links = bad, .link_count = 1 };
+	assert_int_equal(dm_cache_encode(KVER, HASH, &hostile, &data, &size), 0);
+	assert_int_equal(dm_cache_open(data, size, KVER, HASH, &c), -EBADMSG);
+}
+
 /* No records at all (a tree of built-in modules) is a valid cache. */
 static void test_empty(void **state)
 {
@@ -396,7 +457,7 @@ static void test_empty(void **state)
 	assert_int_equal(dm_cache_count(c), 0);
 	assert_int_equal(dm_cache_get_outputs(c)->count, 0);
 	struct dm_info info = { 0 };
-	assert_int_equal(dm_cache_lookup(c, entries[0].path, &key_a, &info), 0);
+	assert_int_equal(dm_cache_lookup(c, entries[0].path, &key_a, &info, true), 0);
 	dm_cache_free(c);
 }
 
@@ -441,8 +502,9 @@ static void test_raw_copy(void **state)
 	dm_info_digest(&info_b, &scratch, &db);
 	assert_true(da != db);
 	free(scratch.data);
-	const struct dm_cache_contents again = { &outputs, copies, ARRAY_SIZE(copies), dirs,
-						 ARRAY_SIZE(dirs) };
+	const struct dm_cache_contents again = { &outputs, copies,	    ARRAY_SIZE(copies),
+						 dirs,	   ARRAY_SIZE(dirs), WORLD,
+						 links,	   ARRAY_SIZE(links) };
 	void *data2;
 	size_t size2;
 	assert_int_equal(dm_cache_encode(KVER, HASH, &again, &data2, &size2), 0);
@@ -489,7 +551,7 @@ static void test_outputs_and_dirs(void **state)
 	assert_int_equal(dm_cache_dir_lookup(c, entries[0].path, &entries[0].key, &names, &n), 0);
 	dm_cache_free(c);
 	/* no stamps: unknown */
-	const struct dm_cache_contents bare = { NULL, entries, 1, NULL, 0 };
+	const struct dm_cache_contents bare = { .entries = entries, .count = 1 };
 	assert_int_equal(dm_cache_encode(KVER, HASH, &bare, &data, &size), 0);
 	assert_int_equal(dm_cache_open(data, size, KVER, HASH, &c), 0);
 	assert_int_equal(dm_cache_get_outputs(c)->count, 0);
@@ -526,7 +588,7 @@ int main(void)
 		cmocka_unit_test(test_hostile),	      cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_empty),	      cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_raw_copy),      cmocka_unit_test(test_outputs_and_dirs),
-		cmocka_unit_test(test_hash64),
+		cmocka_unit_test(test_hash64),	      cmocka_unit_test(test_links),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
