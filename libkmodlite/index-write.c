@@ -41,10 +41,10 @@ struct wnode {
 	size_t prefix_len;
 	struct wvalue *values; /* by priority; among equal ones the newest first */
 	size_t value_count;
-	size_t value_bytes; /* what the values take in the file, count word excluded */
+	size_t value_bytes;   /* what the values take in the file, count word excluded */
 	struct wnode **slots; /* the child of edge byte B at slots[B - lo], or NULL */
-	uint8_t lo, cap; /* the table spans lo..lo+cap-1; cap 0: no children */
-	uint8_t first, last; /* the lowest and highest edge byte present (when cap > 0) */
+	uint8_t lo, cap;      /* the table spans lo..lo+cap-1; cap 0: no children */
+	uint8_t first, last;  /* the lowest and highest edge byte present (when cap > 0) */
 };
 
 /* Nodes, tables, values and copied strings live in chunks freed with the
@@ -201,6 +201,30 @@ static int node_add_value(struct wnode *n, struct wvalue *v)
 	return duplicate;
 }
 
+/* Whether the LEN bytes at S are all below 128, eight at a time. */
+static bool ascii(const unsigned char *s, size_t len)
+{
+	uint64_t bits = 0, x;
+	uint32_t y;
+	if (len >= 8) {
+		for (size_t i = 0; i + 8 < len; i += 8) {
+			memcpy(&x, s + i, 8);
+			bits |= x;
+		}
+		memcpy(&x, s + len - 8, 8); /* the last eight, maybe again */
+		bits |= x;
+	} else if (len >= 4) {
+		memcpy(&y, s, 4);
+		bits = y;
+		memcpy(&y, s + len - 4, 4);
+		bits |= y;
+	} else {
+		for (size_t i = 0; i < len; i++)
+			bits |= s[i];
+	}
+	return !(bits & 0x8080808080808080u);
+}
+
 int kml_index_writer_add(struct kml_index_writer *w, const char *key, const char *value,
 			 unsigned int priority)
 {
@@ -228,10 +252,9 @@ int kml_index_writer_add(struct kml_index_writer *w, const char *key, const char
 	}
 	/* REST: the key from where it leaves the tree, checked now */
 	const unsigned char *rest = k;
-	size_t rest_len = 0;
-	for (; rest[rest_len]; rest_len++)
-		if (rest[rest_len] >= EDGE_LIMIT)
-			return -EINVAL;
+	size_t rest_len = strlen((const char *)rest);
+	if (!ascii(rest, rest_len))
+		return -EINVAL;
 	size_t value_len = strlen(value);
 
 	size_t need = OBJECT_SIZE(struct wvalue) + value_len;
@@ -260,9 +283,13 @@ int kml_index_writer_add(struct kml_index_writer *w, const char *key, const char
 		struct wnode **slots = take_object(w, cap * sizeof(*slots));
 		memset(slots, 0, cap * sizeof(*slots));
 		slots[edge - lo] = tail;
-		*n = (struct wnode){ .prefix = n->prefix, .prefix_len = l, .slots = slots,
-				     .lo = (uint8_t)lo, .cap = (uint8_t)cap,
-				     .first = (uint8_t)lo, .last = (uint8_t)(lo + cap - 1) };
+		*n = (struct wnode){ .prefix = n->prefix,
+				     .prefix_len = l,
+				     .slots = slots,
+				     .lo = (uint8_t)lo,
+				     .cap = (uint8_t)cap,
+				     .first = (uint8_t)lo,
+				     .last = (uint8_t)(lo + cap - 1) };
 		cap = 0; /* the rest's edge fits the table just made */
 	}
 	if (rest_len) {
@@ -275,7 +302,8 @@ int kml_index_writer_add(struct kml_index_writer *w, const char *key, const char
 		n = leaf;
 	}
 	struct wvalue *v = take_object(w, OBJECT_SIZE(struct wvalue));
-	*v = (struct wvalue){ .str = take_copy(w, value, value_len), .len = value_len,
+	*v = (struct wvalue){ .str = take_copy(w, value, value_len),
+			      .len = value_len,
 			      .priority = priority };
 	return node_add_value(n, v);
 }

@@ -266,6 +266,11 @@ static void test_bad_key_leaves_index(void **state)
 		"\x80",	      "\xff",	      "a\xff",	     "ab\x80",	"abc\xc3\xa9",
 		"abx\x80",    "bc\x90",	      "bcd\x7f\x80", "bcdef\x80", "bcdefg\x80h",
 		"zz\x90zz",   "b\x80" "cdef", "caf\xc3\xa9",
+		/* long rests: every position of the eight-at-a-time check */
+		"zzzzzzz\x80", "zzzzzzzz\x80", "\x80zzzzzzzz", "zzzz\x80zzzz",
+		"zzzzzzzzzzzzzzz\x80", "zzzzzzzzzzzzzzzz\x80", "zzzzzzzzzz\x80zzzzzzzzzzzzzzz",
+		"zzz\x80", "z\x80zz", "\x80zz", "zz\x80", "abdzzzzzzzzzzzzzz\x80z",
+		"zzzz\x80", "zzzzzz\x80",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		assert_int_equal(kml_index_writer_add(w, bad[i], "bad", 9), -EINVAL);
