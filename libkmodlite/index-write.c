@@ -5,9 +5,9 @@
  * Keys go into a radix tree in memory: each node holds the characters it
  * consumes after its edge byte (its prefix), its values sorted by priority,
  * and a table of its children indexed by edge byte, much like the file's own
- * child table. Building walks the tree twice: once to size the file (and
- * check every node's offset fits), once to write it, every node right
- * before its children (pre-order), into a buffer of exactly that size.
+ * child table. The file's size is kept up to date as keys come, so building
+ * is one walk writing every node right before its children (pre-order) into
+ * a buffer of exactly that size, each child's offset word as it is reached.
  *
  * depmod adds some 45000 keys per run, so adding is kept cheap: one compare
  * per key byte on the way down (a byte that matched a stored one is ASCII
@@ -59,6 +59,7 @@ struct wchunk {
 
 struct kml_index_writer {
 	struct wnode *root;
+	size_t size; /* the file's: the header and every node, kept up to date */
 	struct wchunk *chunks;
 	char *low; /* the free room of the current chunk: ROOM bytes from LOW */
 	size_t room;
@@ -112,6 +113,7 @@ int kml_index_writer_new(struct kml_index_writer **ret_writer)
 	}
 	w->root = take_object(w, OBJECT_SIZE(struct wnode));
 	*w->root = (struct wnode){ .prefix = "" };
+	w->size = HEADER_SIZE;
 	*ret_writer = w;
 	return 0;
 }
@@ -125,6 +127,12 @@ void kml_index_writer_free(struct kml_index_writer *w)
 		free(c);
 	}
 	free(w);
+}
+
+/* The size of N's child table in the file. */
+static size_t table_bytes(const struct wnode *n)
+{
+	return n->cap ? 2 + 4 * (size_t)(n->last - n->first + 1) : 0;
 }
 
 /* The child table N needs to take edge byte B: *RET_LO and *RET_CAP, the
@@ -161,6 +169,7 @@ static void table_plan(const struct wnode *n, unsigned b, unsigned *ret_lo, unsi
 static void table_put(struct kml_index_writer *w, struct wnode *n, unsigned b, struct wnode *child,
 		      unsigned lo, unsigned cap)
 {
+	size_t before = table_bytes(n);
 	if (cap) {
 		struct wnode **slots = take_object(w, cap * sizeof(*slots));
 		memset(slots, 0, cap * sizeof(*slots));
@@ -176,6 +185,7 @@ static void table_put(struct kml_index_writer *w, struct wnode *n, unsigned b, s
 		n->first = (uint8_t)b;
 	if (b > n->last)
 		n->last = (uint8_t)b;
+	w->size += table_bytes(n) - before;
 }
 
 /* Inserts before the first value of equal or higher priority, so that among
@@ -276,10 +286,15 @@ int kml_index_writer_add(struct kml_index_writer *w, const char *key, const char
 		return -ENOMEM;
 
 	if (split) {
+		/* the prefix bytes of N (a NUL, when not empty) become those
+		 * of N and TAIL; TAIL takes N's table and values as they are */
+		size_t tail_len = n->prefix_len - l - 1;
+		w->size -= n->prefix_len + 1;
+		w->size += (l ? l + 1 : 0) + (tail_len ? tail_len + 1 : 0) + 2 + 4 * (size_t)cap;
 		struct wnode *tail = take_object(w, OBJECT_SIZE(struct wnode));
 		*tail = *n;
 		tail->prefix = n->prefix + l + 1;
-		tail->prefix_len = n->prefix_len - l - 1;
+		tail->prefix_len = tail_len;
 		struct wnode **slots = take_object(w, cap * sizeof(*slots));
 		memset(slots, 0, cap * sizeof(*slots));
 		slots[edge - lo] = tail;
@@ -298,6 +313,7 @@ int kml_index_writer_add(struct kml_index_writer *w, const char *key, const char
 			.prefix = take_copy(w, (const char *)rest + 1, rest_len - 1),
 			.prefix_len = rest_len - 1,
 		};
+		w->size += rest_len > 1 ? rest_len : 0;
 		table_put(w, n, rest_edge, leaf, lo, cap);
 		n = leaf;
 	}
@@ -305,6 +321,7 @@ int kml_index_writer_add(struct kml_index_writer *w, const char *key, const char
 	*v = (struct wvalue){ .str = take_copy(w, value, value_len),
 			      .len = value_len,
 			      .priority = priority };
+	w->size += (n->value_count ? 0 : 4) + 4 + value_len + 1;
 	return node_add_value(n, v);
 }
 
@@ -332,30 +349,6 @@ static unsigned char *put_string(unsigned char *p, const char *s, size_t len)
 	memcpy(p, s, len);
 	p[len] = '\0';
 	return p + len + 1;
-}
-
-/* Adds to *SIZE what N and its subtree take, laid out from offset *SIZE;
- * -EFBIG when a node would start past what an offset word can say. */
-static int layout(const struct wnode *n, size_t *size)
-{
-	if (*size > NODE_OFFSET_MAX)
-		return -EFBIG;
-	if (n->prefix_len)
-		*size += n->prefix_len + 1;
-	if (n->value_count)
-		*size += 4 + n->value_bytes;
-	if (!n->cap)
-		return 0;
-	*size += 2 + 4 * (size_t)(n->last - n->first + 1);
-	for (unsigned b = n->first; b <= n->last; b++) {
-		const struct wnode *c = n->slots[b - n->lo];
-		if (c) {
-			int r = layout(c, size);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
 }
 
 /* Writes N at P (BASE + its offset) and its subtree after it, each child's
@@ -391,10 +384,16 @@ static unsigned char *emit(const struct wnode *n, unsigned char *base, unsigned 
 
 int kml_index_writer_build(const struct kml_index_writer *w, void **ret_data, size_t *ret_size)
 {
-	size_t size = HEADER_SIZE;
-	int r = layout(w->root, &size);
-	if (r < 0)
-		return r;
+	/* offsets grow in pre-order: the last node, down the highest edges,
+	 * is the one that starts furthest, its body the end of the file */
+	const struct wnode *last = w->root;
+	while (last->cap)
+		last = last->slots[last->last - last->lo];
+	size_t last_size = (last->prefix_len ? last->prefix_len + 1 : 0) +
+			   (last->value_count ? 4 + last->value_bytes : 0);
+	if (w->size - last_size > NODE_OFFSET_MAX)
+		return -EFBIG;
+	size_t size = w->size;
 	unsigned char *data = malloc(size);
 	if (!data)
 		return -ENOMEM;
