@@ -253,15 +253,31 @@ static int build_devname(struct build *b)
 	return r;
 }
 
+/* An exported symbol; HEAD: its first eight bytes (NUL-padded) as a
+ * big-endian number, which orders most pairs without a strcmp(). */
 struct export_ref {
+	uint64_t head;
 	const char *name;
 	size_t owner;
 };
 
+static uint64_t name_head(const char *name)
+{
+	uint64_t h = 0;
+	for (int i = 0; i < 8; i++) {
+		h = h << 8 | (unsigned char)*name;
+		name += *name != '\0';
+	}
+	return h;
+}
+
 static int export_compare(const void *a, const void *b)
 {
 	const struct export_ref *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
+	if (x->head != y->head)
+		return x->head < y->head ? -1 : 1;
+	/* the same first eight bytes: a NUL among them ends both names */
+	int c = (x->head & 0xff) ? strcmp(x->name + 8, y->name + 8) : 0;
 	if (c)
 		return c;
 	return x->owner < y->owner ? -1 : x->owner > y->owner;
@@ -286,7 +302,7 @@ static int build_symbols(struct build *b)
 			const char *name = info->exports[k].name;
 			if (st->opts->symbol_prefix && name[0] == st->opts->symbol_prefix)
 				name++;
-			refs[n++] = (struct export_ref){ name, i };
+			refs[n++] = (struct export_ref){ name_head(name), name, i };
 		}
 	}
 	qsort(refs, n, sizeof(*refs), export_compare);

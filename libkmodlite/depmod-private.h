@@ -52,7 +52,7 @@ struct dm_module {
 	char *relpath; /* as written in modules.dep: relative, or absolute (external) */
 	char *name;    /* normalised module name */
 	size_t order;  /* position in depmod's order (priority in the indexes) */
-	long sort_key; /* modules.order position (negative) or scan position */
+	long sort_key; /* line of modules.order naming it, -1: none (while scanning: its priority) */
 	struct dm_info info;
 	int parse_error; /* negative errno when the file could not be parsed */
 	struct dm_cache_key key; /* its stat(), when the cache is on */

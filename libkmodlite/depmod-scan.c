@@ -365,83 +365,90 @@ int dm_scan(struct dm_state *st)
 	return r;
 }
 
-static int module_sort_compare(const void *a, const void *b)
-{
-	const struct dm_module *x = a, *y = b;
-	if (x->sort_key != y->sort_key)
-		return x->sort_key < y->sort_key ? -1 : 1;
-	return 0;
-}
-
 /* modules.order lists relative paths of uncompressed modules ("kernel/x.ko");
- * they are matched against each module's relative path without extension. */
-struct stem_ref {
-	const char *rel;
-	size_t len;
-	size_t module;
+ * they are matched against each module's relative path without extension,
+ * through an index of those stems (open addressing, module index + 1). */
+struct stem_index {
+	uint32_t *slots;
+	size_t mask;
+	const struct dm_state *st;
 };
 
-static int stem_compare_raw(const char *a, size_t al, const char *b, size_t bl)
+static uint32_t *stem_slot(const struct stem_index *x, const char *stem, size_t len)
 {
-	int c = memcmp(a, b, al < bl ? al : bl);
-	return c ? c : (al < bl ? -1 : al > bl);
+	size_t i = (size_t)dm_hash64(stem, len) & x->mask;
+	for (;; i = (i + 1) & x->mask) {
+		uint32_t v = x->slots[i];
+		if (!v)
+			return &x->slots[i];
+		const char *rel = x->st->modules[v - 1].relpath;
+		if (module_stem_len(rel) == len && memcmp(rel, stem, len) == 0)
+			return &x->slots[i];
+	}
 }
 
-static int stem_compare(const void *a, const void *b)
-{
-	const struct stem_ref *x = a, *y = b;
-	return stem_compare_raw(x->rel, x->len, y->rel, y->len);
-}
-
+/* The modules listed in modules.order first, in its order (the first line
+ * naming a module counts), then the others in scan order. */
 int dm_sort_by_order_file(struct dm_state *st)
 {
-	/* modules not listed keep the scan order, after the listed ones */
-	for (size_t i = 0; i < st->module_count; i++)
-		st->modules[i].sort_key = (long)i;
-
+	size_t n = st->module_count;
+	for (size_t i = 0; i < n; i++)
+		st->modules[i].sort_key = -1; /* not listed */
 	char *path = NULL, *buf = NULL;
 	size_t len = 0;
 	if (asprintf(&path, "%s/modules.order", st->module_dir) < 0)
 		return -ENOMEM;
 	int r = read_file_full(path, (size_t)64 << 20, &buf, &len);
 	free(path);
-	struct stem_ref *stems = NULL;
-	if (r == 0) {
-		stems = calloc(st->module_count + 1, sizeof(*stems));
-		if (!stems)
-			r = -ENOMEM;
-	}
-	if (r == 0) {
-		for (size_t i = 0; i < st->module_count; i++)
-			stems[i] = (struct stem_ref){ st->modules[i].relpath,
-						      module_stem_len(st->modules[i].relpath), i };
-		qsort(stems, st->module_count, sizeof(*stems), stem_compare);
-		size_t lines = 0;
-		for (size_t i = 0; i < len; i++)
-			lines += buf[i] == '\n';
-		long idx = 0;
-		char *save = NULL;
-		for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			size_t ll = strlen(line);
-			idx++;
-			if (ll < 4 || strcmp(line + ll - 3, ".ko") != 0)
-				continue;
-			struct stem_ref key = { line, ll - 3, 0 };
-			struct stem_ref *hit = bsearch(&key, stems, st->module_count, sizeof(*stems),
-						       stem_compare);
-			if (hit && st->modules[hit->module].sort_key >= 0)
-				st->modules[hit->module].sort_key = idx - 1 - (long)lines - 1;
-		}
-		free(stems);
-		free(buf);
-	} else {
+	if (r < 0) {
 		kml_warn(st->ctx, "could not open modules.order at %s: %s", st->module_dir, strerror(-r));
+		buf = NULL;
 	}
-	/* qsort is not stable, but every key is distinct; with no module at
-	 * all (everything built in) the array is NULL, which qsort may not get */
-	if (st->module_count > 1)
-		qsort(st->modules, st->module_count, sizeof(*st->modules), module_sort_compare);
-	for (size_t i = 0; i < st->module_count; i++)
+	size_t cap = 16;
+	while (cap < n * 2)
+		cap *= 2;
+	struct stem_index x = { calloc(cap, sizeof(uint32_t)), cap - 1, st };
+	size_t *listed = malloc((n + 1) * sizeof(*listed));
+	struct dm_module *sorted = malloc((n + 1) * sizeof(*sorted));
+	if (!x.slots || !listed || !sorted) {
+		free(x.slots);
+		free(listed);
+		free(sorted);
+		free(buf);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; buf && i < n; i++) {
+		uint32_t *slot = stem_slot(&x, st->modules[i].relpath,
+					   module_stem_len(st->modules[i].relpath));
+		if (!*slot) /* (two files of one stem: the first is matched) */
+			*slot = (uint32_t)(i + 1);
+	}
+	size_t count = 0;
+	for (char *line = buf, *end = buf ? buf + len : NULL; line && line < end;) {
+		char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t ll = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		if (ll >= 4 && memcmp(line + ll - 3, ".ko", 3) == 0 && !memchr(line, '\0', ll)) {
+			uint32_t v = *stem_slot(&x, line, ll - 3);
+			if (v && st->modules[v - 1].sort_key < 0) {
+				st->modules[v - 1].sort_key = (long)count;
+				listed[count++] = v - 1;
+			}
+		}
+		line = nl ? nl + 1 : end;
+	}
+	free(x.slots);
+	free(buf);
+	size_t at = 0;
+	for (size_t k = 0; k < count; k++)
+		sorted[at++] = st->modules[listed[k]];
+	for (size_t i = 0; i < n; i++)
+		if (st->modules[i].sort_key < 0)
+			sorted[at++] = st->modules[i];
+	free(listed);
+	if (n > 0)
+		memcpy(st->modules, sorted, n * sizeof(*sorted));
+	free(sorted);
+	for (size_t i = 0; i < n; i++)
 		st->modules[i].order = i;
 	return 0;
 }
