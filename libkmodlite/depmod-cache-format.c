@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * depmod's cache (format in depmod-cache.h): the hashes (the configuration
- * hash, the records' digests) and a file's key from its stat(), which the
- * writer (depmod-cache-write.c) and depmod's stages use.
+ * hash, the records' digests) and a file's key (from its stat(), compared),
+ * which the writer, the reader and depmod's stages use.
  */
 #include <endian.h>
 
@@ -62,4 +62,11 @@ void dm_cache_key_from_stat(const struct stat *sb, struct dm_cache_key *ret)
 		.ctime_sec = (int64_t)sb->st_ctim.tv_sec,
 		.ctime_nsec = (uint32_t)sb->st_ctim.tv_nsec,
 	};
+}
+
+bool dm_cache_key_equal(const struct dm_cache_key *a, const struct dm_cache_key *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_sec == b->mtime_sec && a->mtime_nsec == b->mtime_nsec &&
+	       a->ctime_sec == b->ctime_sec && a->ctime_nsec == b->ctime_nsec;
 }

@@ -13,13 +13,6 @@
 #include "depmod-cache.h"
 #include "depmod-private.h"
 
-static bool key_equal(const struct dm_cache_key *a, const struct dm_cache_key *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->mtime_sec == b->mtime_sec && a->mtime_nsec == b->mtime_nsec &&
-	       a->ctime_sec == b->ctime_sec && a->ctime_nsec == b->ctime_nsec;
-}
-
 /* Input cursor; reading past the end sets BAD and yields zeros. */
 struct dec {
 	const unsigned char *p, *end;
@@ -426,7 +419,7 @@ static bool find_record(const struct dm_cache *cache, const char *path,
 	struct dec d = { .p = cache->data + s->offset,
 			 .end = cache->data + cache->size - TRAILER_SIZE };
 	get_record_head(&d, h);
-	return !d.bad && key_equal(&h->key, key);
+	return !d.bad && dm_cache_key_equal(&h->key, key);
 }
 
 bool dm_cache_match(const struct dm_cache *cache, const char *path, const struct dm_cache_key *key,
@@ -496,7 +489,7 @@ int dm_cache_dir_lookup(const struct dm_cache *cache, const char *path,
 	struct dm_cache_key k;
 	size_t n;
 	get_dir_head(&d, &p, &k, &n);
-	if (d.bad || !key_equal(&k, key))
+	if (d.bad || !dm_cache_key_equal(&k, key))
 		return 0;
 	char **v = calloc(n + 1, sizeof(*v));
 	if (!v)

@@ -78,6 +78,8 @@ struct dm_cache_key {
 };
 
 void dm_cache_key_from_stat(const struct stat *sb, struct dm_cache_key *ret);
+/* Whether A and B are the same key, field by field. */
+bool dm_cache_key_equal(const struct dm_cache_key *a, const struct dm_cache_key *b);
 
 /* A record's payload as stored, and its digest. */
 struct dm_cache_raw {

@@ -22,11 +22,6 @@
 
 #include "depmod-private.h"
 
-static bool stamp_equal(const struct dm_cache_key *a, const struct dm_cache_key *b)
-{
-	return memcmp(a, b, sizeof(*a)) == 0;
-}
-
 void dm_close_outputs(struct dm_state *st)
 {
 	for (size_t i = 0; i < DM_OUTPUT_COUNT; i++) {
@@ -62,7 +57,7 @@ bool dm_outputs_current(struct dm_state *st)
 		same = fd >= 0 && fstat(fd, &sb) == 0;
 		if (same) {
 			dm_cache_key_from_stat(&sb, &k);
-			same = stamp_equal(&k, &old->stamps[i]);
+			same = dm_cache_key_equal(&k, &old->stamps[i]);
 		}
 	}
 	if (!same) {
