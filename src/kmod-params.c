@@ -198,20 +198,7 @@ static void params_release(struct params *ps)
 
 static const char *state_name(const struct params *ps)
 {
-	if (ps->builtin_only)
-		return "builtin";
-	switch (ps->state) {
-	case KML_STATE_BUILTIN:
-		return "builtin";
-	case KML_STATE_LIVE:
-		return "live";
-	case KML_STATE_COMING:
-		return "coming";
-	case KML_STATE_GOING:
-		return "going";
-	default:
-		return "not loaded";
-	}
+	return ps->builtin_only ? "builtin" : tool_module_state_name(ps->state);
 }
 
 static bool writable(const struct param *p)

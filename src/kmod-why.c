@@ -90,22 +90,6 @@ static const char *source_text(enum kml_lookup_source s)
 	}
 }
 
-static const char *state_text(enum kml_module_state st)
-{
-	switch (st) {
-	case KML_STATE_BUILTIN:
-		return "builtin";
-	case KML_STATE_LIVE:
-		return "live";
-	case KML_STATE_COMING:
-		return "coming";
-	case KML_STATE_GOING:
-		return "going";
-	default:
-		return "not loaded";
-	}
-}
-
 /* ------------------------------------------------------------ resolution */
 
 static int print_resolution(struct why *y)
@@ -406,10 +390,10 @@ static void print_kernel(struct why *y)
 		if (y->w) {
 			json_begin_object(y->w);
 			json_member_string(y->w, "name", y->names[i]);
-			json_member_string(y->w, "state", state_text(st));
+			json_member_string(y->w, "state", tool_module_state_name(st));
 			json_end_object(y->w);
 		} else {
-			printf("  %s: %s\n", y->names[i], state_text(st));
+			printf("  %s: %s\n", y->names[i], tool_module_state_name(st));
 		}
 	}
 	if (y->w)

@@ -26,20 +26,6 @@ static void help(void)
 	       strcmp(program_name, "list") == 0 ? "kmod list" : program_name);
 }
 
-static const char *state_name(enum kml_module_state state)
-{
-	switch (state) {
-	case KML_STATE_LIVE:
-		return "live";
-	case KML_STATE_COMING:
-		return "coming";
-	case KML_STATE_GOING:
-		return "going";
-	default:
-		return "builtin"; /* not listed: /proc/modules has no built-ins */
-	}
-}
-
 static void print_text(const char *name, unsigned long size, int refs, char **holders, size_t nh)
 {
 	printf("%-19s %8lu  %d", name, size, refs);
@@ -60,7 +46,7 @@ static void print_json(struct json_writer *w, const char *name, unsigned long si
 	for (size_t k = 0; k < nh; k++)
 		json_string(w, holders[k]);
 	json_end_array(w);
-	json_member_string(w, "state", state_name(state));
+	json_member_string(w, "state", tool_module_state_name(state));
 	json_end_object(w);
 }
 

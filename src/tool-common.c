@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* What the tools share: messages ("PROG: ERROR: ..." on stderr, or syslog
- * with -s), the version text, and the command line and context of the
- * smaller tools. */
+ * with -s), the version text, a module state's name, and the command line
+ * and context of the smaller tools. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -17,6 +17,22 @@ bool log_use_syslog;
 void tool_print_version(void)
 {
 	printf("kmodlite version %s\n%s\n", kml_version(), kml_features());
+}
+
+const char *tool_module_state_name(enum kml_module_state state)
+{
+	switch (state) {
+	case KML_STATE_BUILTIN:
+		return "builtin";
+	case KML_STATE_LIVE:
+		return "live";
+	case KML_STATE_COMING:
+		return "coming";
+	case KML_STATE_GOING:
+		return "going";
+	default:
+		return "not loaded";
+	}
 }
 
 void tool_log_open(bool use_syslog)

@@ -27,6 +27,11 @@ void tool_print_version(void);
 void tool_log_library(void *data, int priority, const char *file, int line, const char *fn,
 		      const char *message);
 
+/* STATE's name as lsmod, kmod params and kmod why print it (text and
+ * JSON): "builtin", "live", "coming", "going" (initstate's words) or
+ * "not loaded". */
+const char *tool_module_state_name(enum kml_module_state state);
+
 /* The command line of the smaller tools (lsmod, kmod params, kmod why):
  * --json and -h always, and the option sets below as asked. */
 enum tool_option_set {
