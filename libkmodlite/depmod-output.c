@@ -45,6 +45,7 @@ struct output {
 	char *tmp_path;
 	int fd; /* tmp_path's, while open */
 	int write_error; /* of its temporary file (build_all()) */
+	int kept_fd;	 /* the file on disk, kept as it is; -1 */
 };
 
 const char *const dm_output_names[DM_OUTPUT_COUNT] = {
@@ -57,7 +58,7 @@ const char *const dm_output_names[DM_OUTPUT_COUNT] = {
 static int outputs_init(struct output *o)
 {
 	for (int i = 0; i < OUT_COUNT; i++) {
-		o[i] = (struct output){ .name = dm_output_names[i], .fd = -1 };
+		o[i] = (struct output){ .name = dm_output_names[i], .fd = -1, .kept_fd = -1 };
 		o[i].binary = strstr(o[i].name, ".bin") != NULL;
 	}
 	/* all initialised before any can fail: outputs_release() sees them all */
@@ -78,6 +79,8 @@ static void outputs_release(struct output *o, int count)
 		free(o[i].data);
 		if (o[i].fd >= 0)
 			close(o[i].fd);
+		if (o[i].kept_fd >= 0)
+			close(o[i].kept_fd);
 		if (o[i].tmp_path) {
 			unlink(o[i].tmp_path);
 			free(o[i].tmp_path);
@@ -635,8 +638,96 @@ static int run_modinfo(struct build *b)
 	return r < 0 ? r : finish_index(b->o, OUT_ALIAS_BIN);
 }
 
+/* Output ID as the previous run left it (its stamp in the old cache): its
+ * descriptor, else -1. */
+static int open_as_left(const struct dm_state *st, enum output_id id)
+{
+	const struct dm_cache_outputs *old = st->cache ? dm_cache_get_outputs(st->cache) : NULL;
+	if (!old || old->count != OUT_COUNT)
+		return -1;
+	char *path = NULL;
+	if (asprintf(&path, "%s/%s", st->output_dir, dm_output_names[id]) < 0)
+		return -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	free(path);
+	struct stat sb;
+	struct dm_cache_key k;
+	if (fd >= 0 && fstat(fd, &sb) == 0) {
+		dm_cache_key_from_stat(&sb, &k);
+		if (S_ISREG(sb.st_mode) && dm_cache_key_equal(&k, &old->stamps[id]))
+			return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* The modules by name, for the priorities of an index's values. */
+struct name_index {
+	const struct dm_state *st;
+	uint32_t *slots; /* module index + 1 */
+	size_t mask;
+};
+
+static long order_of(const char *name, void *data)
+{
+	const struct name_index *x = data;
+	for (size_t k = (size_t)hash_string(name) & x->mask; x->slots[k]; k = (k + 1) & x->mask) {
+		const struct dm_module *m = &x->st->modules[x->slots[k] - 1];
+		if (streq(m->name, name))
+			return (long)m->order;
+	}
+	return -1;
+}
+
+/*
+ * While what every module exports is what it was (the world digest), the
+ * symbols' outputs hold the same lines: modules.symbols is kept as the
+ * last run left it, and modules.symbols.bin is that run's with each
+ * value's priority (its module's position in depmod's order) updated.
+ * False when that cannot be done (a file changed since, -w's messages):
+ * they are built then.
+ */
+static bool symbols_from_last_run(struct build *b)
+{
+	struct dm_state *st = b->st;
+	struct output *o = b->o;
+	if (!st->reuse_links || st->opts->warn_duplicates || st->opts->dry_run_stream)
+		return false; /* (-n prints the text: it is built) */
+	int text = open_as_left(st, OUT_SYMBOLS), bin = open_as_left(st, OUT_SYMBOLS_BIN);
+	char *data = NULL;
+	size_t size = 0, cap = 16;
+	while (cap < st->module_count * 2)
+		cap *= 2;
+	struct name_index x = { st, NULL, cap - 1 };
+	bool ok = text >= 0 && bin >= 0 && read_fd_full(bin, (size_t)256 << 20, &data, &size) == 0 &&
+		  (x.slots = calloc(cap, sizeof(*x.slots)));
+	for (size_t i = 0; ok && i < st->module_count; i++) {
+		size_t k = (size_t)hash_string(st->modules[i].name) & x.mask;
+		while (x.slots[k])
+			k = (k + 1) & x.mask;
+		x.slots[k] = (uint32_t)(i + 1);
+	}
+	ok = ok && kml_index_set_priorities(data, size, order_of, &x) == 0;
+	free(x.slots);
+	if (bin >= 0)
+		close(bin);
+	if (!ok) {
+		free(data);
+		if (text >= 0)
+			close(text);
+		return false;
+	}
+	o[OUT_SYMBOLS].kept_fd = text;
+	o[OUT_SYMBOLS_BIN].data = data;
+	o[OUT_SYMBOLS_BIN].size = size;
+	return true;
+}
+
 static int run_symbols(struct build *b)
 {
+	if (symbols_from_last_run(b))
+		return 0;
 	int r = build_symbols(b);
 	return r < 0 ? r : finish_index(b->o, OUT_SYMBOLS_BIN);
 }
@@ -664,6 +755,17 @@ struct build_pool {
  * file (its write-back started); its bytes are not needed after that. */
 static void write_built(struct dm_state *st, struct output *o)
 {
+	if (o->kept_fd >= 0) { /* the file as it is: only its times refreshed */
+		o->fd = o->kept_fd;
+		o->kept_fd = -1;
+		o->skip = futimens(o->fd, NULL) == 0;
+		if (!o->skip) {
+			o->write_error = -errno;
+			close(o->fd);
+			o->fd = -1;
+		}
+		return;
+	}
 	o->skip = same_as_on_disk(st, o);
 	if (!o->skip)
 		o->write_error = write_temporary(st, o);
@@ -903,7 +1005,7 @@ int dm_cache_begin(struct dm_state *st)
 	struct dm_pending_cache *p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->file = (struct output){ .name = DM_CACHE_NAME, .fd = -1 };
+	p->file = (struct output){ .name = DM_CACHE_NAME, .fd = -1, .kept_fd = -1 };
 	st->pending_cache = p;
 	int r = make_output_dir(st);
 	if (r < 0)

@@ -318,8 +318,9 @@ int dm_parse_all(struct dm_state *st)
 	 * same (under -e every import is looked up anyway, for its warning) */
 	uint64_t world = dm_cache_world(st->cache);
 	st->reuse_links = world != 0 && !st->opts->errsyms && dm_exports_world(st) == world;
-	kml_dbg(st->ctx, "dependencies %s", st->reuse_links ? "of unchanged modules kept" :
-			 "resolved anew");
+	kml_dbg(st->ctx, DM_CACHE_NAME ": %s",
+		st->reuse_links ? "dependencies of unchanged modules reused" :
+				  "no links to reuse, dependencies resolved anew");
 	return 0;
 }
 

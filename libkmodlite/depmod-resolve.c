@@ -607,7 +607,7 @@ int dm_resolve(struct dm_state *st)
 	if (st->reuse_links) {
 		r = keep_links(st);
 		if (r == -EAGAIN) {
-			kml_dbg(st->ctx, "the cache's links do not fit: dependencies resolved anew");
+			kml_dbg(st->ctx, DM_CACHE_NAME ": links do not fit this tree, dependencies resolved anew");
 			forget_dependencies(st);
 			r = dm_load_imports(st);
 		}

@@ -25,4 +25,13 @@ int kml_index_writer_add(struct kml_index_writer *writer, const char *key, const
 int kml_index_writer_build(const struct kml_index_writer *writer, void **ret_data,
 			   size_t *ret_size);
 
+/* index-patch.c: the priority of every value of the index in DATA (SIZE
+ * bytes) replaced in place by what FN returns for the value's string.
+ * Returns 0; -ENOENT when FN returns a negative number or the values of a
+ * node would no longer be in strictly increasing order (the index would
+ * not be the one a writer builds: DATA is then partly changed); -EBADMSG
+ * when DATA is not a well-formed index; -ENOMEM. */
+typedef long (*kml_index_priority_fn)(const char *value, void *data);
+int kml_index_set_priorities(void *data, size_t size, kml_index_priority_fn fn, void *fn_data);
+
 #endif

@@ -449,6 +449,75 @@ static char *sorted_lines(struct strbuf *text)
 	return out.data;
 }
 
+/* kml_index_set_priorities(): an index built with some priorities, patched
+ * to others, is byte for byte the one built with those; what it refuses. */
+static long priority_by_name(const char *value, void *data)
+{
+	const char *const *names = data;
+	for (long i = 0; names[i]; i++)
+		if (strcmp(names[i], value) == 0)
+			return 100 + 10 * i;
+	return -1;
+}
+
+static void build_modules(const char *const *keys, const char *const *values,
+			  const unsigned *priorities, size_t n, struct built *b)
+{
+	struct kml_index_writer *w = NULL;
+	assert_int_equal(kml_index_writer_new(&w), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_true(kml_index_writer_add(w, keys[i], values[i], priorities[i]) >= 0);
+	assert_int_equal(kml_index_writer_build(w, &b->data, &b->size), 0);
+	b->index = NULL;
+	kml_index_writer_free(w);
+}
+
+static void test_set_priorities(void **state)
+{
+	(void)state;
+	static const char *const keys[] = { "symbol:a", "symbol:ab", "symbol:b", "symbol:bcd",
+					    "symbol:bce", "x", "symbol:ab" };
+	static const char *const values[] = { "m1", "m2", "m3", "m1", "m2", "m3", "m4" };
+	static const unsigned before[] = { 7, 3, 9, 7, 3, 9, 5 };
+	/* the same order of modules, other positions: m1 100, m2 110, m3 120, m4 130 */
+	static const char *const order[] = { "m1", "m2", "m3", "m4", NULL };
+	static const unsigned after[] = { 100, 110, 120, 100, 110, 120, 130 };
+	struct built old, want;
+	build_modules(keys, values, before, ARRAY_SIZE(keys), &old);
+	build_modules(keys, values, after, ARRAY_SIZE(keys), &want);
+	assert_int_equal(kml_index_set_priorities(old.data, old.size, priority_by_name, (void *)order), 0);
+	assert_int_equal(old.size, want.size);
+	assert_memory_equal(old.data, want.data, want.size);
+	free(want.data);
+
+	/* a value it does not know */
+	static const char *const fewer[] = { "m1", "m2", "m3", NULL };
+	assert_int_equal(kml_index_set_priorities(old.data, old.size, priority_by_name, (void *)fewer),
+			 -ENOENT);
+	/* two values of one key ("symbol:ab": m2 before m4) that would swap */
+	static const char *const swapped[] = { "m1", "m4", "m3", "m2", NULL };
+	assert_int_equal(
+		kml_index_set_priorities(old.data, old.size, priority_by_name, (void *)swapped), -ENOENT);
+	/* not an index, or one cut short */
+	unsigned char junk[16] = { 1, 2, 3 };
+	assert_int_equal(kml_index_set_priorities(junk, sizeof(junk), priority_by_name, (void *)order),
+			 -EBADMSG);
+	for (size_t cut = 0; cut < old.size; cut++) {
+		void *copy = malloc(cut + 1);
+		memcpy(copy, old.data, cut);
+		int r = kml_index_set_priorities(copy, cut, priority_by_name, (void *)order);
+		assert_true(r == -EBADMSG || r == 0);
+		free(copy);
+	}
+	/* a node that is its own child: refused, not followed for ever */
+	unsigned char loop[] = { 0xB0, 0x07, 0xF4, 0x57, 0x00, 0x02, 0x00, 0x01,
+				 0x20, 0x00, 0x00, 0x0c, 'a',  'a',  0x20, 0x00,
+				 0x00, 0x0c };
+	assert_int_equal(kml_index_set_priorities(loop, sizeof(loop), priority_by_name, (void *)order),
+			 -EBADMSG);
+	free(old.data);
+}
+
 static void test_reference_roundtrip(void **state)
 {
 	(void)state;
@@ -499,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_bad_key_leaves_index),
 		cmocka_unit_test(test_same_as_fixture),
 		cmocka_unit_test(test_random_keys),
+		cmocka_unit_test(test_set_priorities),
 		cmocka_unit_test(test_reference_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
