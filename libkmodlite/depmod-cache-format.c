@@ -9,20 +9,6 @@
 #include "depmod-cache.h"
 #include "depmod-private.h"
 
-uint64_t dm_hash_bytes(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h;
-}
-
-uint64_t dm_hash_str(uint64_t h, const char *s)
-{
-	if (!s)
-		return dm_hash_bytes(h, "\xff", 1);
-	return dm_hash_bytes(h, s, strlen(s) + 1);
-}
 
 static uint64_t mix64(uint64_t h)
 {
@@ -49,6 +35,18 @@ uint64_t dm_hash64(const void *data, size_t len)
 	for (size_t i = 0; i < len; i++)
 		tail |= (uint64_t)p[i] << (8 * i);
 	return mix64(h ^ mix64(tail + len));
+}
+
+uint64_t dm_hash_bytes(uint64_t h, const void *data, size_t len)
+{
+	return mix64(h * 0x9e3779b97f4a7c15ull ^ dm_hash64(data, len));
+}
+
+uint64_t dm_hash_str(uint64_t h, const char *s)
+{
+	if (!s)
+		return dm_hash_bytes(h, "\xff", 1);
+	return dm_hash_bytes(h, s, strlen(s) + 1);
 }
 
 void dm_cache_key_from_stat(const struct stat *sb, struct dm_cache_key *ret)

@@ -229,7 +229,8 @@ struct dm_cache_links {
 bool dm_cache_get_links(const struct dm_cache *cache, const char *path, struct dm_cache_links *ret);
 const char *dm_cache_next_name(const unsigned char **cursor);
 
-/* 64-bit FNV-1a, to build a configuration hash piece by piece. */
+/* A 64-bit hash built piece by piece (the configuration hash, the outputs'
+ * and exports' digests): H, then DATA's LEN bytes, mixed. */
 #define DM_HASH_INIT 1469598103934665603ull
 uint64_t dm_hash_bytes(uint64_t h, const void *data, size_t len);
 /* A string with its terminating NUL (so "ab","c" and "a","bc" differ); NULL

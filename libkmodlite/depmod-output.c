@@ -177,7 +177,8 @@ static int add_alias_index(struct build *b, struct kml_index_writer *w, const ch
 	return r < 0 ? r : 0;
 }
 
-static int build_modinfo_outputs(struct build *b)
+/* modules.alias, modules.softdep and modules.weakdep. */
+static int build_modinfo_text(struct build *b)
 {
 	struct dm_state *st = b->st;
 	struct output *o = b->o;
@@ -191,18 +192,28 @@ static int build_modinfo_outputs(struct build *b)
 	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
 		const struct dm_module *m = &st->modules[i];
 		const struct dm_info *info = &m->info;
-		for (size_t k = 0; r == 0 && k < info->alias_count; k++) {
+		for (size_t k = 0; r == 0 && k < info->alias_count; k++)
 			r = put(&o[OUT_ALIAS].text, "alias ", info->aliases[k], " ", m->name, "\n", NULL);
-			if (r == 0)
-				r = add_alias_index(b, o[OUT_ALIAS_BIN].index, info->aliases[k], m->name,
-						    (unsigned)m->order);
-		}
 		for (size_t k = 0; r == 0 && k < info->softdep_count; k++)
 			r = put(&o[OUT_SOFTDEP].text, "softdep ", m->name, " ", info->softdeps[k], "\n",
 				NULL);
 		for (size_t k = 0; r == 0 && k < info->weakdep_count; k++)
 			r = put(&o[OUT_WEAKDEP].text, "weakdep ", m->name, " ", info->weakdeps[k], "\n",
 				NULL);
+	}
+	return r;
+}
+
+/* modules.alias.bin (a piece of its own: the biggest index). */
+static int build_alias_index(struct build *b)
+{
+	struct dm_state *st = b->st;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
+		const struct dm_module *m = &st->modules[i];
+		for (size_t k = 0; r == 0 && k < m->info.alias_count; k++)
+			r = add_alias_index(b, b->o[OUT_ALIAS_BIN].index, m->info.aliases[k], m->name,
+					    (unsigned)m->order);
 	}
 	return r;
 }
@@ -632,9 +643,9 @@ static int run_dep(struct build *b)
 	return r < 0 ? r : finish_index(b->o, OUT_DEP_BIN);
 }
 
-static int run_modinfo(struct build *b)
+static int run_alias_index(struct build *b)
 {
-	int r = build_modinfo_outputs(b);
+	int r = build_alias_index(b);
 	return r < 0 ? r : finish_index(b->o, OUT_ALIAS_BIN);
 }
 
@@ -742,8 +753,9 @@ static int run_builtin(struct build *b)
 
 /* The pieces in the order their messages are logged; WORK_ORDER: the
  * biggest first, so that the threads finish together. */
-enum { B_DEP, B_MODINFO, B_DEVNAME, B_SYMBOLS, B_BUILTIN, B_COUNT };
-static const int work_order[B_COUNT] = { B_MODINFO, B_SYMBOLS, B_DEP, B_BUILTIN, B_DEVNAME };
+enum { B_DEP, B_MODINFO, B_ALIAS_BIN, B_DEVNAME, B_SYMBOLS, B_BUILTIN, B_COUNT };
+static const int work_order[B_COUNT] = { B_ALIAS_BIN, B_SYMBOLS, B_MODINFO,
+					 B_DEP,	      B_BUILTIN, B_DEVNAME };
 
 struct build_pool {
 	struct build *builds;
@@ -801,8 +813,9 @@ static int build_all(struct dm_state *st, struct output *o, bool write)
 {
 	struct build builds[B_COUNT] = {
 		[B_DEP] = { st, o, run_dep, 0, { 0 }, { OUT_DEP, OUT_DEP_BIN, OUT_COUNT } },
-		[B_MODINFO] = { st, o, run_modinfo, 0, { 0 },
-				{ OUT_ALIAS, OUT_ALIAS_BIN, OUT_SOFTDEP, OUT_WEAKDEP } },
+		[B_MODINFO] = { st, o, build_modinfo_text, 0, { 0 },
+				{ OUT_ALIAS, OUT_SOFTDEP, OUT_WEAKDEP, OUT_COUNT } },
+		[B_ALIAS_BIN] = { st, o, run_alias_index, 0, { 0 }, { OUT_ALIAS_BIN, OUT_COUNT } },
 		[B_DEVNAME] = { st, o, build_devname, 0, { 0 }, { OUT_DEVNAME, OUT_COUNT } },
 		[B_SYMBOLS] = { st, o, run_symbols, 0, { 0 },
 				{ OUT_SYMBOLS, OUT_SYMBOLS_BIN, OUT_COUNT } },

@@ -618,12 +618,24 @@ int dm_resolve(struct dm_state *st)
 		r = load_system_map(st, &t);
 	if (r == 0 && st->opts->symvers)
 		r = load_symvers(st, &t);
+	/* with the links reused, only the few modules parsed anew are linked:
+	 * of the exports, only what they import is worth a slot */
+	struct sym_table wanted = { 0 };
+	bool only_wanted = st->reuse_links;
+	for (size_t i = 0; r == 0 && only_wanted && i < st->module_count; i++) {
+		const struct dm_module *m = &st->modules[i];
+		for (size_t k = 0; r == 0 && !m->reuse_deps && k < m->info.import_count; k++)
+			r = sym_set(&wanted, strip_prefix(st, m->info.imports[k].name), 0, 0, false);
+	}
 	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
 		const struct dm_info *info = &st->modules[i].info;
-		for (size_t k = 0; r == 0 && k < info->export_count; k++)
-			r = sym_set(&t, strip_prefix(st, info->exports[k].name), i,
-				    info->exports[k].crc, info->exports[k].has_crc);
+		for (size_t k = 0; r == 0 && k < info->export_count; k++) {
+			const char *name = strip_prefix(st, info->exports[k].name);
+			if (!only_wanted || sym_get(&wanted, name))
+				r = sym_set(&t, name, i, info->exports[k].crc, info->exports[k].has_crc);
+		}
 	}
+	sym_table_release(&wanted);
 	if (r == 0)
 		r = link_all(st, &t);
 	sym_table_release(&t);

@@ -372,6 +372,7 @@ struct stem_index {
 	uint32_t *slots;
 	size_t mask;
 	const struct dm_state *st;
+	size_t *stem_len; /* of each module's relative path */
 };
 
 static uint32_t *stem_slot(const struct stem_index *x, const char *stem, size_t len)
@@ -381,8 +382,7 @@ static uint32_t *stem_slot(const struct stem_index *x, const char *stem, size_t 
 		uint32_t v = x->slots[i];
 		if (!v)
 			return &x->slots[i];
-		const char *rel = x->st->modules[v - 1].relpath;
-		if (module_stem_len(rel) == len && memcmp(rel, stem, len) == 0)
+		if (x->stem_len[v - 1] == len && memcmp(x->st->modules[v - 1].relpath, stem, len) == 0)
 			return &x->slots[i];
 	}
 }
@@ -407,19 +407,21 @@ int dm_sort_by_order_file(struct dm_state *st)
 	size_t cap = 16;
 	while (cap < n * 2)
 		cap *= 2;
-	struct stem_index x = { calloc(cap, sizeof(uint32_t)), cap - 1, st };
+	struct stem_index x = { calloc(cap, sizeof(uint32_t)), cap - 1, st,
+				malloc((n + 1) * sizeof(size_t)) };
 	size_t *listed = malloc((n + 1) * sizeof(*listed));
 	struct dm_module *sorted = malloc((n + 1) * sizeof(*sorted));
-	if (!x.slots || !listed || !sorted) {
+	if (!x.slots || !x.stem_len || !listed || !sorted) {
 		free(x.slots);
+		free(x.stem_len);
 		free(listed);
 		free(sorted);
 		free(buf);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; buf && i < n; i++) {
-		uint32_t *slot = stem_slot(&x, st->modules[i].relpath,
-					   module_stem_len(st->modules[i].relpath));
+		x.stem_len[i] = module_stem_len(st->modules[i].relpath);
+		uint32_t *slot = stem_slot(&x, st->modules[i].relpath, x.stem_len[i]);
 		if (!*slot) /* (two files of one stem: the first is matched) */
 			*slot = (uint32_t)(i + 1);
 	}
@@ -437,6 +439,7 @@ int dm_sort_by_order_file(struct dm_state *st)
 		line = nl ? nl + 1 : end;
 	}
 	free(x.slots);
+	free(x.stem_len);
 	free(buf);
 	size_t at = 0;
 	for (size_t k = 0; k < count; k++)

@@ -21,10 +21,16 @@ static const char *const module_exts[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" 
 size_t kml_module_ext_len(const char *path)
 {
 	size_t len = strlen(path);
-	for (size_t i = 0; i < ARRAY_SIZE(module_exts); i++) {
-		size_t el = strlen(module_exts[i]);
-		if (len > el && memcmp(path + len - el, module_exts[i], el) == 0)
-			return el;
+	/* each extension is ".ko" and then perhaps a compressor's: the ".ko"
+	 * is found first, and only then what follows it */
+	for (size_t el = 3; el <= 7 && el < len; el++) {
+		const char *ext = path + len - el;
+		if (ext[0] != '.' || ext[1] != 'k' || ext[2] != 'o')
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(module_exts); i++)
+			if (streq(ext, module_exts[i]))
+				return el;
+		return 0;
 	}
 	return 0;
 }
