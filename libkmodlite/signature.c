@@ -10,22 +10,16 @@
  * PGP and X509 style trailers carry the signer and key id in the clear. The
  * PKCS#7 style (the only one the kernel's sign-file still writes) has both
  * lengths 0 and keeps everything inside a DER-encoded PKCS#7 SignedData
- * blob, which is read with libcrypto, opened on first use. Nothing here
- * verifies a signature: verify.c does, for kmod verify and --cert.
+ * blob, which is read with libcrypto, opened on first use (crypto.c).
+ * Nothing here verifies a signature: verify.c does, for kmod verify and
+ * --cert.
  */
 #include <errno.h>
 #include <limits.h>
 
+#include "crypto.h"
 #include "kmodlite-private.h"
 #include "signature.h"
-
-#if ENABLE_OPENSSL
-#include <openssl/asn1.h>
-#include <openssl/err.h>
-#include <openssl/objects.h>
-#include <openssl/pkcs7.h>
-#include <openssl/x509.h>
-#endif
 
 static const char sig_magic[] = "~Module signature appended~\n";
 #define SIG_MAGIC_LEN (sizeof(sig_magic) - 1)
@@ -91,48 +85,6 @@ static void *dup_bytes(const void *src, size_t len)
 }
 
 #if ENABLE_OPENSSL
-
-static __typeof__(d2i_PKCS7) *p_d2i_PKCS7;
-static __typeof__(PKCS7_free) *p_PKCS7_free;
-static __typeof__(PKCS7_get_signer_info) *p_PKCS7_get_signer_info;
-static __typeof__(OPENSSL_sk_num) *p_OPENSSL_sk_num;
-static __typeof__(OPENSSL_sk_value) *p_OPENSSL_sk_value;
-static __typeof__(X509_NAME_get_index_by_NID) *p_X509_NAME_get_index_by_NID;
-static __typeof__(X509_NAME_get_entry) *p_X509_NAME_get_entry;
-static __typeof__(X509_NAME_entry_count) *p_X509_NAME_entry_count;
-static __typeof__(X509_NAME_ENTRY_get_data) *p_X509_NAME_ENTRY_get_data;
-static __typeof__(ASN1_STRING_get0_data) *p_ASN1_STRING_get0_data;
-static __typeof__(ASN1_STRING_length) *p_ASN1_STRING_length;
-static __typeof__(OBJ_obj2nid) *p_OBJ_obj2nid;
-static __typeof__(OBJ_nid2ln) *p_OBJ_nid2ln;
-static __typeof__(ERR_set_mark) *p_ERR_set_mark;
-static __typeof__(ERR_pop_to_mark) *p_ERR_pop_to_mark;
-
-#define SYM(name) { #name, (void **)&p_##name }
-static const struct dl_symbol crypto_symbols[] = {
-	SYM(d2i_PKCS7),
-	SYM(PKCS7_free),
-	SYM(PKCS7_get_signer_info),
-	SYM(OPENSSL_sk_num),
-	SYM(OPENSSL_sk_value),
-	SYM(X509_NAME_get_index_by_NID),
-	SYM(X509_NAME_get_entry),
-	SYM(X509_NAME_entry_count),
-	SYM(X509_NAME_ENTRY_get_data),
-	SYM(ASN1_STRING_get0_data),
-	SYM(ASN1_STRING_length),
-	SYM(OBJ_obj2nid),
-	SYM(OBJ_nid2ln),
-	SYM(ERR_set_mark),
-	SYM(ERR_pop_to_mark),
-};
-#undef SYM
-
-static struct dl_library crypto_library = {
-	.soname = ENABLE_OPENSSL_SONAME,
-	.symbols = crypto_symbols,
-	.count = ARRAY_SIZE(crypto_symbols),
-};
 
 static const char *digest_name(int nid)
 {
@@ -253,7 +205,7 @@ static int fill_from_signer_info(struct kml_signature *sig, PKCS7_SIGNER_INFO *s
 
 static int parse_pkcs7(struct kml_signature *sig, const uint8_t *blob, size_t len)
 {
-	int r = dl_load(&crypto_library);
+	int r = crypto_load();
 	if (r < 0)
 		return r;
 	if (len > LONG_MAX)

@@ -12,27 +12,18 @@
  *     are any) is checked against the signature with that certificate's key.
  *
  * Certificates come from PEM or DER files (a keyring). libcrypto is opened on
- * first use, as for signature parsing; without it every call is -ENOTSUP. A
- * keyring is read-only once loaded, so one keyring serves many threads.
+ * first use (crypto.c), as for signature parsing; without it every call is
+ * -ENOTSUP. A keyring is read-only once loaded, so one keyring serves many
+ * threads.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 
+#include "crypto.h"
 #include "kmodlite-private.h"
 #include "signature.h"
-
-#if ENABLE_OPENSSL
-#include <openssl/asn1.h>
-#include <openssl/bio.h>
-#include <openssl/cms.h>
-#include <openssl/err.h>
-#include <openssl/objects.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-#endif
 
 /* Certificate files bigger than this are not certificates. */
 #define CERT_FILE_MAX ((size_t)4 << 20)
@@ -102,80 +93,6 @@ static int split_module(const uint8_t *bytes, size_t size, size_t *ret_content,
 
 #if ENABLE_OPENSSL
 
-static __typeof__(d2i_CMS_ContentInfo) *p_d2i_CMS_ContentInfo;
-static __typeof__(CMS_ContentInfo_free) *p_CMS_ContentInfo_free;
-static __typeof__(CMS_get0_type) *p_CMS_get0_type;
-static __typeof__(CMS_get0_SignerInfos) *p_CMS_get0_SignerInfos;
-static __typeof__(CMS_SignerInfo_cert_cmp) *p_CMS_SignerInfo_cert_cmp;
-static __typeof__(CMS_SignerInfo_get0_signer_id) *p_CMS_SignerInfo_get0_signer_id;
-static __typeof__(CMS_SignerInfo_get0_algs) *p_CMS_SignerInfo_get0_algs;
-static __typeof__(CMS_verify) *p_CMS_verify;
-static __typeof__(X509_ALGOR_get0) *p_X509_ALGOR_get0;
-static __typeof__(OBJ_obj2nid) *p_OBJ_obj2nid;
-static __typeof__(OBJ_nid2ln) *p_OBJ_nid2ln;
-static __typeof__(OPENSSL_sk_num) *p_OPENSSL_sk_num;
-static __typeof__(OPENSSL_sk_value) *p_OPENSSL_sk_value;
-static __typeof__(OPENSSL_sk_new_null) *p_OPENSSL_sk_new_null;
-static __typeof__(OPENSSL_sk_push) *p_OPENSSL_sk_push;
-static __typeof__(OPENSSL_sk_free) *p_OPENSSL_sk_free;
-static __typeof__(BIO_new_mem_buf) *p_BIO_new_mem_buf;
-static __typeof__(BIO_free) *p_BIO_free;
-static __typeof__(d2i_X509) *p_d2i_X509;
-static __typeof__(PEM_read_bio_X509) *p_PEM_read_bio_X509;
-static __typeof__(X509_free) *p_X509_free;
-static __typeof__(X509_check_purpose) *p_X509_check_purpose;
-static __typeof__(X509_get_subject_name) *p_X509_get_subject_name;
-static __typeof__(X509_NAME_get_index_by_NID) *p_X509_NAME_get_index_by_NID;
-static __typeof__(X509_NAME_get_entry) *p_X509_NAME_get_entry;
-static __typeof__(X509_NAME_entry_count) *p_X509_NAME_entry_count;
-static __typeof__(X509_NAME_ENTRY_get_data) *p_X509_NAME_ENTRY_get_data;
-static __typeof__(ASN1_STRING_get0_data) *p_ASN1_STRING_get0_data;
-static __typeof__(ASN1_STRING_length) *p_ASN1_STRING_length;
-static __typeof__(ERR_set_mark) *p_ERR_set_mark;
-static __typeof__(ERR_pop_to_mark) *p_ERR_pop_to_mark;
-
-#define SYM(name) { #name, (void **)&p_##name }
-static const struct dl_symbol verify_symbols[] = {
-	SYM(d2i_CMS_ContentInfo),
-	SYM(CMS_ContentInfo_free),
-	SYM(CMS_get0_type),
-	SYM(CMS_get0_SignerInfos),
-	SYM(CMS_SignerInfo_cert_cmp),
-	SYM(CMS_SignerInfo_get0_signer_id),
-	SYM(CMS_SignerInfo_get0_algs),
-	SYM(CMS_verify),
-	SYM(X509_ALGOR_get0),
-	SYM(OBJ_obj2nid),
-	SYM(OBJ_nid2ln),
-	SYM(OPENSSL_sk_num),
-	SYM(OPENSSL_sk_value),
-	SYM(OPENSSL_sk_new_null),
-	SYM(OPENSSL_sk_push),
-	SYM(OPENSSL_sk_free),
-	SYM(BIO_new_mem_buf),
-	SYM(BIO_free),
-	SYM(d2i_X509),
-	SYM(PEM_read_bio_X509),
-	SYM(X509_free),
-	SYM(X509_check_purpose),
-	SYM(X509_get_subject_name),
-	SYM(X509_NAME_get_index_by_NID),
-	SYM(X509_NAME_get_entry),
-	SYM(X509_NAME_entry_count),
-	SYM(X509_NAME_ENTRY_get_data),
-	SYM(ASN1_STRING_get0_data),
-	SYM(ASN1_STRING_length),
-	SYM(ERR_set_mark),
-	SYM(ERR_pop_to_mark),
-};
-#undef SYM
-
-static struct dl_library verify_library = {
-	.soname = ENABLE_OPENSSL_SONAME,
-	.symbols = verify_symbols,
-	.count = ARRAY_SIZE(verify_symbols),
-};
-
 struct kml_keyring {
 	X509 **certs;
 	size_t count;
@@ -184,7 +101,7 @@ struct kml_keyring {
 
 int kml_keyring_new(struct kml_keyring **ret_keyring)
 {
-	int r = dl_load(&verify_library);
+	int r = crypto_load();
 	if (r < 0)
 		return r;
 	struct kml_keyring *kr = calloc(1, sizeof(*kr));
