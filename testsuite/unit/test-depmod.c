@@ -590,6 +590,79 @@ static void test_outputs_current(void **state)
 	free(expected.data);
 }
 
+/* The outputs of a run without the cache into OUT (under ROOT). */
+static struct strbuf full_run_outputs(const char *out)
+{
+	char dir[1024], mod[1100];
+	snprintf(dir, sizeof(dir), "%s/%s", root, out);
+	snprintf(mod, sizeof(mod), "%s/lib/modules/%s", dir, KVER);
+	struct kml_depmod_options ref = { .out_dir = dir, .no_cache = true };
+	assert_int_equal(run(&ref, NULL), 0);
+	return all_outputs(mod);
+}
+
+/*
+ * The cache's links: while no module exports anything new, the dependencies
+ * of unchanged modules are kept and modules.symbols is left as it is (its
+ * index renumbered when the order moved); an export changed resolves
+ * everything again. The outputs are those of a full run throughout.
+ */
+static void test_links(void **state)
+{
+	(void)state;
+	char out[600], outmod[1024], path[1100];
+	snprintf(out, sizeof(out), "%s/links-out", root);
+	snprintf(outmod, sizeof(outmod), "%s/lib/modules/%s", out, KVER);
+	struct kml_depmod_options o = { .out_dir = out };
+	sleep(DM_CACHE_RACY_SECONDS + 1); /* (every module file old enough to be recorded) */
+	assert_int_equal(run(&o, NULL), 0);
+
+	/* a new module first in the order, needing sym_b: links kept */
+	static const struct fixture_module added = { "kernel/h.ko", { NULL }, { "sym_b" },
+						     { "alias=h-alias" } };
+	write_module(&added);
+	write_text("modules.order", "kernel/h.ko\nkernel/a.ko\nkernel/sub/b.ko\nkernel/sub/c-c.ko\n"
+				    "kernel/d.ko\nkernel/e.ko\nkernel/f.ko\n");
+	char symbols[1200];
+	snprintf(symbols, sizeof(symbols), "%s/modules.symbols", outmod);
+	struct stat before, after;
+	assert_int_equal(stat(symbols, &before), 0);
+	struct log_capture log = { 0 };
+	assert_int_equal(run_debug(&o, &log), 0);
+	assert_non_null(strstr(log.text.data, "dependencies of unchanged modules reused"));
+	free(log.text.data);
+	struct strbuf expected = full_run_outputs("links-ref1");
+	struct strbuf got = all_outputs(outmod);
+	same_outputs(&expected, &got);
+	assert_non_null(memmem(got.data, got.len, "kernel/h.ko: kernel/sub/b.ko kernel/a.ko\n", 40));
+	free(got.data);
+	free(expected.data);
+	assert_int_equal(stat(symbols, &after), 0);
+	assert_int_equal(before.st_ino, after.st_ino); /* kept, not rewritten */
+
+	/* an export changed: everything resolved again */
+	static const struct fixture_module changed = { "kernel/e.ko", { "dup", "more" }, { NULL },
+						       { NULL } };
+	write_module(&changed);
+	log = (struct log_capture){ 0 };
+	assert_int_equal(run_debug(&o, &log), 0);
+	assert_non_null(strstr(log.text.data, "no links to reuse"));
+	free(log.text.data);
+	expected = full_run_outputs("links-ref2");
+	got = all_outputs(outmod);
+	same_outputs(&expected, &got);
+	assert_non_null(memmem(got.data, got.len, "alias symbol:more e\n", 20));
+	free(got.data);
+	free(expected.data);
+
+	/* the tree as the other tests expect it */
+	snprintf(path, sizeof(path), "%s/kernel/h.ko", moddir);
+	assert_int_equal(unlink(path), 0);
+	write_module(&tree[4]);
+	write_text("modules.order", "kernel/a.ko\nkernel/sub/b.ko\nkernel/sub/c-c.ko\nkernel/d.ko\n"
+				    "kernel/e.ko\nkernel/f.ko\n");
+}
+
 static void test_missing_tree(void **state)
 {
 	(void)state;
@@ -614,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_missing_tree),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_outputs_current),
+		cmocka_unit_test(test_links),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
