@@ -673,22 +673,11 @@ static int open_as_left(const struct dm_state *st, enum output_id id)
 	return -1;
 }
 
-/* The modules by name, for the priorities of an index's values. */
-struct name_index {
-	const struct dm_state *st;
-	uint32_t *slots; /* module index + 1 */
-	size_t mask;
-};
-
 static long order_of(const char *name, void *data)
 {
-	const struct name_index *x = data;
-	for (size_t k = (size_t)hash_string(name) & x->mask; x->slots[k]; k = (k + 1) & x->mask) {
-		const struct dm_module *m = &x->st->modules[x->slots[k] - 1];
-		if (streq(m->name, name))
-			return (long)m->order;
-	}
-	return -1;
+	const struct dm_names *names = data;
+	size_t i = dm_names_find(names, name);
+	return i == SIZE_MAX ? -1 : (long)names->st->modules[i].order;
 }
 
 /*
@@ -707,20 +696,12 @@ static bool symbols_from_last_run(struct build *b)
 		return false; /* (-n prints the text: it is built) */
 	int text = open_as_left(st, OUT_SYMBOLS), bin = open_as_left(st, OUT_SYMBOLS_BIN);
 	char *data = NULL;
-	size_t size = 0, cap = 16;
-	while (cap < st->module_count * 2)
-		cap *= 2;
-	struct name_index x = { st, NULL, cap - 1 };
+	size_t size = 0;
+	struct dm_names names = { 0 };
 	bool ok = text >= 0 && bin >= 0 && read_fd_full(bin, (size_t)256 << 20, &data, &size) == 0 &&
-		  (x.slots = calloc(cap, sizeof(*x.slots)));
-	for (size_t i = 0; ok && i < st->module_count; i++) {
-		size_t k = (size_t)hash_string(st->modules[i].name) & x.mask;
-		while (x.slots[k])
-			k = (k + 1) & x.mask;
-		x.slots[k] = (uint32_t)(i + 1);
-	}
-	ok = ok && kml_index_set_priorities(data, size, order_of, &x) == 0;
-	free(x.slots);
+		  dm_names_index(st, &names) == 0 &&
+		  kml_index_set_priorities(data, size, order_of, &names) == 0;
+	dm_names_free(&names);
 	if (bin >= 0)
 		close(bin);
 	if (!ok) {
@@ -759,8 +740,7 @@ static const int work_order[B_COUNT] = { B_ALIAS_BIN, B_SYMBOLS, B_MODINFO,
 
 struct build_pool {
 	struct build *builds;
-	size_t next; /* atomically incremented */
-	bool write;  /* each output to its temporary file once built */
+	bool write; /* each output to its temporary file once built */
 };
 
 /* O compared with its file and, unless the same, written to its temporary
@@ -787,21 +767,16 @@ static void write_built(struct dm_state *st, struct output *o)
 	o->data = NULL;
 }
 
-static void *build_worker(void *data)
+static void build_one(void *data, size_t i, struct strbuf *scratch)
 {
 	struct build_pool *p = data;
-	for (;;) {
-		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
-		if (i >= B_COUNT)
-			break;
-		struct build *b = &p->builds[work_order[i]];
-		int r = b->run ? b->run(b) : 0;
-		if (b->r == 0)
-			b->r = r;
-		for (int k = 0; p->write && b->r == 0 && k < 4 && b->outputs[k] != OUT_COUNT; k++)
-			write_built(b->st, &b->o[b->outputs[k]]);
-	}
-	return NULL;
+	struct build *b = &p->builds[work_order[i]];
+	(void)scratch;
+	int r = b->run ? b->run(b) : 0;
+	if (b->r == 0)
+		b->r = r;
+	for (int k = 0; p->write && b->r == 0 && k < 4 && b->outputs[k] != OUT_COUNT; k++)
+		write_built(b->st, &b->o[b->outputs[k]]);
 }
 
 /* Every piece built, on as many threads as depmod may use (at most one a
@@ -822,16 +797,8 @@ static int build_all(struct dm_state *st, struct output *o, bool write)
 		[B_BUILTIN] = { st, o, run_builtin, 0, { 0 },
 				{ OUT_BUILTIN_BIN, OUT_BUILTIN_ALIAS_BIN, OUT_COUNT } },
 	};
-	struct build_pool pool = { builds, 0, write };
-	unsigned int jobs = dm_job_count(st);
-	pthread_t threads[B_COUNT];
-	unsigned int started = 0;
-	for (; started + 1 < jobs && started + 1 < B_COUNT; started++)
-		if (pthread_create(&threads[started], NULL, build_worker, &pool) != 0)
-			break;
-	build_worker(&pool); /* this thread works too */
-	for (unsigned int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+	struct build_pool pool = { builds, write };
+	dm_parallel(dm_job_count(st), B_COUNT, build_one, &pool);
 	int r = 0;
 	for (int i = 0; i < B_COUNT; i++) {
 		for (size_t at = 0; at < builds[i].notes.len; at += strlen(builds[i].notes.data + at) + 1)

@@ -5,7 +5,6 @@
  * writes only that module's slot, so the result does not depend on timing.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -154,9 +153,8 @@ static int parse_module(const struct dm_state *st, struct dm_module *m, struct s
 
 struct pool {
 	struct dm_state *st;
-	int phase;   /* 0: keys and matches; 1: the unmatched parsed; 2: the matched decoded */
-	size_t next; /* atomically incremented */
-	int err;     /* the first -ENOMEM of a digest */
+	int phase; /* 0: keys and matches; 1: the unmatched parsed; 2: the matched decoded */
+	int err;   /* the first -ENOMEM of a digest */
 };
 
 /* Phase 0, with a cache: the module's key, and whether its record matches
@@ -217,52 +215,22 @@ static void load_one(const struct dm_state *st, struct dm_module *m, struct strb
 	m->parse_error = r < 0 ? r : 0;
 }
 
-static void *worker(void *data)
+static void pool_one(void *data, size_t i, struct strbuf *scratch)
 {
 	struct pool *p = data;
-	struct strbuf scratch = { 0 };
-	for (;;) {
-		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
-		if (i >= p->st->module_count)
-			break;
-		struct dm_module *m = &p->st->modules[i];
-		if (p->phase == 0)
-			match_one(p->st, m);
-		else if (p->phase == 2)
-			load_one(p->st, m, &scratch);
-		else if (parse_one(p->st, m, &scratch) < 0)
-			__atomic_store_n(&p->err, -ENOMEM, __ATOMIC_RELAXED);
-	}
-	free(scratch.data);
-	return NULL;
-}
-
-unsigned int dm_job_count(const struct dm_state *st)
-{
-	unsigned int jobs = st->opts->jobs;
-	if (jobs == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		jobs = n > 0 ? (unsigned int)n : 1;
-	}
-	if (jobs > 64)
-		jobs = 64;
-	if (jobs > st->module_count)
-		jobs = st->module_count ? (unsigned int)st->module_count : 1;
-	return jobs;
+	struct dm_module *m = &p->st->modules[i];
+	if (p->phase == 0)
+		match_one(p->st, m);
+	else if (p->phase == 2)
+		load_one(p->st, m, scratch);
+	else if (parse_one(p->st, m, scratch) < 0)
+		__atomic_store_n(&p->err, -ENOMEM, __ATOMIC_RELAXED);
 }
 
 static int run_pool(struct dm_state *st, int phase)
 {
 	struct pool p = { .st = st, .phase = phase };
-	unsigned int jobs = dm_job_count(st);
-	pthread_t threads[64];
-	unsigned int started = 0;
-	for (; started + 1 < jobs; started++)
-		if (pthread_create(&threads[started], NULL, worker, &p) != 0)
-			break;
-	worker(&p); /* this thread works too */
-	for (unsigned int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+	dm_parallel(dm_job_count(st), st->module_count, pool_one, &p);
 	return p.err;
 }
 

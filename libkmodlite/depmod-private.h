@@ -130,14 +130,30 @@ struct dm_state {
  */
 #define DM_CACHE_RACY_SECONDS 3
 
-/* depmod-parse.c: how many threads depmod's stages may use (-j, else the
- * online CPUs; at most 64, and at most one a module) */
+/* depmod-threads.c: how many threads depmod's stages may use (-j, else the
+ * online CPUs; at most DM_MAX_JOBS, and at most one a module), and
+ * FN(DATA, I, SCRATCH) run for each I below COUNT, each once, on up to JOBS
+ * threads (the caller's included), returning when all are done. SCRATCH is
+ * the running thread's own buffer, kept from item to item. */
+#define DM_MAX_JOBS 64
 unsigned int dm_job_count(const struct dm_state *st);
+typedef void (*dm_item_fn)(void *data, size_t i, struct strbuf *scratch);
+void dm_parallel(unsigned int jobs, size_t count, dm_item_fn fn, void *data);
 
 /* depmod-scan.c */
 int dm_scan(struct dm_state *st);
 void dm_scan_release(struct dm_state *st);
 int dm_sort_by_order_file(struct dm_state *st);
+/* The modules by name, once scanned (names are unique within a run):
+ * dm_names_find() gives a module's index, SIZE_MAX for none. */
+struct dm_names {
+	const struct dm_state *st;
+	uint32_t *slots; /* module index + 1, open addressing */
+	size_t mask;
+};
+int dm_names_index(const struct dm_state *st, struct dm_names *ret);
+size_t dm_names_find(const struct dm_names *names, const char *name);
+void dm_names_free(struct dm_names *names);
 /* depmod.c */
 int dm_cache_load(struct dm_state *st);
 /* depmod-parse.c: dm_parse_all() parses what the cache has no record of;

@@ -10,7 +10,6 @@
  * order, so loading it from the end is valid.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 
 #include "depmod-private.h"
@@ -206,41 +205,27 @@ static int link_module(struct dm_state *st, const struct sym_table *t, size_t mi
 	return 0;
 }
 
-/* The modules' imports linked to their owners on JOBS threads: each module
- * on one thread, which writes only that module's dependencies (messages,
- * under -e, are logged from this thread alone, in module order). */
+/* The modules' imports linked to their owners on depmod's threads: each
+ * module on one thread, which writes only that module's dependencies
+ * (messages, under -e, are logged from this thread alone, in module order). */
 struct link_pool {
 	struct dm_state *st;
 	const struct sym_table *table;
-	size_t next; /* atomically incremented */
 	int err;
 };
 
-static void *link_worker(void *data)
+static void link_one(void *data, size_t i, struct strbuf *scratch)
 {
 	struct link_pool *p = data;
-	for (;;) {
-		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
-		if (i >= p->st->module_count)
-			break;
-		if (link_module(p->st, p->table, i) < 0)
-			__atomic_store_n(&p->err, -ENOMEM, __ATOMIC_RELAXED);
-	}
-	return NULL;
+	(void)scratch;
+	if (link_module(p->st, p->table, i) < 0)
+		__atomic_store_n(&p->err, -ENOMEM, __ATOMIC_RELAXED);
 }
 
 static int link_all(struct dm_state *st, const struct sym_table *t)
 {
 	struct link_pool p = { .st = st, .table = t };
-	unsigned int jobs = st->opts->errsyms ? 1 : dm_job_count(st);
-	pthread_t threads[64];
-	unsigned int started = 0;
-	for (; started + 1 < jobs; started++)
-		if (pthread_create(&threads[started], NULL, link_worker, &p) != 0)
-			break;
-	link_worker(&p); /* this thread works too */
-	for (unsigned int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+	dm_parallel(st->opts->errsyms ? 1 : dm_job_count(st), st->module_count, link_one, &p);
 	if (p.err < 0)
 		return p.err;
 	for (size_t i = 0; i < st->module_count; i++) {
@@ -556,36 +541,22 @@ static int topological_sort(struct dm_state *st)
  */
 static int keep_links(struct dm_state *st)
 {
-	size_t cap = 16;
-	while (cap < st->module_count * 2)
-		cap *= 2;
-	uint32_t *slots = calloc(cap, sizeof(*slots)); /* module index + 1 by name */
-	if (!slots)
-		return -ENOMEM;
-	for (size_t i = 0; i < st->module_count; i++) {
-		size_t k = (size_t)hash_string(st->modules[i].name) & (cap - 1);
-		while (slots[k])
-			k = (k + 1) & (cap - 1);
-		slots[k] = (uint32_t)(i + 1);
-	}
-	int r = 0;
+	struct dm_names names;
+	int r = dm_names_index(st, &names);
 	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
 		struct dm_module *m = &st->modules[i];
 		if (!m->reuse_deps)
 			continue;
 		const unsigned char *cursor = m->links.names;
 		for (size_t n = 0; r == 0 && n < m->links.count; n++) {
-			const char *name = dm_cache_next_name(&cursor);
-			size_t k = (size_t)hash_string(name) & (cap - 1);
-			while (slots[k] && !streq(st->modules[slots[k] - 1].name, name))
-				k = (k + 1) & (cap - 1);
-			if (!slots[k] || slots[k] - 1 == i)
+			size_t d = dm_names_find(&names, dm_cache_next_name(&cursor));
+			if (d == SIZE_MAX || d == i)
 				r = -EAGAIN;
 			else
-				r = add_dependency(m, slots[k] - 1) < 0 ? -ENOMEM : 0;
+				r = add_dependency(m, d) < 0 ? -ENOMEM : 0;
 		}
 	}
-	free(slots);
+	dm_names_free(&names);
 	return r;
 }
 

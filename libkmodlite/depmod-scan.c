@@ -455,3 +455,34 @@ int dm_sort_by_order_file(struct dm_state *st)
 		st->modules[i].order = i;
 	return 0;
 }
+
+int dm_names_index(const struct dm_state *st, struct dm_names *ret)
+{
+	size_t cap = 16;
+	while (cap < st->module_count * 2)
+		cap *= 2;
+	*ret = (struct dm_names){ st, calloc(cap, sizeof(uint32_t)), cap - 1 };
+	if (!ret->slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->module_count; i++) {
+		size_t k = (size_t)hash_string(st->modules[i].name) & ret->mask;
+		while (ret->slots[k])
+			k = (k + 1) & ret->mask;
+		ret->slots[k] = (uint32_t)(i + 1);
+	}
+	return 0;
+}
+
+size_t dm_names_find(const struct dm_names *x, const char *name)
+{
+	for (size_t k = (size_t)hash_string(name) & x->mask; x->slots[k]; k = (k + 1) & x->mask)
+		if (streq(x->st->modules[x->slots[k] - 1].name, name))
+			return x->slots[k] - 1;
+	return SIZE_MAX;
+}
+
+void dm_names_free(struct dm_names *x)
+{
+	free(x->slots);
+	x->slots = NULL;
+}
