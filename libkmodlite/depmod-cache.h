@@ -3,7 +3,7 @@
  * depmod's cache of per-module parse results (depmod-cache-write.c,
  * depmod-cache-read.c, depmod-cache-format.c): the bytes of
  * modules.depmod-cache, encoded and decoded in memory. No file I/O here;
- * depmod.c reads the file, depmod-output.c writes it with the other outputs.
+ * depmod.c reads the file, depmod-cache-pending.c writes it with the outputs.
  *
  * Format (version 3), every integer little-endian:
  *   header   "KMLDMC\r\n"  magic

@@ -6,17 +6,13 @@
  * failure before that point leaves every old file in place and removes the
  * temporary files.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "depmod-private.h"
+#include "depmod-files.h"
 
 enum output_id {
 	OUT_DEP,
@@ -34,20 +30,6 @@ enum output_id {
 };
 _Static_assert(OUT_COUNT == DM_OUTPUT_COUNT, "one stamp per output");
 
-struct output {
-	const char *name;
-	bool binary;
-	bool skip;  /* not written this run (unchanged) */
-	struct strbuf text;	       /* text files */
-	struct kml_index_writer *index; /* binary files */
-	void *data;		       /* binary files, once built */
-	size_t size;
-	char *tmp_path;
-	int fd; /* tmp_path's, while open */
-	int write_error; /* of its temporary file (build_all()) */
-	int kept_fd;	 /* the file on disk, kept as it is; -1 */
-};
-
 const char *const dm_output_names[DM_OUTPUT_COUNT] = {
 	"modules.dep",	       "modules.dep.bin",	 "modules.alias",
 	"modules.alias.bin",   "modules.softdep",	 "modules.weakdep",
@@ -55,13 +37,13 @@ const char *const dm_output_names[DM_OUTPUT_COUNT] = {
 	"modules.builtin.alias.bin", "modules.devname",
 };
 
-static int outputs_init(struct output *o)
+static int outputs_init(struct dm_output *o)
 {
 	for (int i = 0; i < OUT_COUNT; i++) {
-		o[i] = (struct output){ .name = dm_output_names[i], .fd = -1, .kept_fd = -1 };
+		o[i] = (struct dm_output){ .name = dm_output_names[i], .fd = -1, .kept_fd = -1 };
 		o[i].binary = strstr(o[i].name, ".bin") != NULL;
 	}
-	/* all initialised before any can fail: outputs_release() sees them all */
+	/* all initialised before any can fail: dm_outputs_release() sees them all */
 	for (int i = 0; i < OUT_COUNT; i++)
 		if (o[i].binary) {
 			int r = kml_index_writer_new(&o[i].index);
@@ -69,23 +51,6 @@ static int outputs_init(struct output *o)
 				return r;
 		}
 	return 0;
-}
-
-static void outputs_release(struct output *o, int count)
-{
-	for (int i = 0; i < count; i++) {
-		free(o[i].text.data);
-		kml_index_writer_free(o[i].index);
-		free(o[i].data);
-		if (o[i].fd >= 0)
-			close(o[i].fd);
-		if (o[i].kept_fd >= 0)
-			close(o[i].kept_fd);
-		if (o[i].tmp_path) {
-			unlink(o[i].tmp_path);
-			free(o[i].tmp_path);
-		}
-	}
 }
 
 /* Appends the strings, stopping at the first NULL. */
@@ -107,7 +72,7 @@ static int put(struct strbuf *sb, ...)
  */
 struct build {
 	struct dm_state *st;
-	struct output *o;
+	struct dm_output *o;
 	int (*run)(struct build *b);
 	int r;
 	struct strbuf notes; /* each message NUL-terminated */
@@ -134,7 +99,7 @@ static void note(struct build *b, const char *format, ...)
 static int build_dep(struct build *b)
 {
 	struct dm_state *st = b->st;
-	struct output *o = b->o;
+	struct dm_output *o = b->o;
 	struct dm_dep_walk walk;
 	int r = dm_dep_walk_init(&walk, st->module_count);
 	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
@@ -181,7 +146,7 @@ static int add_alias_index(struct build *b, struct kml_index_writer *w, const ch
 static int build_modinfo_text(struct build *b)
 {
 	struct dm_state *st = b->st;
-	struct output *o = b->o;
+	struct dm_output *o = b->o;
 	int r = put(&o[OUT_ALIAS].text, "# Aliases extracted from modules themselves.\n", NULL);
 	if (r == 0)
 		r = put(&o[OUT_SOFTDEP].text, "# Soft dependencies extracted from modules themselves.\n",
@@ -238,7 +203,7 @@ static bool parse_major_minor(const char *alias, char *type, unsigned *major, un
 static int build_devname(struct build *b)
 {
 	struct dm_state *st = b->st;
-	struct output *o = b->o;
+	struct dm_output *o = b->o;
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
 		const struct dm_module *m = &st->modules[i];
@@ -302,7 +267,7 @@ static int export_compare(const void *a, const void *b)
 static int build_symbols(struct build *b)
 {
 	struct dm_state *st = b->st;
-	struct output *o = b->o;
+	struct dm_output *o = b->o;
 	size_t n = 0;
 	for (size_t i = 0; i < st->module_count; i++)
 		n += st->modules[i].info.export_count;
@@ -352,7 +317,7 @@ static int build_symbols(struct build *b)
 static int build_builtin(struct build *b)
 {
 	struct dm_state *st = b->st;
-	struct output *o = b->o;
+	struct dm_output *o = b->o;
 	char *path = NULL, *buf = NULL;
 	size_t len;
 	if (asprintf(&path, "%s/modules.builtin", st->module_dir) < 0)
@@ -407,188 +372,14 @@ static int build_builtin(struct build *b)
 	return r;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int write_to_fd(void *data, const void *buf, size_t len)
-{
-	return write_all(*(int *)data, buf, len);
-}
-
-/* Creates O's temporary file (locked, mode 0644); O->fd stays open. */
-static int create_temporary(struct dm_state *st, struct output *o)
-{
-	if (asprintf(&o->tmp_path, "%s/.%s.XXXXXX", st->output_dir, o->name) < 0) {
-		o->tmp_path = NULL;
-		return -ENOMEM;
-	}
-	o->fd = mkostemp(o->tmp_path, O_CLOEXEC);
-	if (o->fd < 0) {
-		int r = -errno;
-		free(o->tmp_path);
-		o->tmp_path = NULL;
-		return r;
-	}
-	/* held while it is written: a later run leaves it alone (see
-	 * dm_remove_stale_temporaries()) */
-	(void)flock(o->fd, LOCK_EX | LOCK_NB);
-	return fchmod(o->fd, 0644) < 0 ? -errno : 0;
-}
-
-/* Creates O's temporary file, writes it, and starts its write-back. */
-static int write_temporary(struct dm_state *st, struct output *o)
-{
-	int r = create_temporary(st, o);
-	if (r == 0)
-		r = o->binary ? write_all(o->fd, o->data, o->size)
-			      : write_all(o->fd, o->text.data ? o->text.data : "", o->text.len);
-	/* every output's data goes to the disk at once; the fsync()s that
-	 * follow then mostly wait for what is already under way */
-	if (r == 0)
-		(void)sync_file_range(o->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-	return r;
-}
-
 /*
- * Temporary files of runs killed before their renames (.NAME.XXXXXX, NAME
- * one of the outputs or the cache) are removed once they are
- * STALE_TEMP_SECONDS old and nobody holds their lock: a live run holds it
- * while writing and renames within seconds, so neither test alone has to be
- * trusted.
+ * The outputs, each written to its temporary file by build_all(), made
+ * durable and then all renamed. Each file's descriptor stays open until
+ * after its rename, so that the stamp recorded (st->stamps) is that of the
+ * very file this run wrote: if a concurrent run renamed another over it,
+ * the stamp no longer matches.
  */
-#define STALE_TEMP_SECONDS 60
-
-static bool is_temporary_of(const char *n, const char *output)
-{
-	size_t l = strlen(output);
-	return n[0] == '.' && strncmp(n + 1, output, l) == 0 && n[1 + l] == '.' &&
-	       strlen(n + 2 + l) == 6;
-}
-
-static bool is_temporary_name(const char *n)
-{
-	for (int i = 0; i < OUT_COUNT; i++)
-		if (is_temporary_of(n, dm_output_names[i]))
-			return true;
-	return is_temporary_of(n, DM_CACHE_NAME);
-}
-
-void dm_remove_stale_temporaries(struct dm_state *st)
-{
-	DIR *d = opendir(st->output_dir);
-	if (!d)
-		return;
-	time_t now = time(NULL);
-	for (struct dirent *de; (de = readdir(d));) {
-		if (!is_temporary_name(de->d_name))
-			continue;
-		int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-		if (fd < 0)
-			continue;
-		struct stat sb;
-		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    now - sb.st_mtime >= STALE_TEMP_SECONDS && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
-		    unlinkat(dirfd(d), de->d_name, 0) == 0)
-			kml_dbg(st->ctx, "removed %s/%s, left by an interrupted run", st->output_dir,
-				de->d_name);
-		close(fd);
-	}
-	closedir(d);
-}
-
-/*
- * Whether O's file already holds exactly these bytes (a regular file of
- * ours, mode 0644): then it is left in place and only its times are
- * refreshed (depmod -A compares them), which spares its write and fsync
- * when little or nothing changed. A reader sees the same bytes either way.
- * When it is, O->fd is that file's, kept open to stamp it.
- */
-static bool same_as_on_disk(const struct dm_state *st, struct output *o)
-{
-	const char *data = o->binary ? o->data : o->text.data;
-	size_t len = o->binary ? o->size : o->text.len;
-	char *path = NULL;
-	if (asprintf(&path, "%s/%s", st->output_dir, o->name) < 0)
-		return false;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	free(path);
-	struct stat sb;
-	bool same = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    (sb.st_mode & 07777) == 0644 && sb.st_uid == geteuid() &&
-		    (uint64_t)sb.st_size == len;
-	char buf[65536];
-	for (size_t done = 0; same && done < len;) {
-		ssize_t n = read(fd, buf, len - done < sizeof(buf) ? len - done : sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		same = n > 0 && memcmp(buf, data + done, (size_t)n) == 0;
-		done += n > 0 ? (size_t)n : 0;
-	}
-	if (same)
-		same = futimens(fd, NULL) == 0;
-	if (same)
-		o->fd = fd;
-	else if (fd >= 0)
-		close(fd);
-	return same;
-}
-
-static int make_output_dir(struct dm_state *st)
-{
-	int r = mkdir_parents(st->output_dir);
-	if (r == 0 && mkdir(st->output_dir, 0755) < 0 && errno != EEXIST)
-		r = -errno;
-	if (r < 0)
-		kml_err(st->ctx, "could not create directory %s: %s", st->output_dir, strerror(-r));
-	return r;
-}
-
-static int rename_into_place(struct dm_state *st, struct output *o)
-{
-	char *final = NULL;
-	if (asprintf(&final, "%s/%s", st->output_dir, o->name) < 0)
-		return -ENOMEM;
-	int r = rename(o->tmp_path, final) < 0 ? -errno : 0;
-	if (r < 0)
-		kml_err(st->ctx, "could not rename %s to %s: %s", o->tmp_path, final, strerror(-r));
-	free(final);
-	if (r == 0) {
-		free(o->tmp_path);
-		o->tmp_path = NULL;
-	}
-	return r;
-}
-
-static void sync_output_dir(const struct dm_state *st)
-{
-	int dfd = open(st->output_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-}
-
-/*
- * Every output written to its temporary file and fsync'd, then all renamed.
- * Each file's descriptor stays open until after its rename, so that the
- * stamp recorded (st->stamps) is that of the very file this run wrote: if a
- * concurrent run renamed another over it, the stamp no longer matches.
- */
-/* The outputs, written by build_all(), made durable and renamed into place. */
-static int commit_outputs(struct dm_state *st, struct output *o)
+static int commit_outputs(struct dm_state *st, struct dm_output *o)
 {
 	int r = 0;
 	for (int step = 0; step < 2; step++)
@@ -599,14 +390,14 @@ static int commit_outputs(struct dm_state *st, struct output *o)
 			if (r < 0) {
 				kml_err(st->ctx, "could not write %s/%s: %s", st->output_dir,
 					o[i].name, strerror(-r));
-				return r; /* outputs_release() removes the temporary files */
+				return r; /* dm_outputs_release() removes the temporary files */
 			}
 		}
 	for (int i = 0; i < OUT_COUNT; i++)
-		if (!o[i].skip && (r = rename_into_place(st, &o[i])) < 0)
+		if (!o[i].skip && (r = dm_rename_into_place(st, &o[i])) < 0)
 			return r;
 	/* make the renames durable */
-	sync_output_dir(st);
+	dm_sync_output_dir(st);
 	st->stamps.count = OUT_COUNT;
 	for (int i = 0; i < OUT_COUNT; i++) {
 		struct stat sb;
@@ -619,20 +410,20 @@ static int commit_outputs(struct dm_state *st, struct output *o)
 	return 0;
 }
 
-static int dry_run(const struct output *o, FILE *out)
+static int dry_run(const struct dm_output *o, FILE *out)
 {
 	/* the text files, in the order the reference prints them */
 	static const enum output_id order[] = { OUT_DEP, OUT_ALIAS, OUT_SOFTDEP, OUT_WEAKDEP,
 						OUT_SYMBOLS, OUT_DEVNAME };
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
-		const struct output *x = &o[order[i]];
+		const struct dm_output *x = &o[order[i]];
 		if (x->text.len && fwrite(x->text.data, 1, x->text.len, out) != x->text.len)
 			return -EIO;
 	}
 	return fflush(out) == 0 ? 0 : -EIO;
 }
 
-static int finish_index(struct output *o, enum output_id id)
+static int finish_index(struct dm_output *o, enum output_id id)
 {
 	return kml_index_writer_build(o[id].index, &o[id].data, &o[id].size);
 }
@@ -691,7 +482,7 @@ static long order_of(const char *name, void *data)
 static bool symbols_from_last_run(struct build *b)
 {
 	struct dm_state *st = b->st;
-	struct output *o = b->o;
+	struct dm_output *o = b->o;
 	if (!st->reuse_links || st->opts->warn_duplicates || st->opts->dry_run_stream)
 		return false; /* (-n prints the text: it is built) */
 	int text = open_as_left(st, OUT_SYMBOLS), bin = open_as_left(st, OUT_SYMBOLS_BIN);
@@ -745,7 +536,7 @@ struct build_pool {
 
 /* O compared with its file and, unless the same, written to its temporary
  * file (its write-back started); its bytes are not needed after that. */
-static void write_built(struct dm_state *st, struct output *o)
+static void write_built(struct dm_state *st, struct dm_output *o)
 {
 	if (o->kept_fd >= 0) { /* the file as it is: only its times refreshed */
 		o->fd = o->kept_fd;
@@ -758,9 +549,9 @@ static void write_built(struct dm_state *st, struct output *o)
 		}
 		return;
 	}
-	o->skip = same_as_on_disk(st, o);
+	o->skip = dm_same_as_on_disk(st, o);
 	if (!o->skip)
-		o->write_error = write_temporary(st, o);
+		o->write_error = dm_write_temporary(st, o);
 	free(o->text.data);
 	o->text = (struct strbuf){ 0 };
 	free(o->data);
@@ -784,7 +575,7 @@ static void build_one(void *data, size_t i, struct strbuf *scratch)
  * as it is built (so that the disk works while the CPUs build the rest, and
  * its memory goes); then their messages, and the first error in piece
  * order. Write errors are reported by commit_outputs(). */
-static int build_all(struct dm_state *st, struct output *o, bool write)
+static int build_all(struct dm_state *st, struct dm_output *o, bool write)
 {
 	struct build builds[B_COUNT] = {
 		[B_DEP] = { st, o, run_dep, 0, { 0 }, { OUT_DEP, OUT_DEP_BIN, OUT_COUNT } },
@@ -812,11 +603,11 @@ static int build_all(struct dm_state *st, struct output *o, bool write)
 
 int dm_write_outputs(struct dm_state *st)
 {
-	struct output o[OUT_COUNT];
+	struct dm_output o[OUT_COUNT];
 	int r = outputs_init(o);
 	bool write = !st->opts->dry_run_stream;
 	if (r == 0 && write)
-		r = make_output_dir(st);
+		r = dm_make_output_dir(st);
 	if (r == 0)
 		r = build_all(st, o, write);
 	if (r == 0) {
@@ -825,286 +616,7 @@ int dm_write_outputs(struct dm_state *st)
 		else
 			r = commit_outputs(st, o);
 	}
-	outputs_release(o, OUT_COUNT);
+	dm_outputs_release(o, OUT_COUNT);
 	return r;
 }
 
-/* What the outputs are made from, as a digest (see depmod-skip.c). */
-/* A file of the module directory read by the output stage: its stamp. */
-static uint64_t hash_input_stamp(uint64_t h, const struct dm_state *st, const char *name)
-{
-	char *path = NULL;
-	struct stat sb;
-	struct dm_cache_key k = { 0 };
-	if (asprintf(&path, "%s/%s", st->module_dir, name) >= 0 && stat(path, &sb) == 0)
-		dm_cache_key_from_stat(&sb, &k);
-	else
-		k.ino = UINT64_MAX; /* absent or unreadable */
-	free(path);
-	h = dm_hash_str(h, name);
-	return dm_hash_bytes(h, &k, sizeof(k));
-}
-
-uint64_t dm_outputs_digest(const struct dm_state *st)
-{
-	uint64_t h = dm_hash_str(DM_HASH_INIT, "outputs");
-	uint64_t head[3] = { st->config_hash, st->module_count, st->opts->warn_duplicates };
-	h = dm_hash_bytes(h, head, sizeof(head));
-	for (size_t i = 0; i < st->module_count; i++) {
-		const struct dm_module *m = &st->modules[i];
-		h = dm_hash_str(h, m->relpath);
-		h = dm_hash_str(h, m->name);
-		uint64_t v[2] = { (uint64_t)(int64_t)m->parse_error, m->parse_error ? 0 : m->digest };
-		h = dm_hash_bytes(h, v, sizeof(v));
-	}
-	h = hash_input_stamp(h, st, "modules.builtin");
-	return hash_input_stamp(h, st, "modules.builtin.modinfo");
-}
-
-/*
- * The cache, in two steps around the outputs: its records and listings are
- * streamed to a temporary file while the outputs are built (taking little
- * memory), the outputs' part and the trailer once the outputs are on disk,
- * and then the rename. A run that ends in between leaves the
- * old cache, whose record of the outputs no longer matches them. The cache
- * is not fsync'd: its trailer (size and CRC) makes a copy torn by a crash
- * detectable, and then it is only ignored. Not being able to write it (a
- * full disk) is only worth a warning: the outputs are written, and the old
- * cache, if any, stays usable for what it still matches.
- */
-struct dm_pending_cache {
-	struct output file;
-	struct dm_cache_writer *writer;
-	pthread_t thread; /* writing the records and listings, while THREADED */
-	bool threaded;
-	int begun; /* its result */
-};
-
-/* The records and listings written, or not: their result. */
-static int wait_begun(struct dm_pending_cache *p)
-{
-	if (p->threaded)
-		pthread_join(p->thread, NULL);
-	p->threaded = false;
-	return p->begun;
-}
-
-static void pending_free(struct dm_state *st)
-{
-	struct dm_pending_cache *p = st->pending_cache;
-	if (!p)
-		return;
-	(void)wait_begun(p);
-	dm_cache_writer_free(p->writer);
-	outputs_release(&p->file, 1); /* (removes the temporary file if still there) */
-	free(p);
-	st->pending_cache = NULL;
-}
-
-static int cache_failed(struct dm_state *st, int r)
-{
-	if (r != -ENOMEM)
-		kml_warn(st->ctx, "could not write %s/%s: %s", st->output_dir, DM_CACHE_NAME,
-			 strerror(-r));
-	pending_free(st);
-	return r == -ENOMEM ? r : 0;
-}
-
-enum record_source { NO_RECORD, OLD_RECORD, NEW_RECORD };
-
-/* Every module parsed without error and not changed just now is recorded:
- * copied from the old cache when it matched, else from its parse results. */
-static enum record_source record_source(const struct dm_state *st, const struct dm_module *m)
-{
-	if (m->parse_error != 0 || !m->have_key)
-		return NO_RECORD;
-	if (m->cache_match && st->cache)
-		return OLD_RECORD;
-	return m->cacheable ? NEW_RECORD : NO_RECORD;
-}
-
-/* The records and the listings, streamed: nothing of the cache's size is
- * held in memory. */
-static int begin_records(struct dm_state *st, struct dm_pending_cache *p)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < st->module_count; i++)
-		n += record_source(st, &st->modules[i]) != NO_RECORD;
-	int r = dm_cache_writer_start(kml_ctx_get_kernel_version(st->ctx), st->config_hash, n,
-				      write_to_fd, &p->file.fd, &p->writer);
-	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
-		struct dm_module *m = &st->modules[i];
-		enum record_source src = record_source(st, m);
-		if (src == OLD_RECORD) {
-			struct dm_cache_entry e = { m->path, m->key, NULL, m->raw, NULL };
-			r = dm_cache_writer_add(p->writer, &e);
-		} else if (src == NEW_RECORD) {
-			struct dm_cache_entry e = { m->path, m->key, &m->info, { 0 }, &m->digest };
-			r = dm_cache_writer_add(p->writer, &e);
-			m->have_digest = r == 0;
-		}
-	}
-	if (r == 0)
-		r = dm_cache_writer_listings(p->writer, st->dir_count);
-	/* each listing: its path, then its entries, one string after the other */
-	char **names = NULL;
-	size_t cap = 0;
-	for (size_t i = 0; r == 0 && i < st->dir_count; i++) {
-		const struct dm_dir *d = &st->dirs[i];
-		r = ARRAY_GROW(names, cap, d->count + 1);
-		char *str = st->listings.data + d->at;
-		const char *path = str;
-		for (size_t j = 0; r == 0 && j < d->count; j++) {
-			str += strlen(str) + 1;
-			names[j] = str;
-		}
-		struct dm_cache_dir dir = { path, d->key, names, d->count };
-		if (r == 0)
-			r = dm_cache_writer_add_listing(p->writer, &dir);
-	}
-	free(names);
-	return r == 0 ? dm_cache_writer_flush(p->writer) : r;
-}
-
-/* The thread that streams the records and listings; it logs nothing (its
- * result is reported by dm_cache_wait()), and frees the listings. */
-static void *begin_thread(void *data)
-{
-	struct dm_state *st = data;
-	struct dm_pending_cache *p = st->pending_cache;
-	int r = create_temporary(st, &p->file);
-	if (r == 0)
-		r = begin_records(st, p);
-	dm_scan_release(st);
-	p->begun = r;
-	return NULL;
-}
-
-int dm_cache_begin(struct dm_state *st)
-{
-	struct dm_pending_cache *p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	p->file = (struct output){ .name = DM_CACHE_NAME, .fd = -1, .kept_fd = -1 };
-	st->pending_cache = p;
-	int r = make_output_dir(st);
-	if (r < 0)
-		return cache_failed(st, r);
-	/* -j 1 asks for one thread: then the records are written here */
-	p->threaded = st->opts->jobs != 1 && pthread_create(&p->thread, NULL, begin_thread, st) == 0;
-	if (!p->threaded)
-		(void)begin_thread(st);
-	return 0;
-}
-
-int dm_cache_wait(struct dm_state *st)
-{
-	struct dm_pending_cache *p = st->pending_cache;
-	if (!p)
-		return 0;
-	int r = wait_begun(p);
-	return r < 0 ? cache_failed(st, r) : 0;
-}
-
-void dm_cache_abandon(struct dm_state *st)
-{
-	pending_free(st);
-}
-
-/* M's links for the new cache: its dependencies as just resolved, or when
- * they were not (the outputs were current: the same modules with the same
- * parse results), the old cache's. False when not known. */
-static bool links_of(const struct dm_state *st, const struct dm_module *m,
-		     struct dm_cache_links *old, uint64_t *exports, size_t *count)
-{
-	if (!st->resolved) {
-		if (!dm_cache_get_links(st->cache, m->path, old))
-			return false;
-		*exports = old->exports;
-		*count = old->count;
-		return true;
-	}
-	*exports = m->exports_digest;
-	*count = m->dep_count;
-	return m->have_exports_digest;
-}
-
-/* The links part: an entry for each recorded module whose links are known,
- * by its position among the records (as begin_records() wrote them). */
-static int write_links(struct dm_state *st, struct dm_cache_writer *w)
-{
-	uint64_t world = st->resolved ? dm_exports_world(st) : dm_cache_world(st->cache);
-	size_t n = 0, most = 0, exports_count;
-	uint64_t exports;
-	struct dm_cache_links old;
-	for (size_t i = 0; world && i < st->module_count; i++) {
-		const struct dm_module *m = &st->modules[i];
-		if (record_source(st, m) != NO_RECORD && links_of(st, m, &old, &exports, &exports_count)) {
-			n++;
-			most = exports_count > most ? exports_count : most;
-		}
-	}
-	int r = dm_cache_writer_links(w, world, n);
-	const char **names = world && n ? calloc(most + 1, sizeof(*names)) : NULL;
-	if (r == 0 && world && n && !names)
-		r = -ENOMEM;
-	size_t record = 0;
-	for (size_t i = 0; r == 0 && world && n && i < st->module_count; i++) {
-		const struct dm_module *m = &st->modules[i];
-		if (record_source(st, m) == NO_RECORD)
-			continue;
-		size_t at = record++;
-		size_t count;
-		if (!links_of(st, m, &old, &exports, &count))
-			continue;
-		const unsigned char *cursor = old.names;
-		for (size_t k = 0; k < count; k++)
-			names[k] = st->resolved ? st->modules[m->deps[k]].name : dm_cache_next_name(&cursor);
-		r = dm_cache_writer_add_links(w, at, exports, names, count);
-	}
-	free(names);
-	return r;
-}
-
-int dm_cache_finish(struct dm_state *st, bool clean)
-{
-	int r = dm_cache_wait(st);
-	struct dm_pending_cache *p = st->pending_cache;
-	if (r < 0 || !p)
-		return r;
-	if (clean && st->stamps.count == OUT_COUNT) {
-		/* digests not known yet: modules parsed but not recorded */
-		struct strbuf scratch = { 0 };
-		for (size_t i = 0; r == 0 && i < st->module_count; i++) {
-			struct dm_module *m = &st->modules[i];
-			if (m->parse_error == 0 && !m->have_digest) {
-				r = dm_info_digest(&m->info, &scratch, &m->digest);
-				m->have_digest = r == 0;
-			}
-		}
-		free(scratch.data);
-		st->stamps.digest = dm_outputs_digest(st);
-	} else {
-		st->stamps.count = 0;
-	}
-	if (r == 0)
-		r = write_links(st, p->writer);
-	if (r == 0)
-		r = dm_cache_writer_finish(p->writer, &st->stamps);
-	if (r == 0 && close(p->file.fd) < 0)
-		r = -errno;
-	p->file.fd = -1;
-	char *final = NULL;
-	if (r == 0 && asprintf(&final, "%s/%s", st->output_dir, DM_CACHE_NAME) < 0) {
-		final = NULL;
-		r = -ENOMEM;
-	}
-	if (r == 0 && rename(p->file.tmp_path, final) < 0)
-		r = -errno;
-	if (r == 0) {
-		free(p->file.tmp_path);
-		p->file.tmp_path = NULL;
-	}
-	free(final);
-	return r < 0 ? cache_failed(st, r) : (pending_free(st), 0);
-}

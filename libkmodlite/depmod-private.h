@@ -5,11 +5,14 @@
  * write every index atomically. One file per stage:
  *   depmod-scan.c     which module files, which copy of a name wins, order
  *   depmod-parse.c    one module file -> struct dm_info (self-contained, so
- *                     it can be cached later), and the worker pool
- *   depmod-info.c     releasing a struct dm_info
+ *                     it can be cached later)
+ *   depmod-info.c     releasing a struct dm_info; digests of exports
  *   depmod-resolve.c  symbols -> dependencies, topological order, cycles
  *   depmod-output.c   the eleven files, each written to a temporary file,
- *                     fsync'd and renamed over the old one; then the cache
+ *                     fsync'd and renamed over the old one
+ *   depmod-cache-pending.c  the new cache, written around the outputs
+ *   depmod-files.c    writing a file atomically (depmod-files.h)
+ *   depmod-threads.c  the job count, a stage's items run on those threads
  *   depmod-skip.c     whether the outputs on disk are already what this run
  *                     would write (then resolving and writing are skipped)
  *   depmod.c          kml_depmod_run(): the stages in order
@@ -116,7 +119,7 @@ struct dm_state {
 	/* the outputs on disk (depmod-skip.c, depmod-output.c) */
 	int output_fds[DM_OUTPUT_COUNT]; /* open by dm_outputs_current(); -1 */
 	struct dm_cache_outputs stamps;	 /* as this run left them */
-	struct dm_pending_cache *pending_cache; /* being written (depmod-output.c) */
+	struct dm_pending_cache *pending_cache; /* being written (depmod-cache-pending.c) */
 	/* the links (depmod-cache.h): the cache's may be reused when the world
 	 * is the same (REUSE_LINKS); RESOLVED once the deps are known */
 	bool reuse_links;
@@ -188,7 +191,7 @@ size_t dm_all_dependencies(const struct dm_state *st, struct dm_dep_walk *w, siz
 			   const size_t **ret);
 /* depmod-output.c: the outputs (their stamps into st->stamps) */
 int dm_write_outputs(struct dm_state *st);
-/* The cache around them: begun before symbols are resolved (its records
+/* depmod-cache-pending.c: the cache around them: begun before symbols are resolved (its records
  * and listings are written on a thread of their own, which frees the
  * listings; nothing else may touch the modules' parse results or cache
  * flags until dm_cache_wait()), finished after the outputs (their stamps,
@@ -198,10 +201,11 @@ int dm_cache_begin(struct dm_state *st);
 int dm_cache_wait(struct dm_state *st);
 int dm_cache_finish(struct dm_state *st, bool clean);
 void dm_cache_abandon(struct dm_state *st);
-/* Temporary files left by killed runs, removed once old and unlocked. */
-void dm_remove_stale_temporaries(struct dm_state *st);
 /* The digest of everything the outputs are made from (depmod-skip.c). */
 uint64_t dm_outputs_digest(const struct dm_state *st);
+/* depmod-files.c: temporary files left by killed runs, removed once old
+ * and unlocked */
+void dm_remove_stale_temporaries(struct dm_state *st);
 /* depmod-skip.c */
 bool dm_outputs_current(struct dm_state *st);
 int dm_refresh_outputs(struct dm_state *st);

@@ -5,8 +5,8 @@
  * Every output is a function of the modules' parse results (each record's
  * digest), their paths, names and order, modules.builtin and
  * modules.builtin.modinfo, and the configuration (the cache's config hash).
- * The cache stores a digest of all of that (dm_outputs_digest(), with the
- * outputs in depmod-output.c) for the run that last wrote the
+ * The cache stores a digest of all of that (dm_outputs_digest(), in
+ * depmod-cache-pending.c) for the run that last wrote the
  * outputs, with each output file's stamp (dev, inode, size, mtime, ctime) as
  * that run left it. When both still match, resolving the symbols and
  * rebuilding eleven files would only reproduce them byte for byte, and are
