@@ -109,8 +109,11 @@ static enum record_source record_source(const struct dm_state *st, const struct 
 static int begin_records(struct dm_state *st, struct dm_pending_cache *p)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < st->module_count; i++)
-		n += record_source(st, &st->modules[i]) != NO_RECORD;
+	for (size_t i = 0; i < st->module_count; i++) {
+		struct dm_module *m = &st->modules[i];
+		m->recorded = record_source(st, m) != NO_RECORD;
+		n += m->recorded;
+	}
 	int r = dm_cache_writer_start(kml_ctx_get_kernel_version(st->ctx), st->config_hash, n,
 				      dm_write_to_fd, &p->file.fd, &p->writer);
 	for (size_t i = 0; r == 0 && i < st->module_count; i++) {
@@ -220,7 +223,7 @@ static int write_links(struct dm_state *st, struct dm_cache_writer *w)
 	struct dm_cache_links old;
 	for (size_t i = 0; world && i < st->module_count; i++) {
 		const struct dm_module *m = &st->modules[i];
-		if (record_source(st, m) != NO_RECORD && links_of(st, m, &old, &exports, &exports_count)) {
+		if (m->recorded && links_of(st, m, &old, &exports, &exports_count)) {
 			n++;
 			most = exports_count > most ? exports_count : most;
 		}
@@ -232,7 +235,7 @@ static int write_links(struct dm_state *st, struct dm_cache_writer *w)
 	size_t record = 0;
 	for (size_t i = 0; r == 0 && world && n && i < st->module_count; i++) {
 		const struct dm_module *m = &st->modules[i];
-		if (record_source(st, m) == NO_RECORD)
+		if (!m->recorded)
 			continue;
 		size_t at = record++;
 		size_t count;

@@ -66,6 +66,7 @@ struct dm_module {
 	struct dm_cache_raw raw; /* the matching record, when cache_match */
 	uint64_t digest;	 /* of info's payload (dm_info_digest()), when HAVE_DIGEST */
 	bool have_digest;
+	bool recorded; /* in the new cache's records (its links entry tells which) */
 	bool error_reported;	 /* parse_error has been logged */
 	/* its dependencies as the cache recorded them (when its record matched) */
 	struct dm_cache_links links;

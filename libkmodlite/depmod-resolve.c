@@ -580,7 +580,10 @@ int dm_resolve(struct dm_state *st)
 		if (r == -EAGAIN) {
 			kml_dbg(st->ctx, DM_CACHE_NAME ": links do not fit this tree, dependencies resolved anew");
 			forget_dependencies(st);
-			r = dm_load_imports(st);
+			/* (the cache's records thread reads the modules' flags) */
+			r = dm_cache_wait(st);
+			if (r == 0)
+				r = dm_load_imports(st);
 		}
 		if (r < 0)
 			return r;
