@@ -4,8 +4,10 @@
  * the outputs, and the digest of what the outputs are made from.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,7 +60,9 @@ struct dm_pending_cache {
 	struct dm_cache_writer *writer;
 	pthread_t thread; /* writing the records and listings, while THREADED */
 	bool threaded;
-	int begun; /* its result */
+	bool spare;	   /* FILE is the spare, written over in place */
+	bool spare_absent; /* there was no spare */
+	int begun;	   /* its result */
 };
 
 /* The records and listings written, or not: their result. */
@@ -77,6 +81,10 @@ static void pending_free(struct dm_state *st)
 		return;
 	(void)wait_begun(p);
 	dm_cache_writer_free(p->writer);
+	if (p->spare) { /* half written, it is still a spare: not removed */
+		free(p->file.tmp_path);
+		p->file.tmp_path = NULL;
+	}
 	dm_outputs_release(&p->file, 1); /* (removes the temporary file if still there) */
 	free(p);
 	st->pending_cache = NULL;
@@ -150,13 +158,72 @@ static int begin_records(struct dm_state *st, struct dm_pending_cache *p)
 	return r == 0 ? dm_cache_writer_flush(p->writer) : r;
 }
 
+/*
+ * The spare: the cache before the current one, kept under
+ * DM_CACHE_SPARE_NAME by the run that replaced it instead of being deleted.
+ * Writing the new cache over it in place reuses its blocks and its pages
+ * in memory, and no file is freed when the new one is renamed into place:
+ * with a cache of several megabytes, a new file and the freeing of the old
+ * one cost more than everything else an incremental run does. It is
+ * written only under its exclusive lock, which a run reading it prevents
+ * (the spare was the cache once, and runs read the cache under a shared
+ * lock), and only if it is a regular file of ours, of mode 0644, with one
+ * link, still under that name once locked. -EBUSY when it cannot be used.
+ */
+static int open_spare(struct dm_state *st, struct dm_pending_cache *p)
+{
+	char *path = NULL;
+	if (asprintf(&path, "%s/%s", st->output_dir, DM_CACHE_SPARE_NAME) < 0)
+		return -ENOMEM;
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	p->spare_absent = fd < 0 && errno == ENOENT;
+	struct stat sb, named;
+	bool ours = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &sb) == 0 &&
+		    S_ISREG(sb.st_mode) && sb.st_nlink == 1 && sb.st_uid == geteuid() &&
+		    (sb.st_mode & 07777) == 0644 && lstat(path, &named) == 0 &&
+		    named.st_dev == sb.st_dev && named.st_ino == sb.st_ino;
+	if (!ours) {
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return -EBUSY;
+	}
+	p->file.fd = fd;
+	p->file.tmp_path = path;
+	p->spare = true;
+	return 0;
+}
+
+/*
+ * The new cache, written and closed, renamed to FINAL. The old one (which
+ * runs may still be reading) becomes the spare instead of being deleted:
+ * swapped with the spare when the spare was written, else renamed to
+ * SPARE_PATH if there was none. When the file system cannot swap two
+ * names, the new cache replaces the old one as any output does.
+ */
+static int put_in_place(struct dm_pending_cache *p, const char *final, const char *spare_path)
+{
+	const char *tmp = p->file.tmp_path;
+	struct stat sb;
+	if ((p->spare || p->spare_absent) && lstat(final, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
+		/* TMP names the old cache now */
+		if (!p->spare && renameat2(AT_FDCWD, tmp, AT_FDCWD, spare_path, RENAME_NOREPLACE) < 0)
+			(void)unlink(tmp);
+		return 0;
+	}
+	return rename(tmp, final) < 0 ? -errno : 0;
+}
+
 /* The thread that streams the records and listings; it logs nothing (its
  * result is reported by dm_cache_wait()), and frees the listings. */
 static void *begin_thread(void *data)
 {
 	struct dm_state *st = data;
 	struct dm_pending_cache *p = st->pending_cache;
-	int r = dm_create_temporary(st, &p->file);
+	int r = open_spare(st, p);
+	if (r == -EBUSY)
+		r = dm_create_temporary(st, &p->file);
 	if (r == 0)
 		r = begin_records(st, p);
 	dm_scan_release(st);
@@ -275,20 +342,32 @@ int dm_cache_finish(struct dm_state *st, bool clean)
 		r = write_links(st, p->writer);
 	if (r == 0)
 		r = dm_cache_writer_finish(p->writer, &st->stamps);
-	if (r == 0 && close(p->file.fd) < 0)
-		r = -errno;
-	p->file.fd = -1;
-	char *final = NULL;
+	if (r == 0 && p->spare) { /* what is left of its old content cut off */
+		off_t end = lseek(p->file.fd, 0, SEEK_CUR);
+		if (end < 0 || ftruncate(p->file.fd, end) < 0)
+			r = -errno;
+	}
+	char *final = NULL, *spare_path = NULL;
 	if (r == 0 && asprintf(&final, "%s/%s", st->output_dir, DM_CACHE_NAME) < 0) {
 		final = NULL;
 		r = -ENOMEM;
 	}
-	if (r == 0 && rename(p->file.tmp_path, final) < 0)
+	if (r == 0 && asprintf(&spare_path, "%s/%s", st->output_dir, DM_CACHE_SPARE_NAME) < 0) {
+		spare_path = NULL;
+		r = -ENOMEM;
+	}
+	/* (its lock held until it is in place) */
+	if (r == 0)
+		r = put_in_place(p, final, spare_path);
+	if (close(p->file.fd) < 0 && r == 0)
 		r = -errno;
+	p->file.fd = -1;
 	if (r == 0) {
 		free(p->file.tmp_path);
 		p->file.tmp_path = NULL;
+		p->spare = false;
 	}
 	free(final);
+	free(spare_path);
 	return r < 0 ? cache_failed(st, r) : (pending_free(st), 0);
 }

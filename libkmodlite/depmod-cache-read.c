@@ -7,7 +7,9 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "depmod-cache-format.h"
 #include "depmod-cache.h"
@@ -132,6 +134,7 @@ struct dm_cache {
 	unsigned char *data;
 	size_t size;
 	bool mapped; /* DATA is a mapping of SIZE bytes, else malloc'd */
+	int fd;	     /* of the mapped file (with its lock), else -1 */
 	struct slot *slots;
 	size_t slot_count; /* power of two */
 	size_t count;
@@ -149,6 +152,8 @@ void dm_cache_free(struct dm_cache *cache)
 		munmap(cache->data, cache->size);
 	else
 		free(cache->data);
+	if (cache->fd >= 0)
+		close(cache->fd);
 	free(cache->slots);
 	free(cache->dir_slots);
 	free(cache);
@@ -289,20 +294,24 @@ static int check_header(struct dec *d, const char *kver, uint64_t config_hash, s
 	return 0;
 }
 
-static int open_cache(void *data, size_t size, bool mapped, const char *kver,
-		      uint64_t config_hash, struct dm_cache **ret_cache)
+static int open_cache(void *data, size_t size, int fd, const char *kver, uint64_t config_hash,
+		      struct dm_cache **ret_cache)
 {
+	bool mapped = fd >= 0;
 	struct dm_cache *c = calloc(1, sizeof(*c));
 	if (!c) {
-		if (mapped)
+		if (mapped) {
 			munmap(data, size);
-		else
+			close(fd);
+		} else {
 			free(data);
+		}
 		return -ENOMEM;
 	}
 	c->data = data;
 	c->size = size;
 	c->mapped = mapped;
+	c->fd = fd;
 	int r = 0;
 	/* the trailer first: what follows need not guard against accidents */
 	uint32_t crc = 0;
@@ -357,7 +366,7 @@ static int open_cache(void *data, size_t size, bool mapped, const char *kver,
 int dm_cache_open(void *data, size_t size, const char *kver, uint64_t config_hash,
 		  struct dm_cache **ret_cache)
 {
-	return open_cache(data, size, false, kver, config_hash, ret_cache);
+	return open_cache(data, size, -1, kver, config_hash, ret_cache);
 }
 
 int dm_cache_open_fd(int fd, size_t size, const char *kver, uint64_t config_hash,
@@ -365,10 +374,16 @@ int dm_cache_open_fd(int fd, size_t size, const char *kver, uint64_t config_hash
 {
 	if (size == 0)
 		return -EBADMSG;
-	void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-	if (map == MAP_FAILED)
+	int kept = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (kept < 0)
 		return -errno;
-	return open_cache(map, size, true, kver, config_hash, ret_cache);
+	void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	if (map == MAP_FAILED) {
+		int r = -errno;
+		close(kept);
+		return r;
+	}
+	return open_cache(map, size, kept, kver, config_hash, ret_cache);
 }
 
 static int get_strings(struct dec *d, size_t n, char ***ret)

@@ -66,6 +66,9 @@
 struct dm_info;
 
 #define DM_CACHE_NAME "modules.depmod-cache"
+/* The cache before the current one, kept so that the next run writes over
+ * it in place (see depmod-cache-pending.c) */
+#define DM_CACHE_SPARE_NAME "modules.depmod-cache.spare"
 #define DM_CACHE_VERSION 3u
 /* the largest cache file read (bigger ones are ignored) */
 #define DM_CACHE_MAX_SIZE ((size_t)1 << 30)
@@ -184,9 +187,12 @@ struct dm_cache;
 int dm_cache_open(void *data, size_t size, const char *kver, uint64_t config_hash,
 		  struct dm_cache **ret_cache);
 /* The same on a mapping of the SIZE bytes of FD (a regular file): no copy.
- * depmod itself never writes a cache in place (it renames a new one over
- * it); a cache truncated by someone else while it is mapped would end the
- * run with SIGBUS, as a truncated index would any libkmod user. */
+ * FD is kept open (a duplicate, closed by dm_cache_free()), so that a lock
+ * the caller took on it lasts as long as the mapping: depmod writes a file
+ * in place only while it holds the file's exclusive lock, which a run
+ * reading it prevents. A cache truncated by someone else while it is mapped
+ * would end the run with SIGBUS, as a truncated index would any libkmod
+ * user. */
 int dm_cache_open_fd(int fd, size_t size, const char *kver, uint64_t config_hash,
 		     struct dm_cache **ret_cache);
 void dm_cache_free(struct dm_cache *cache);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -121,6 +122,11 @@ int dm_cache_load(struct dm_state *st)
 		r = -EBADMSG;
 	if (r == 0 && (uint64_t)sb.st_size > DM_CACHE_MAX_SIZE)
 		r = -EFBIG;
+	/* held while it is read: nobody writes it over in the meantime (see
+	 * depmod-cache-pending.c); a run that has just renamed it into place
+	 * holds it for a moment longer, and then it is not waited for */
+	if (r == 0 && flock(fd, LOCK_SH | LOCK_NB) < 0)
+		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
 	if (r == -ENOENT && st->opts->cache_if_present) {
 		/* an image builder's tree (initramfs): no later run reads a cache here */
 		st->use_cache = false;
@@ -141,6 +147,8 @@ int dm_cache_load(struct dm_state *st)
 		kml_info(st->ctx,
 			 "ignoring %s: written for another kernel version, configuration or format",
 			 path);
+	else if (r == -EBUSY)
+		kml_info(st->ctx, "ignoring %s: being written by another run", path);
 	else if (r < 0 && r != -ENOENT)
 		kml_info(st->ctx, "ignoring %s: %s", path, strerror(-r));
 	free(path);

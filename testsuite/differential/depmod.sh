@@ -375,18 +375,19 @@ compare_outputs() {
 
 	# the set of files in the module directory
 	dir=$(stepdir "$tree file set")
-	# (ours also keeps modules.depmod-cache, which no reader uses: left out
-	# on both sides, the expected one being our plain tree for gz)
+	# (ours also keeps modules.depmod-cache and its spare, which no reader
+	# uses: left out on both sides, the expected one being our plain tree
+	# for gz)
 	if (( gz )) || (( REF_WRITES_WEAKDEP )); then
-		expect=$(cd "$mb" && ls -A | grep -vx modules.depmod-cache)
+		expect=$(cd "$mb" && ls -A | grep -vxE 'modules\.depmod-cache(\.spare)?')
 	else
-		expect=$( (cd "$mb" && ls -A | grep -vx modules.depmod-cache; echo modules.weakdep) | LC_ALL=C sort -u)
+		expect=$( (cd "$mb" && ls -A | grep -vxE 'modules\.depmod-cache(\.spare)?'; echo modules.weakdep) | LC_ALL=C sort -u)
 	fi
-	if [[ $(cd "$ma" && ls -A | grep -vx modules.depmod-cache | LC_ALL=C sort) == "$(LC_ALL=C sort <<<"$expect")" ]]; then
+	if [[ $(cd "$ma" && ls -A | grep -vxE 'modules\.depmod-cache(\.spare)?' | LC_ALL=C sort) == "$(LC_ALL=C sort <<<"$expect")" ]]; then
 		report "$tree: files in the module directory" 1 1 0
 	else
 		diff -u --label "expected ($b$( (( gz || REF_WRITES_WEAKDEP )) || echo ' + modules.weakdep'))" --label "$a" \
-			<(LC_ALL=C sort <<<"$expect") <(cd "$ma" && ls -A | grep -vx modules.depmod-cache | LC_ALL=C sort) >"$dir/ls" || true
+			<(LC_ALL=C sort <<<"$expect") <(cd "$ma" && ls -A | grep -vxE 'modules\.depmod-cache(\.spare)?' | LC_ALL=C sort) >"$dir/ls" || true
 		report "$tree: files in the module directory" 1 0 1
 		show_diffs "$dir"
 	fi

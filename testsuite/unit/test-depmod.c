@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -663,6 +664,111 @@ static void test_links(void **state)
 				    "kernel/e.ko\nkernel/f.ko\n");
 }
 
+static ino_t inode_of(const char *dir, const char *name)
+{
+	char path[2048];
+	struct stat sb;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return lstat(path, &sb) == 0 ? sb.st_ino : 0;
+}
+
+/* A module file's status change time moved to now: its record is dropped
+ * (too recent to be kept), so the next run writes a new cache. */
+static void touch_module(const char *relpath)
+{
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/%s", moddir, relpath);
+	assert_int_equal(utimensat(AT_FDCWD, path, NULL, 0), 0);
+}
+
+static int lock_file(const char *dir, const char *name, int how)
+{
+	char path[2048];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	int fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, how | LOCK_NB), 0);
+	return fd;
+}
+
+/*
+ * The old cache is kept as the spare and the next new cache is written over
+ * it, the two names swapped; a spare that a run still reads (its shared
+ * lock), or that is not ours alone, is left alone; a cache being put in
+ * place (its exclusive lock) is ignored. The outputs are a full run's
+ * throughout.
+ */
+static void test_spare(void **state)
+{
+	(void)state;
+	char out[600], outmod[1024];
+	snprintf(out, sizeof(out), "%s/spare-out", root);
+	snprintf(outmod, sizeof(outmod), "%s/lib/modules/%s", out, KVER);
+	struct kml_depmod_options o = { .out_dir = out };
+	const char *cache = DM_CACHE_NAME, *spare = DM_CACHE_SPARE_NAME;
+	assert_int_equal(run(&o, NULL), 0);
+	ino_t first = inode_of(outmod, cache);
+	assert_true(first != 0);
+	assert_int_equal(inode_of(outmod, spare), 0);
+
+	/* a new cache: the old one becomes the spare */
+	touch_module("kernel/a.ko");
+	assert_int_equal(run(&o, NULL), 0);
+	ino_t second = inode_of(outmod, cache);
+	assert_true(second != 0 && second != first);
+	assert_int_equal(inode_of(outmod, spare), first);
+
+	/* the next one is written over the spare */
+	touch_module("kernel/sub/b.ko");
+	assert_int_equal(run(&o, NULL), 0);
+	assert_int_equal(inode_of(outmod, cache), first);
+	assert_int_equal(inode_of(outmod, spare), second);
+
+	/* a spare still read by a run: a new file instead, the spare unchanged */
+	char *spare_bytes = read_text(outmod, spare);
+	assert_non_null(spare_bytes);
+	int fd = lock_file(outmod, spare, LOCK_SH);
+	touch_module("kernel/d.ko");
+	assert_int_equal(run(&o, NULL), 0);
+	ino_t third = inode_of(outmod, cache);
+	assert_true(third != first && third != second);
+	assert_int_equal(inode_of(outmod, spare), second);
+	char *now = read_text(outmod, spare);
+	assert_non_null(now);
+	assert_string_equal(now, spare_bytes);
+	free(now);
+	free(spare_bytes);
+	close(fd);
+
+	/* a spare with another link is not ours alone: left as it is */
+	char spare_path[1100], other[1100];
+	snprintf(spare_path, sizeof(spare_path), "%s/%s", outmod, spare);
+	snprintf(other, sizeof(other), "%s/spare-link", root);
+	assert_int_equal(link(spare_path, other), 0);
+	touch_module("kernel/e.ko");
+	assert_int_equal(run(&o, NULL), 0);
+	ino_t fourth = inode_of(outmod, cache);
+	assert_true(fourth != second && fourth != third);
+	assert_int_equal(inode_of(outmod, spare), second);
+	assert_int_equal(unlink(other), 0);
+
+	/* a cache being put in place is not read: a note under -v */
+	fd = lock_file(outmod, cache, LOCK_EX);
+	touch_module("kernel/f.ko");
+	struct log_capture log = { 0 };
+	assert_int_equal(run_debug(&o, &log), 0);
+	assert_non_null(strstr(log.text.data, "being written by another run"));
+	assert_non_null(strstr(log.text.data, "0 of 7 modules from the cache"));
+	free(log.text.data);
+	close(fd);
+
+	struct strbuf expected = full_run_outputs("spare-ref");
+	struct strbuf got = all_outputs(outmod);
+	same_outputs(&expected, &got);
+	free(got.data);
+	free(expected.data);
+}
+
 static void test_missing_tree(void **state)
 {
 	(void)state;
@@ -688,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_outputs_current),
 		cmocka_unit_test(test_links),
+		cmocka_unit_test(test_spare),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
