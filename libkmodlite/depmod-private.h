@@ -51,7 +51,7 @@ struct dm_info {
 };
 
 struct dm_module {
-	char *path;    /* file to open (under the base directory) */
+	char *path;    /* file to open (under the base directory); one block with: */
 	char *relpath; /* as written in modules.dep: relative, or absolute (external) */
 	char *name;    /* normalised module name */
 	size_t order;  /* position in depmod's order (priority in the indexes) */

@@ -82,6 +82,25 @@ static int name_index_grow(struct scan *sc)
 	return 0;
 }
 
+/* M's path, relative path (RELPATH: a tail of PATH) and name, in one block
+ * that M->path owns (the other two are freed with it); M's old block freed. */
+static int module_strings(struct dm_module *m, const char *path, const char *relpath,
+			  const char *name)
+{
+	size_t pl = strlen(path), nl = strlen(name);
+	char *block = malloc(pl + 1 + nl + 1);
+	if (!block)
+		return -ENOMEM;
+	memcpy(block, path, pl + 1);
+	memcpy(block + pl + 1, name, nl + 1);
+	free(m->path);
+	m->path = block;
+	m->relpath = block + (relpath - path);
+	m->name = block + pl + 1;
+	return 0;
+}
+
+/* PATH found; RELPATH: how modules.dep names it, a tail of PATH. */
 static int add_module(struct scan *sc, const char *path, const char *relpath, bool external)
 {
 	struct dm_state *st = sc->st;
@@ -105,30 +124,18 @@ static int add_module(struct scan *sc, const char *path, const char *relpath, bo
 			return 0;
 		}
 		kml_dbg(st->ctx, "%s replaces %s", path, m->path);
-		char *p = strdup(path), *r = strdup(relpath);
-		if (!p || !r) {
-			free(p);
-			free(r);
-			return -ENOMEM;
-		}
-		free(m->path);
-		free(m->relpath);
-		m->path = p;
-		m->relpath = r;
-		m->sort_key = prio;
-		return 0;
+		int r = module_strings(m, path, relpath, name);
+		if (r == 0)
+			m->sort_key = prio;
+		return r;
 	}
 	if (ARRAY_GROW(st->modules, sc->cap, st->module_count + 1) < 0)
 		return -ENOMEM;
 	struct dm_module *m = &st->modules[st->module_count];
-	*m = (struct dm_module){ .path = strdup(path), .relpath = strdup(relpath),
-				 .name = strdup(name), .sort_key = prio };
-	if (!m->path || !m->relpath || !m->name) {
-		free(m->path);
-		free(m->relpath);
-		free(m->name);
-		return -ENOMEM;
-	}
+	*m = (struct dm_module){ .sort_key = prio };
+	int r = module_strings(m, path, relpath, name);
+	if (r < 0)
+		return r;
 	st->module_count++;
 	*slot = (uint32_t)st->module_count;
 	return 0;
@@ -269,16 +276,25 @@ static int scan_dir(struct scan *sc, const char *dir, size_t rel_base, bool exte
 		return depth > 0 ? 0 : borrowed;
 
 	int r = 0;
-	size_t dl = strlen(dir);
+	/* each entry's path, DIR/NAME, in one buffer */
+	size_t dl = strlen(dir), room = dl + 2 + 256;
+	char *path = malloc(room);
+	if (!path)
+		r = -ENOMEM;
+	else
+		memcpy(path, dir, dl);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		const char *name = names[i] + 1;
 		size_t nl = strlen(name);
-		char *path = malloc(dl + nl + 2);
-		if (!path) {
-			r = -ENOMEM;
-			break;
+		if (dl + nl + 2 > room) {
+			char *bigger = realloc(path, dl + nl + 2);
+			if (!bigger) {
+				r = -ENOMEM;
+				break;
+			}
+			path = bigger;
+			room = dl + nl + 2;
 		}
-		memcpy(path, dir, dl);
 		path[dl] = '/';
 		memcpy(path + dl + 1, name, nl + 1);
 		/* the type from the directory saves a stat() per entry; links
@@ -308,8 +324,8 @@ static int scan_dir(struct scan *sc, const char *dir, size_t rel_base, bool exte
 		} else if (module_stem_len(name) > 0) {
 			r = add_module(sc, path, external ? path : path + rel_base, external);
 		}
-		free(path);
 	}
+	free(path);
 	free_names(names, n, borrowed);
 	return r;
 }
@@ -387,6 +403,27 @@ static uint32_t *stem_slot(const struct stem_index *x, const char *stem, size_t 
 	}
 }
 
+/* V rearranged in place so that the element at SRC[i] comes to i (SRC a
+ * permutation of 0..N-1, used up): along each cycle, one element moved at a
+ * time (a copy of the whole array would be as big as the modules' table). */
+static void permute(struct dm_module *v, size_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (src[i] == i)
+			continue;
+		struct dm_module first = v[i];
+		size_t j = i;
+		while (src[j] != i) {
+			size_t k = src[j];
+			v[j] = v[k];
+			src[j] = j;
+			j = k;
+		}
+		v[j] = first;
+		src[j] = j;
+	}
+}
+
 /* The modules listed in modules.order first, in its order (the first line
  * naming a module counts), then the others in scan order. */
 int dm_sort_by_order_file(struct dm_state *st)
@@ -410,12 +447,10 @@ int dm_sort_by_order_file(struct dm_state *st)
 	struct stem_index x = { calloc(cap, sizeof(uint32_t)), cap - 1, st,
 				malloc((n + 1) * sizeof(size_t)) };
 	size_t *listed = malloc((n + 1) * sizeof(*listed));
-	struct dm_module *sorted = malloc((n + 1) * sizeof(*sorted));
-	if (!x.slots || !x.stem_len || !listed || !sorted) {
+	if (!x.slots || !x.stem_len || !listed) {
 		free(x.slots);
 		free(x.stem_len);
 		free(listed);
-		free(sorted);
 		free(buf);
 		return -ENOMEM;
 	}
@@ -441,16 +476,11 @@ int dm_sort_by_order_file(struct dm_state *st)
 	free(x.slots);
 	free(x.stem_len);
 	free(buf);
-	size_t at = 0;
-	for (size_t k = 0; k < count; k++)
-		sorted[at++] = st->modules[listed[k]];
 	for (size_t i = 0; i < n; i++)
 		if (st->modules[i].sort_key < 0)
-			sorted[at++] = st->modules[i];
+			listed[count++] = i;
+	permute(st->modules, listed, n);
 	free(listed);
-	if (n > 0)
-		memcpy(st->modules, sorted, n * sizeof(*sorted));
-	free(sorted);
 	for (size_t i = 0; i < n; i++)
 		st->modules[i].order = i;
 	return 0;

@@ -115,6 +115,12 @@ int dm_cache_load(struct dm_state *st)
 	/* a regular file only: not a FIFO, not a device behind a link */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	int r = fd < 0 ? -errno : 0;
+	/* held while it is read: nobody writes it over in the meantime (see
+	 * depmod-cache-pending.c); a run that has just renamed it into place
+	 * holds it for a moment longer, and then it is not waited for. Its
+	 * size is taken under the lock. */
+	if (r == 0 && flock(fd, LOCK_SH | LOCK_NB) < 0)
+		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
 	struct stat sb;
 	if (r == 0 && fstat(fd, &sb) < 0)
 		r = -errno;
@@ -122,11 +128,6 @@ int dm_cache_load(struct dm_state *st)
 		r = -EBADMSG;
 	if (r == 0 && (uint64_t)sb.st_size > DM_CACHE_MAX_SIZE)
 		r = -EFBIG;
-	/* held while it is read: nobody writes it over in the meantime (see
-	 * depmod-cache-pending.c); a run that has just renamed it into place
-	 * holds it for a moment longer, and then it is not waited for */
-	if (r == 0 && flock(fd, LOCK_SH | LOCK_NB) < 0)
-		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
 	if (r == -ENOENT && st->opts->cache_if_present) {
 		/* an image builder's tree (initramfs): no later run reads a cache here */
 		st->use_cache = false;
@@ -217,9 +218,7 @@ out:
 	for (size_t i = 0; i < st.module_count; i++) {
 		struct dm_module *m = &st.modules[i];
 		dm_info_release(&m->info);
-		free(m->path);
-		free(m->relpath);
-		free(m->name);
+		free(m->path); /* (relpath and name with it) */
 		free(m->deps);
 	}
 	free(st.modules);
