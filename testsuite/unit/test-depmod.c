@@ -769,6 +769,107 @@ static void test_spare(void **state)
 	free(expected.data);
 }
 
+/* A file's type and size (lstat), 0 when absent. */
+static mode_t type_of(const char *dir, const char *name, off_t *size)
+{
+	char path[2048];
+	struct stat sb;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (lstat(path, &sb) < 0)
+		return 0;
+	if (size)
+		*size = sb.st_size;
+	return sb.st_mode & S_IFMT;
+}
+
+/*
+ * Spares of other kinds: one bigger than the new cache is cut to its size
+ * (else the next run would find a damaged cache); a symbolic link (its
+ * target untouched), a FIFO (the run does not wait on it) and one of
+ * another mode are left alone, a new file written instead.
+ */
+static void test_spare_kinds(void **state)
+{
+	(void)state;
+	char out[600], outmod[1024], spare_path[1100], target[1100];
+	snprintf(out, sizeof(out), "%s/spare2-out", root);
+	snprintf(outmod, sizeof(outmod), "%s/lib/modules/%s", out, KVER);
+	snprintf(spare_path, sizeof(spare_path), "%s/%s", outmod, DM_CACHE_SPARE_NAME);
+	snprintf(target, sizeof(target), "%s/spare2-target", root);
+	struct kml_depmod_options o = { .out_dir = out };
+	const char *cache = DM_CACHE_NAME, *spare = DM_CACHE_SPARE_NAME;
+	assert_int_equal(run(&o, NULL), 0);
+	touch_module("kernel/a.ko");
+	assert_int_equal(run(&o, NULL), 0);
+	ino_t first = inode_of(outmod, spare);
+	assert_true(first != 0);
+
+	/* bigger than what is written over it */
+	int fd = open(spare_path, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	static char junk[65536];
+	memset(junk, 'x', sizeof(junk));
+	assert_int_equal(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
+	close(fd);
+	off_t bloated = 0, size = 0;
+	assert_int_equal(type_of(outmod, spare, &bloated), S_IFREG);
+	touch_module("kernel/sub/b.ko");
+	assert_int_equal(run(&o, NULL), 0);
+	assert_int_equal(inode_of(outmod, cache), first);
+	assert_int_equal(type_of(outmod, cache, &size), S_IFREG);
+	assert_true(size + (off_t)sizeof(junk) <= bloated);
+	struct log_capture log = { 0 };
+	assert_int_equal(run_debug(&o, &log), 0);
+	assert_null(strstr(log.text.data, "ignoring"));
+	assert_non_null(strstr(log.text.data, " modules from the cache"));
+	free(log.text.data);
+
+	/* a symbolic link to a file of ours */
+	ino_t second = inode_of(outmod, spare);
+	assert_int_equal(rename(spare_path, target), 0);
+	assert_int_equal(symlink(target, spare_path), 0);
+	char *target_bytes = read_text(root, "spare2-target");
+	assert_non_null(target_bytes);
+	touch_module("kernel/sub/c-c.ko");
+	assert_int_equal(run(&o, NULL), 0);
+	assert_int_equal(type_of(outmod, spare, NULL), S_IFLNK);
+	assert_int_equal(inode_of(root, "spare2-target"), second);
+	char *now = read_text(root, "spare2-target");
+	assert_non_null(now);
+	assert_string_equal(now, target_bytes);
+	free(now);
+	free(target_bytes);
+	assert_int_equal(unlink(target), 0);
+	ino_t third = inode_of(outmod, cache);
+	assert_true(third != first && third != second);
+
+	/* a FIFO */
+	assert_int_equal(unlink(spare_path), 0);
+	assert_int_equal(mkfifo(spare_path, 0644), 0);
+	touch_module("kernel/d.ko");
+	assert_int_equal(run(&o, NULL), 0);
+	assert_int_equal(type_of(outmod, spare, NULL), S_IFIFO);
+	assert_true(inode_of(outmod, cache) != third);
+
+	/* another mode: a spare again (none in the way), then made 0600 */
+	assert_int_equal(unlink(spare_path), 0);
+	touch_module("kernel/e.ko");
+	assert_int_equal(run(&o, NULL), 0);
+	ino_t fourth = inode_of(outmod, spare);
+	assert_true(fourth != 0);
+	assert_int_equal(chmod(spare_path, 0600), 0);
+	touch_module("kernel/f.ko");
+	assert_int_equal(run(&o, NULL), 0);
+	assert_int_equal(inode_of(outmod, spare), fourth);
+	assert_true(inode_of(outmod, cache) != fourth);
+
+	struct strbuf expected = full_run_outputs("spare2-ref");
+	struct strbuf got = all_outputs(outmod);
+	same_outputs(&expected, &got);
+	free(got.data);
+	free(expected.data);
+}
+
 static void test_missing_tree(void **state)
 {
 	(void)state;
@@ -795,6 +896,7 @@ int main(void)
 		cmocka_unit_test(test_outputs_current),
 		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_spare),
+		cmocka_unit_test(test_spare_kinds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
