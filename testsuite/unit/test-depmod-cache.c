@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "depmod-private.h"
@@ -583,6 +586,46 @@ static void test_hash64(void **state)
 	assert_true(dm_hash64(zeros, 8) != dm_hash64(zeros, 16));
 }
 
+/* dm_cache_open_fd(): a lock taken on the file lasts as long as the
+ * mapping, the caller's descriptor closed at once (depmod writes a spare
+ * only under its exclusive lock), and goes with dm_cache_free(): no
+ * descriptor left open; a cache refused keeps none either. */
+static void test_lock_kept(void **state)
+{
+	(void)state;
+	void *data;
+	size_t size;
+	encode(&data, &size);
+	char path[] = "/tmp/kml-test-depmod-cache-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, size), (ssize_t)size);
+	free(data);
+	assert_int_equal(flock(fd, LOCK_SH | LOCK_NB), 0);
+	struct dm_cache *c = NULL;
+	assert_int_equal(dm_cache_open_fd(fd, size, KVER, HASH, &c), 0);
+	close(fd);
+	int other = open(path, O_RDWR);
+	assert_true(other >= 0);
+	assert_int_equal(flock(other, LOCK_EX | LOCK_NB), -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	assert_int_equal(dm_cache_count(c), 3);
+	dm_cache_free(c);
+	assert_int_equal(flock(other, LOCK_EX | LOCK_NB), 0);
+	close(other);
+	/* refused: nothing kept either */
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_SH | LOCK_NB), 0);
+	assert_int_equal(dm_cache_open_fd(fd, size, "other", HASH, &c), -ESTALE);
+	close(fd);
+	other = open(path, O_RDWR);
+	assert_true(other >= 0);
+	assert_int_equal(flock(other, LOCK_EX | LOCK_NB), 0);
+	close(other);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_empty),	      cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_raw_copy),      cmocka_unit_test(test_outputs_and_dirs),
 		cmocka_unit_test(test_hash64),	      cmocka_unit_test(test_links),
+		cmocka_unit_test(test_lock_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
